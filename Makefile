@@ -1,0 +1,47 @@
+# Delaktig: `make run` to try it, `make test` to test it. Both work on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app participation
+LANGS := sv en ar fa_AF so ti fi
+
+.PHONY: run test test-postgres lint translations compile-translations serve clean
+
+$(BIN)/activate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[serve]'
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test,serve,dev]'
+	touch $@
+
+compile-translations: $(BIN)/activate
+	$(BIN)/pybabel compile -q -d translations -D messages
+
+run: compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (Ctrl+C stops)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+serve: compile-translations
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) wsgi:app
+
+test: $(VENV)/.test-deps compile-translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check participation tests benchmarks migrations
+	$(BIN)/ruff format --check participation tests benchmarks migrations
+
+translations: $(BIN)/activate
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(MAKE) compile-translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache

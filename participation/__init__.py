@@ -1,0 +1,86 @@
+"""Delaktig: young people in a neighbourhood answer in their own language; partners act on it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from participation import config as config_module
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, URL rules, error pages, commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config_module.from_environment(instance))
+    if overrides:
+        app.config.from_mapping(overrides)
+    if "DATABASE_URL" in (overrides or {}):
+        app.config["DATABASE_URL"] = config_module.normalise_database_url(app.config["DATABASE_URL"])
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    app.config["BABEL_DEFAULT_LOCALE"] = "sv"
+    if app.config["TRUSTED_PROXIES"]:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    from participation.extensions import babel, csrf, db
+    from participation.i18n.formatting import register_formatting
+    from participation.i18n.languages import get_locale
+    from participation.i18n.routing import register_language_routing
+    from participation.security import register_security_headers
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=get_locale)
+    register_language_routing(app)
+    register_formatting(app)
+    register_security_headers(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from participation.core.routes import bp as core
+    from participation.placements.routes import bp as placements
+    from participation.surveys.labels import register_template_globals
+    from participation.surveys.routes import bp as surveys
+
+    for blueprint in (core, placements, surveys):
+        app.register_blueprint(blueprint)
+    register_template_globals(app)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from participation.core.errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from participation.core.commands import db_cli
+    from participation.demo.commands import demo
+    from participation.staff.commands import users_cli
+
+    app.cli.add_command(db_cli)
+    app.cli.add_command(demo)
+    app.cli.add_command(users_cli)

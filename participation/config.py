@@ -1,0 +1,77 @@
+"""Configuration read from PARTICIPATION_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "PARTICIPATION_"
+DEFAULT_LANGUAGES = "sv en ar fa-AF so ti fi"
+MIN_SUPPRESSION_K = 5
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(PREFIX + name, default)
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Return the configured secret key, or one generated once into the instance folder."""
+    configured = _env("SECRET_KEY")
+    if configured:
+        return configured
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create the file readable by its owner only; a concurrent first start keeps whichever won.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            return "postgresql+psycopg://" + url[len(plain) :]
+    return url
+
+
+def from_environment(instance_path: Path) -> dict[str, object]:
+    """Build the Flask configuration mapping from the environment."""
+    database_url = _env("DATABASE_URL") or f"sqlite:///{instance_path / 'delaktig.sqlite3'}"
+    public_base_url = (_env("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    secure = _env_bool("SECURE_COOKIES", public_base_url.startswith("https://"))
+    k = int(_env("SUPPRESSION_K") or MIN_SUPPRESSION_K)
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "DATABASE_URL": normalise_database_url(database_url),
+        "PUBLIC_BASE_URL": public_base_url,
+        "LANGUAGES": (_env("LANGUAGES") or DEFAULT_LANGUAGES).split(),
+        "DEFAULT_LANGUAGE": _env("DEFAULT_LANGUAGE") or "sv",
+        # Never below five: a smaller cell can point to one young person.
+        "SUPPRESSION_K": max(k, MIN_SUPPRESSION_K),
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES") or 0),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "SESSION_COOKIE_NAME": "delaktig_session",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 256 * 1024,
+        "KIOSK_MODE": _env_bool("KIOSK_MODE"),
+    }

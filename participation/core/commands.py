@@ -1,0 +1,53 @@
+"""`flask db …`: Alembic migrations for the configured database."""
+
+from __future__ import annotations
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask.cli import with_appcontext
+
+from participation import PROJECT_ROOT
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
+    return config
+
+
+@click.group("db")
+def db_cli() -> None:
+    """Database migrations."""
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade(revision: str) -> None:
+    """Upgrade the database to a revision (default: the newest)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def downgrade(revision: str) -> None:
+    """Downgrade the database by one revision, or to the one given."""
+    command.downgrade(alembic_config(), revision)
+
+
+@db_cli.command("current")
+@with_appcontext
+def current() -> None:
+    """Show the database's revision."""
+    command.current(alembic_config())
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def revision(message: str) -> None:
+    """Write a new migration, compared against the models (review it before committing)."""
+    command.revision(alembic_config(), message=message, autogenerate=True)

@@ -1,0 +1,67 @@
+"""Site-wide pages: the root redirect, the start page, language choice, health and accessibility."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from participation.extensions import db
+from participation.i18n.languages import CHOICE_COOKIE, choose_language, current_language, is_shipped
+from participation.surveys.services import open_surveys
+
+bp = Blueprint("core", __name__)
+CHOICE_MAX_AGE = 365 * 24 * 3600
+
+
+@bp.get("/")
+def root() -> Response:
+    return redirect(f"/{choose_language()}/", code=302)
+
+
+@bp.get("/<lang>/")
+def home() -> str:
+    return render_template("core/home.html", surveys=open_surveys(datetime.now(UTC)))
+
+
+@bp.get("/<lang>/accessibility")
+def accessibility() -> str:
+    return render_template("core/accessibility.html")
+
+
+def _safe_next(target: str | None) -> str:
+    """A same-site path without its language prefix; anything else becomes the start page."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = target.split("/", 2)
+    if len(parts) > 1 and is_shipped(parts[1]):
+        return "/" + (parts[2] if len(parts) > 2 else "")
+    return target
+
+
+@bp.get("/<lang>/language")
+def choose() -> Response:
+    """Remember the participant's explicit language choice and return to the same page in it."""
+    lang = current_language()
+    response = redirect(f"/{lang}{_safe_next(request.args.get('next'))}", code=303)
+    response.set_cookie(
+        CHOICE_COOKIE,
+        lang,
+        max_age=CHOICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
+    )
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok"), 200

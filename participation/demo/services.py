@@ -1,0 +1,238 @@
+"""Loads the Bäckby demo: idempotent, in one transaction, with reproducible synthetic responses."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+
+from participation.demo import content
+from participation.extensions import db
+from participation.placements.models import Placement
+from participation.privacy import keyed_hash, truncate_to_hour
+from participation.staff.models import Role, User
+from participation.staff.services import get_or_create_partner, hash_password
+from participation.surveys.models import (
+    PROFILE_CHOICES,
+    Answer,
+    ModerationStatus,
+    Option,
+    ProfileField,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    SurveyStatus,
+)
+from participation.themes.models import Theme, VisionGoal
+
+DEMO_ADMIN = "admin@backby.example"
+CREDENTIALS_FILE = "demo-login.txt"
+# Three school terms, so trends across periods have something to show.
+PERIODS = [
+    (datetime(2025, 9, 1, tzinfo=UTC), 110),
+    (datetime(2026, 2, 1, tzinfo=UTC), 130),
+    (datetime(2026, 9, 1, tzinfo=UTC), 150),
+]
+SAMPLE_TEXTS = [
+    "Fler kvällsaktiviteter på fritidsgården",
+    "Bättre belysning vid gångtunneln",
+    "More summer jobs for people under 16",
+    "Läxhjälp på helgerna också",
+    "A place for girls only, one evening a week",
+    "Att någon lyssnar på oss när vi säger något",
+]
+
+
+@dataclass
+class DemoSummary:
+    survey: Survey
+    placements: list[Placement]
+    login_email: str
+    login_password: str
+    created: bool
+
+
+def _goals_and_themes() -> dict[str, Theme]:
+    goals: dict[str, VisionGoal] = {}
+    for spec in content.GOALS:
+        goal = db.session.scalar(sa.select(VisionGoal).where(VisionGoal.slug == spec["slug"]))
+        if goal is None:
+            goal = VisionGoal(slug=spec["slug"], name=dict(spec["name"]))
+            db.session.add(goal)
+        goals[spec["slug"]] = goal
+    themes: dict[str, Theme] = {}
+    for spec in content.THEMES:
+        theme = db.session.scalar(sa.select(Theme).where(Theme.slug == spec["slug"]))
+        if theme is None:
+            theme = Theme(
+                slug=spec["slug"], goal=goals[spec["goal"]], colour=spec["colour"], name=dict(spec["name"])
+            )
+            db.session.add(theme)
+        themes[spec["slug"]] = theme
+    db.session.flush()
+    return themes
+
+
+def _build_survey(themes: dict[str, Theme]) -> Survey:
+    spec = content.SURVEY
+    survey = Survey(
+        slug=spec["slug"],
+        status=SurveyStatus.PUBLISHED,
+        base_language=spec["base_language"],
+        languages=list(current_app.config["LANGUAGES"]),
+        title=dict(spec["title"]),
+        intro=dict(spec["intro"]),
+        thanks=dict(spec["thanks"]),
+        profile_fields=list(spec["profile_fields"]),
+        retention_days=3 * 365,
+    )
+    options_by_key: dict[tuple[str, str], Option] = {}
+    for position, qspec in enumerate(spec["questions"]):
+        question = Question(
+            key=qspec["key"],
+            position=position,
+            kind=QuestionKind(qspec["kind"]),
+            prompt=dict(qspec["prompt"]),
+            required=qspec["required"],
+            max_choices=qspec.get("max_choices"),
+            min_value=qspec.get("min_value"),
+            max_value=qspec.get("max_value"),
+            themes=[themes[slug] for slug in qspec.get("themes", [])],
+        )
+        for opt_position, ospec in enumerate(qspec.get("options", [])):
+            option = Option(
+                key=ospec["key"],
+                position=opt_position,
+                label=dict(ospec["label"]),
+                themes=[themes[slug] for slug in ospec.get("themes", [])],
+            )
+            question.options.append(option)
+            options_by_key[(qspec["key"], ospec["key"])] = option
+        if "show_if" in qspec:
+            question.show_if_option = options_by_key[tuple(qspec["show_if"])]
+        survey.questions.append(question)
+    db.session.add(survey)
+    db.session.flush()
+    return survey
+
+
+def _synthetic_answers(survey: Survey, rng: random.Random, period_index: int) -> list[Answer]:
+    answers: list[Answer] = []
+    chosen: set[int] = set()
+    for question in survey.questions:
+        if question.show_if_option_id is not None and question.show_if_option_id not in chosen:
+            continue
+        if not question.required and rng.random() < 0.25:
+            continue
+        options = question.options
+        kind = question.kind
+        if kind is QuestionKind.SINGLE_CHOICE:
+            # Later terms lean more towards jobs, so the needs map shows a trend.
+            weights = [3 + period_index, 3, 2, 2, 2][: len(options)]
+            option = rng.choices(options, weights=weights)[0]
+            answers.append(Answer(question_id=question.id, option_id=option.id))
+            chosen.add(option.id)
+        elif kind is QuestionKind.MULTIPLE_CHOICE:
+            picks = rng.sample(options, rng.randint(1, question.max_choices or len(options)))
+            answers += [Answer(question_id=question.id, option_id=option.id) for option in picks]
+        elif kind is QuestionKind.RANKING:
+            picks = rng.sample(options, rng.randint(1, 3))
+            answers += [
+                Answer(question_id=question.id, option_id=option.id, rank=rank)
+                for rank, option in enumerate(picks, start=1)
+            ]
+        elif kind is QuestionKind.SCALE:
+            answers.append(
+                Answer(question_id=question.id, value_int=rng.choices(range(1, 6), [2, 3, 4, 3, 2])[0])
+            )
+        elif kind is QuestionKind.YES_NO:
+            answers.append(
+                Answer(question_id=question.id, value_int=int(rng.random() < 0.35 + 0.1 * period_index))
+            )
+        elif kind is QuestionKind.NUMBER:
+            answers.append(Answer(question_id=question.id, value_int=rng.randint(0, 12)))
+        elif kind is QuestionKind.FREE_TEXT and rng.random() < 0.3:
+            answers.append(
+                Answer(
+                    question_id=question.id,
+                    text_value=rng.choice(SAMPLE_TEXTS),
+                    moderation_status=ModerationStatus.PENDING,
+                )
+            )
+    return answers
+
+
+def _synthetic_responses(survey: Survey, placements: list[Placement]) -> None:
+    rng = random.Random(20260901)
+    languages = list(content.SURVEY["title"])
+    for period_index, (start, count) in enumerate(PERIODS):
+        for number in range(count):
+            moment = start + timedelta(days=rng.randint(0, 100), hours=rng.randint(14, 21))
+            db.session.add(
+                Response(
+                    survey_id=survey.id,
+                    placement_id=rng.choice(placements).id,
+                    respondent_hash=None,
+                    idempotency_key=keyed_hash("demo", survey.id, f"{period_index}-{number}"),
+                    submitted_hour=truncate_to_hour(moment),
+                    language=rng.choices(languages, weights=[10, 2, 4, 3, 3, 2, 1])[0],
+                    age_band=rng.choices(PROFILE_CHOICES[ProfileField.AGE_BAND], [2, 5, 6, 3, 1])[0],
+                    gender=rng.choices(PROFILE_CHOICES[ProfileField.GENDER], [5, 5, 1, 1])[0],
+                    lives_in_area=rng.choices(PROFILE_CHOICES[ProfileField.LIVES_IN_AREA], [7, 2, 1])[0],
+                    answers=_synthetic_answers(survey, rng, period_index),
+                )
+            )
+
+
+def _placements(survey: Survey) -> list[Placement]:
+    placements = []
+    for spec in content.PLACEMENTS:
+        placement = db.session.scalar(sa.select(Placement).where(Placement.code == spec["code"]))
+        if placement is None:
+            placement = Placement(
+                code=spec["code"], place=spec["place"], language=spec["language"], survey=survey
+            )
+            db.session.add(placement)
+        placements.append(placement)
+    db.session.flush()
+    return placements
+
+
+def _demo_login() -> tuple[str, str]:
+    """The demo admin, with a random password kept in the instance folder (never in the code)."""
+    credentials = Path(current_app.instance_path) / CREDENTIALS_FILE
+    user = db.session.scalar(sa.select(User).where(User.email == DEMO_ADMIN))
+    password = credentials.read_text().strip() if credentials.exists() else ""
+    if user is None or not password:
+        password = secrets.token_urlsafe(12)
+        credentials.write_text(password + "\n")
+        credentials.chmod(0o600)
+        if user is None:
+            partner = get_or_create_partner(content.PARTNERS[0]["name"])
+            user = User(email=DEMO_ADMIN, role=Role.ADMIN, partner=partner, password_hash="")
+            db.session.add(user)
+        user.password_hash = hash_password(password)
+    return DEMO_ADMIN, password
+
+
+def load_demo() -> DemoSummary:
+    """Create whatever of the demo is missing; running it twice changes nothing."""
+    for spec in content.PARTNERS:
+        get_or_create_partner(spec["name"], spec["kind"])
+    themes = _goals_and_themes()
+    survey = db.session.scalar(sa.select(Survey).where(Survey.slug == content.SURVEY["slug"]))
+    created = survey is None
+    if survey is None:
+        survey = _build_survey(themes)
+    placements = _placements(survey)
+    if created:
+        _synthetic_responses(survey, placements)
+    email, password = _demo_login()
+    db.session.commit()
+    return DemoSummary(survey, placements, email, password, created)

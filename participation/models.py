@@ -1,0 +1,21 @@
+"""Imports every model module so the metadata is complete for Alembic and the tests."""
+
+from participation.placements.models import Placement, PlacementScan
+from participation.staff.models import Partner, Role, User
+from participation.surveys.models import Answer, Option, Question, Response, Survey
+from participation.themes.models import Theme, VisionGoal
+
+__all__ = [
+    "Answer",
+    "Option",
+    "Partner",
+    "Placement",
+    "PlacementScan",
+    "Question",
+    "Response",
+    "Role",
+    "Survey",
+    "Theme",
+    "User",
+    "VisionGoal",
+]

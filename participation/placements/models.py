@@ -1,0 +1,39 @@
+"""Placements (one poster, sticker or screen at one place) and their daily scan counts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from participation.database import Base, UTCDateTime, utcnow
+from participation.surveys.models import Survey
+
+
+class Placement(Base):
+    """A QR code at a named place, pointing to a survey, optionally with a pinned language."""
+
+    __tablename__ = "placement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="SET NULL"), index=True)
+    place: Mapped[str] = mapped_column(sa.String(120))
+    language: Mapped[str | None] = mapped_column(sa.String(10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    survey: Mapped[Survey | None] = relationship()
+
+
+class PlacementScan(Base):
+    """How many times a placement's code was opened on one day. Nothing about who scanned."""
+
+    __tablename__ = "placement_scan"
+
+    placement_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("placement.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,34 @@
+"""Labels of the fixed answers (emoji scale, yes/no) shared by the form and the results."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import gettext as _
+
+from participation.i18n.languages import current_language, localise
+from participation.surveys.models import Question, QuestionKind
+
+SCALE_FACES = ("😞", "🙁", "😐", "🙂", "😄")
+
+
+def scale_labels() -> list[str]:
+    return [_("Very bad"), _("Bad"), _("Neither good nor bad"), _("Good"), _("Very good")]
+
+
+def answer_label(question: Question, key: str) -> str:
+    """The text of one answer of a closed question, in the page's language."""
+    if question.kind is QuestionKind.SCALE:
+        point = int(key)
+        return f"{SCALE_FACES[point - 1]} {scale_labels()[point - 1]}"
+    if question.kind is QuestionKind.YES_NO:
+        return _("Yes") if key == "1" else _("No")
+    for option in question.options:
+        if str(option.id) == key:
+            return localise(option.label, current_language(), question.survey.base_language).text
+    return key
+
+
+def register_template_globals(app: Flask) -> None:
+    app.add_template_global(scale_labels)
+    app.add_template_global(answer_label)
+    app.add_template_global(SCALE_FACES, "scale_faces")

@@ -1,0 +1,205 @@
+"""Surveys, their questions and options, and the anonymous responses and answers to them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from participation.themes.models import Theme
+
+
+class QuestionKind(enum.StrEnum):
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    SCALE = "scale"
+    YES_NO = "yes_no"
+    RANKING = "ranking"
+    FREE_TEXT = "free_text"
+    NUMBER = "number"
+
+    @property
+    def has_options(self) -> bool:
+        return self in {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING}
+
+    @property
+    def is_closed(self) -> bool:
+        """Closed questions have a fixed set of answers that can be counted."""
+        return self not in {QuestionKind.FREE_TEXT, QuestionKind.NUMBER}
+
+
+class SurveyStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class ProfileField(enum.StrEnum):
+    AGE_BAND = "age_band"
+    GENDER = "gender"
+    LIVES_IN_AREA = "lives_in_area"
+
+
+PROFILE_CHOICES: dict[ProfileField, tuple[str, ...]] = {
+    ProfileField.AGE_BAND: ("under_13", "13_15", "16_19", "20_25", "over_25"),
+    ProfileField.GENDER: ("girl", "boy", "other", "rather_not_say"),
+    ProfileField.LIVES_IN_AREA: ("yes", "nearby", "no"),
+}
+
+SCALE_POINTS = 5
+FREE_TEXT_MAX = 500
+RANKING_MAX = 3
+
+question_theme = sa.Table(
+    "question_theme",
+    Base.metadata,
+    sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+option_theme = sa.Table(
+    "option_theme",
+    Base.metadata,
+    sa.Column("option_id", sa.ForeignKey("option.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Survey(Base):
+    """A short survey, with its text in every language it offers."""
+
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    status: Mapped[SurveyStatus] = mapped_column(enum_column(SurveyStatus), default=SurveyStatus.DRAFT)
+    base_language: Mapped[str] = mapped_column(sa.String(10), default="sv")
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    intro: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    thanks: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    profile_fields: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retention_days: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    def is_open(self, now: datetime) -> bool:
+        """Published, and now within the opening and closing times."""
+        if self.status is not SurveyStatus.PUBLISHED:
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+class Question(Base):
+    """One question of a survey. Options belong to choice and ranking questions only."""
+
+    __tablename__ = "question"
+    __table_args__ = (sa.UniqueConstraint("survey_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
+    prompt: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    required: Mapped[bool] = mapped_column(default=False)
+    max_choices: Mapped[int | None]
+    min_value: Mapped[int | None]
+    max_value: Mapped[int | None]
+    # use_alter: question and option refer to each other, so this key is added after both tables exist.
+    show_if_option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("option.id", ondelete="SET NULL", use_alter=True)
+    )
+
+    survey: Mapped[Survey] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question",
+        order_by="Option.position",
+        cascade="all, delete-orphan",
+        foreign_keys="Option.question_id",
+    )
+    show_if_option: Mapped[Option | None] = relationship(foreign_keys=[show_if_option_id])
+    themes: Mapped[list[Theme]] = relationship(secondary=question_theme)
+
+
+class Option(Base):
+    """A choice in a single, multiple choice or ranking question."""
+
+    __tablename__ = "option"
+    __table_args__ = (sa.UniqueConstraint("question_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    label: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+
+    question: Mapped[Question] = relationship(back_populates="options", foreign_keys=[question_id])
+    themes: Mapped[list[Theme]] = relationship(secondary=option_theme)
+
+
+class Response(Base):
+    """One anonymous submission. No name, IP or device id; the time is kept to the hour only."""
+
+    __tablename__ = "response"
+    __table_args__ = (
+        # One response per device per survey; kiosk responses carry no respondent hash.
+        sa.UniqueConstraint("survey_id", "respondent_hash"),
+        sa.Index("ix_response_survey_id_submitted_hour", "survey_id", "submitted_hour"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    placement_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("placement.id", ondelete="SET NULL"), index=True
+    )
+    # HMAC of the device's cookie token keyed per survey: cannot be linked across surveys.
+    respondent_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # HMAC of the key of the rendered form, so a double tap or a replay stores one response.
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    submitted_hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    age_band: Mapped[str | None] = mapped_column(sa.String(20))
+    gender: Mapped[str | None] = mapped_column(sa.String(20))
+    lives_in_area: Mapped[str | None] = mapped_column(sa.String(20))
+
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class ModerationStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+    REDACTED = "redacted"
+
+
+class Answer(Base):
+    """One value of a response: an option (with a rank for ranking), a number, or a free text."""
+
+    __tablename__ = "answer"
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "question_id", "option_id"),
+        sa.Index("ix_answer_question_id_option_id", "question_id", "option_id"),
+        sa.CheckConstraint("rank IS NULL OR (rank >= 1 AND rank <= 3)", name="rank_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id", ondelete="RESTRICT"))
+    rank: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    value_int: Mapped[int | None]
+    text_value: Mapped[str | None] = mapped_column(sa.Text)
+    moderation_status: Mapped[ModerationStatus | None] = mapped_column(enum_column(ModerationStatus))
+
+    response: Mapped[Response] = relationship(back_populates="answers")

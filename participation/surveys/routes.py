@@ -1,0 +1,161 @@
+"""Participant pages of a survey: the form, the submission and the thank-you page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from participation.extensions import csrf
+from participation.i18n.languages import current_language
+from participation.privacy import device_token, is_token, keyed_hash, new_token, set_device_cookie
+from participation.suppression import threshold
+from participation.surveys import services
+from participation.surveys.models import Survey
+
+bp = Blueprint("surveys", __name__, url_prefix="/<lang>")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _survey_or_404(slug: str) -> Survey:
+    survey = services.published_survey(slug)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def _respondent_hash(survey: Survey, token: str | None) -> str | None:
+    if current_app.config["KIOSK_MODE"] or token is None:
+        return None
+    return keyed_hash("respondent", survey.id, token)
+
+
+def _closed(survey: Survey) -> Response:
+    page = render_template("surveys/closed.html", survey=survey, open_surveys=services.open_surveys(_now()))
+    not_yet = survey.opens_at is not None and _now() < survey.opens_at
+    return Response(page, status=403 if not_yet else 410)
+
+
+def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Response:
+    k = threshold()
+    page = render_template(
+        "surveys/thanks.html",
+        survey=survey,
+        already=already,
+        results=services.community_results(survey, k),
+        total=services.response_count(survey),
+        k=k,
+        kiosk=current_app.config["KIOSK_MODE"],
+    )
+    return Response(page, status=status)
+
+
+def _form_page(
+    survey: Survey,
+    *,
+    values: MultiDict[str, str],
+    submission_key: str,
+    placement_code: str | None,
+    errors: dict[str, str] | None = None,
+    problem: str | None = None,
+    status: int = 200,
+) -> Response:
+    page = render_template(
+        "surveys/survey.html",
+        survey=survey,
+        values=values,
+        errors=errors or {},
+        problem=problem,
+        submission_key=submission_key,
+        placement_code=placement_code,
+    )
+    return Response(page, status=status)
+
+
+@bp.get("/s/<slug>")
+def survey(slug: str) -> Response:
+    """The survey form, or a kind page when it is closed or this device already answered."""
+    survey = _survey_or_404(slug)
+    if not survey.is_open(_now()):
+        return _closed(survey)
+    token = device_token()
+    if services.has_answered(survey, _respondent_hash(survey, token)):
+        return _results_page(survey, already=True)
+    placement = services.placement_for(request.args.get("p"), survey)
+    response = _form_page(
+        survey,
+        values=MultiDict(),
+        submission_key=new_token(),
+        placement_code=placement.code if placement else None,
+    )
+    if token is None:
+        set_device_cookie(response, new_token())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/s/<slug>")
+@csrf.exempt  # checked below, so that a failed check can keep the participant's answers
+def submit(slug: str) -> Response:
+    """Validate and store a response once; on any problem show the form again with every answer kept."""
+    survey = _survey_or_404(slug)
+    form = request.form
+    submission_key = form.get("submission_key", "")
+    placement_code = form.get("placement") or None
+    keep = {"values": form, "placement_code": placement_code}
+    if not survey.is_open(_now()):
+        return _closed(survey)
+    if not is_token(submission_key):
+        return _form_page(
+            survey,
+            submission_key=new_token(),
+            problem=_("Something in the form was not right."),
+            status=400,
+            **keep,
+        )
+    try:
+        csrf.protect()
+    except CSRFError:
+        problem = _(
+            "This page had been open for a long time. Your answers are still here: please send them again."
+        )
+        return _form_page(survey, submission_key=submission_key, problem=problem, status=400, **keep)
+    parsed = services.parse_submission(survey, form)
+    if parsed.tampered:
+        problem = _("Something in the form was not right. Please check your answers and send them again.")
+        return _form_page(survey, submission_key=submission_key, problem=problem, status=400, **keep)
+    if parsed.errors:
+        problem = _("Some answers need a look. They are marked below.")
+        return _form_page(
+            survey, submission_key=submission_key, errors=parsed.errors, problem=problem, status=422, **keep
+        )
+    token = device_token()
+    new_device_token = new_token() if token is None else None
+    outcome = services.store_response(
+        survey,
+        parsed,
+        placement=services.placement_for(placement_code, survey),
+        respondent_hash=_respondent_hash(survey, token or new_device_token),
+        idempotency_hash=keyed_hash("submission", survey.id, submission_key),
+        language=current_language(),
+        now=_now(),
+    )
+    if outcome is services.StoreOutcome.ALREADY_ANSWERED:
+        return _results_page(survey, already=True, status=409)
+    response = redirect(url_for("surveys.thanks", slug=survey.slug), code=303)
+    if new_device_token is not None:
+        set_device_cookie(response, new_device_token)
+    return response
+
+
+@bp.get("/s/<slug>/thanks")
+def thanks(slug: str) -> Response:
+    """Thank-you page with the community's results, shown only for cells large enough to be safe."""
+    return _results_page(_survey_or_404(slug), already=False)

@@ -1,0 +1,100 @@
+// Progressive enhancement of the survey form: show-if, and one question per screen with progress.
+// The form works fully without this script; nothing here is needed to answer.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.survey");
+  if (!form) { return; }
+
+  function chosenOptionIds() {
+    var ids = {};
+    form.querySelectorAll("input:checked, select").forEach(function (el) { if (el.value) { ids[el.value] = true; } });
+    return ids;
+  }
+
+  function applyShowIf() {
+    var chosen = chosenOptionIds();
+    form.querySelectorAll("[data-show-if]").forEach(function (block) {
+      var shown = !!chosen[block.getAttribute("data-show-if")];
+      block.hidden = !shown;
+      block.disabled = !shown;
+      block.setAttribute("data-skipped", shown ? "" : "1");
+    });
+  }
+
+  var steps = Array.prototype.slice.call(form.querySelectorAll("fieldset.question[data-kind]:not([data-kind=profile]), section.profile"));
+  var submit = form.querySelector(".submit");
+  var current = 0;
+  var hasErrors = !!document.getElementById("problem");
+  var bar = document.createElement("progress");
+  var label = document.createElement("p");
+  var nav = document.createElement("div");
+  var back = document.createElement("button");
+  var next = document.createElement("button");
+
+  function visibleSteps() {
+    return steps.filter(function (step) { return step.getAttribute("data-skipped") !== "1"; });
+  }
+
+  function answered(step) {
+    return !!step.querySelector("input:checked") ||
+      Array.prototype.some.call(step.querySelectorAll("select, textarea, input[type=text]"), function (el) { return el.value.trim() !== ""; });
+  }
+
+  function render() {
+    var visible = visibleSteps();
+    if (current >= visible.length) { current = visible.length - 1; }
+    steps.forEach(function (step) { step.hidden = visible.indexOf(step) !== current; });
+    var last = current === visible.length - 1;
+    submit.hidden = !last;
+    next.hidden = last;
+    back.hidden = current === 0;
+    bar.max = visible.length;
+    bar.value = current + 1;
+    label.textContent = form.getAttribute("data-progress")
+      .replace("{current}", String(current + 1)).replace("{total}", String(visible.length));
+  }
+
+  function move(delta) {
+    var step = visibleSteps()[current];
+    if (delta > 0 && step.getAttribute("data-required") && !answered(step)) {
+      var note = step.querySelector(".error.js") || document.createElement("p");
+      note.className = "error js";
+      note.id = step.id + "-js-error";
+      note.textContent = form.getAttribute("data-required");
+      step.setAttribute("aria-describedby", note.id);
+      step.insertBefore(note, step.querySelector("legend").nextSibling);
+      step.querySelector("input, select, textarea").focus();
+      return;
+    }
+    current += delta;
+    applyShowIf();
+    render();
+    var heading = visibleSteps()[current].querySelector("legend, h2");
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
+  }
+
+  form.addEventListener("change", applyShowIf);
+  applyShowIf();
+  if (hasErrors || steps.length < 2) { return; }
+
+  bar.className = "progress";
+  bar.setAttribute("aria-hidden", "true");
+  label.className = "hint";
+  label.setAttribute("aria-live", "polite");
+  nav.className = "stepper";
+  back.type = "button";
+  back.className = "secondary";
+  back.textContent = form.getAttribute("data-back");
+  next.type = "button";
+  next.textContent = form.getAttribute("data-next");
+  back.addEventListener("click", function () { move(-1); });
+  next.addEventListener("click", function () { move(1); });
+  nav.appendChild(back);
+  nav.appendChild(next);
+  form.insertBefore(label, steps[0]);
+  form.insertBefore(bar, label);
+  form.insertBefore(nav, submit);
+  form.addEventListener("submit", function () { submit.querySelector("button").disabled = true; });
+  render();
+})();
