@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, URL rules, error pages, commands."""
     app = Flask(
         __name__,
+        instance_path=config_module.instance_path_from_environment(),
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),

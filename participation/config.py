@@ -22,6 +22,12 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_path_from_environment() -> str | None:
+    """PARTICIPATION_INSTANCE_PATH, or None for Flask's default (instance/ beside the package)."""
+    value = _env("INSTANCE_PATH")
+    return str(Path(value).resolve()) if value else None
+
+
 def load_secret_key(instance_path: Path) -> str:
     """Return the configured secret key, or one generated once into the instance folder."""
     configured = _env("SECRET_KEY")
@@ -74,4 +80,5 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "KIOSK_MODE": _env_bool("KIOSK_MODE"),
+        "CONTACT_EMAIL": _env("CONTACT_EMAIL") or "",
     }
