@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from flask.globals import app_ctx
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
@@ -86,16 +87,21 @@ def create_engine_for(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+def _app_context_id() -> int:
+    """One session per application context, whatever thread or greenlet runs it."""
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
 class Database:
     """The app's engine and a session scoped to the application context."""
 
     def __init__(self) -> None:
-        self.session: scoped_session[Any] = scoped_session(sessionmaker())
+        self.session: scoped_session[Any] = scoped_session(sessionmaker(), scopefunc=_app_context_id)
         self.engine: Engine | None = None
 
     def init_app(self, app: Flask) -> None:
         self.engine = create_engine_for(app.config["DATABASE_URL"])
-        self.session.configure(bind=self.engine, expire_on_commit=False)
+        self.session.session_factory.configure(bind=self.engine, expire_on_commit=False)
         app.extensions["database"] = self
 
         @app.teardown_appcontext
