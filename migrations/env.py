@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from alembic import context
-from flask import current_app
 
 import participation.models  # noqa: F401  (fills the metadata)
 from participation.database import Base
+from participation.extensions import db
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def run_migrations_online() -> None:
-    engine = current_app.extensions["database"].engine
+    engine = db.engine
     with engine.connect() as connection:
         context.configure(
             connection=connection,

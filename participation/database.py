@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.globals import app_ctx
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.mutable import MutableDict
-from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -93,16 +93,21 @@ def _app_context_id() -> int:
 
 
 class Database:
-    """The app's engine and a session scoped to the application context."""
+    """Engines per app, and one session per application context bound to that app's engine."""
 
     def __init__(self) -> None:
-        self.session: scoped_session[Any] = scoped_session(sessionmaker(), scopefunc=_app_context_id)
-        self.engine: Engine | None = None
+        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)
+
+    @staticmethod
+    def _new_session() -> Session:
+        return Session(bind=current_app.extensions["database_engine"], expire_on_commit=False)
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions["database_engine"]
 
     def init_app(self, app: Flask) -> None:
-        self.engine = create_engine_for(app.config["DATABASE_URL"])
-        self.session.session_factory.configure(bind=self.engine, expire_on_commit=False)
-        app.extensions["database"] = self
+        app.extensions["database_engine"] = create_engine_for(app.config["DATABASE_URL"])
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:

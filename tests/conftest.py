@@ -47,20 +47,18 @@ def app() -> Iterator[Flask]:
     with app.app_context():
         command.upgrade(alembic_config(), "head")
     yield app
-    database.engine.dispose()
+    with app.app_context():
+        database.engine.dispose()
 
 
-def _empty_all_tables() -> None:
-    engine = database.engine
+def _empty_all_tables(engine: sa.Engine) -> None:
     tables = [table.name for table in Base.metadata.sorted_tables]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(sa.text("TRUNCATE " + ", ".join(f'"{name}"' for name in tables) + " CASCADE"))
         else:
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            for name in reversed(tables):
+            for name in reversed(tables):  # children first, with foreign keys still enforced
                 connection.execute(sa.text(f'DELETE FROM "{name}"'))
-            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 @pytest.fixture()
@@ -70,7 +68,7 @@ def db(app: Flask) -> Iterator[object]:
         yield database
         database.session.rollback()
         database.session.remove()
-    _empty_all_tables()
+        _empty_all_tables(database.engine)
 
 
 class IsolatedClient(FlaskClient):

@@ -22,4 +22,7 @@ def scan(code: str) -> Response:
     record_scan(placement, datetime.now(UTC).date())
     lang = choose_language(pinned=placement.language)
     target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
-    return redirect(target, code=302)
+    response = redirect(target, code=302)
+    # Every scan must reach the server to be counted: no browser or proxy may cache the redirect.
+    response.headers["Cache-Control"] = "no-store"
+    return response

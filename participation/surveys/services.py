@@ -245,9 +245,18 @@ def has_answered(survey: Survey, respondent_hash: str | None) -> bool:
     )
 
 
-def _is_stored(idempotency_hash: str) -> bool:
-    found = db.session.scalar(sa.select(Response.id).where(Response.idempotency_key == idempotency_hash))
-    return found is not None
+def _earlier_outcome(survey: Survey, respondent_hash: str | None, idempotency_hash: str) -> StoreOutcome | None:
+    """What an earlier submission already decided, read in one statement so a racing commit can't split it."""
+    same_form = Response.idempotency_key == idempotency_hash
+    condition = same_form
+    if respondent_hash is not None:
+        condition = sa.or_(
+            same_form, sa.and_(Response.survey_id == survey.id, Response.respondent_hash == respondent_hash)
+        )
+    matches = db.session.scalars(sa.select(Response.idempotency_key).where(condition)).all()
+    if idempotency_hash in matches:
+        return StoreOutcome.DUPLICATE
+    return StoreOutcome.ALREADY_ANSWERED if matches else None
 
 
 def store_response(
@@ -261,10 +270,9 @@ def store_response(
     now: datetime,
 ) -> StoreOutcome:
     """Store the response and all its answers in one transaction, exactly once."""
-    if _is_stored(idempotency_hash):
-        return StoreOutcome.DUPLICATE
-    if has_answered(survey, respondent_hash):
-        return StoreOutcome.ALREADY_ANSWERED
+    earlier = _earlier_outcome(survey, respondent_hash, idempotency_hash)
+    if earlier is not None:
+        return earlier
     response = Response(
         survey_id=survey.id,
         placement_id=placement.id if placement else None,
@@ -283,11 +291,10 @@ def store_response(
     except IntegrityError:
         # A concurrent request with the same form or device won the race; the database decided.
         db.session.rollback()
-        if _is_stored(idempotency_hash):
-            return StoreOutcome.DUPLICATE
-        if has_answered(survey, respondent_hash):
-            return StoreOutcome.ALREADY_ANSWERED
-        raise
+        earlier = _earlier_outcome(survey, respondent_hash, idempotency_hash)
+        if earlier is None:
+            raise
+        return earlier
     return StoreOutcome.STORED
 
 
