@@ -19,7 +19,7 @@ $(VENV)/.test-deps: $(BIN)/activate
 	touch $@
 
 compile-translations: $(BIN)/activate
-	$(BIN)/pybabel compile -q -d translations -D messages
+	$(BIN)/pybabel -q compile -d translations -D messages
 
 run: compile-translations
 	$(FLASK) db upgrade
@@ -39,8 +39,8 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format --check participation tests benchmarks migrations
 
 translations: $(BIN)/activate
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --omit-header --no-wrap .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations --no-fuzzy-matching --no-wrap
 	$(MAKE) compile-translations
 
 clean:
