@@ -6,7 +6,10 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app participation
 LANGS := sv en ar fa_AF so ti fi
 
-.PHONY: run test test-postgres lint translations compile-translations serve clean
+.PHONY: run test lint translations compile-translations serve clean
+
+# Posters and printed links point at the port actually served, unless a public address is configured.
+run serve: export PARTICIPATION_PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 $(BIN)/activate: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
