@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
 
 import participation.models  # noqa: F401  (fills the metadata)
-from participation.database import Base
+from participation.database import Base, UTCDateTime
 from participation.extensions import db
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
+    """Render our UTC column type by its name; the migration imports it from participation.database."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "UTCDateTime()"
+    return False
 
 
 def run_migrations_online() -> None:
@@ -20,6 +29,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

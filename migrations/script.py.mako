@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 ${imports if imports else ""}
+from participation.database import UTCDateTime  # noqa: F401  (used by columns that keep UTC times)
 
 revision = ${repr(up_revision)}
 down_revision = ${repr(down_revision)}

@@ -46,14 +46,17 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from participation.extensions import babel, csrf, db
+    from participation.extensions import babel, csrf, db, limiter
     from participation.i18n.formatting import register_formatting
     from participation.i18n.languages import get_locale
     from participation.i18n.routing import register_language_routing
     from participation.security import register_security_headers
+    from participation.staff.auth import register_login
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
+    register_login(app)
     babel.init_app(app, locale_selector=get_locale)
     register_language_routing(app)
     register_formatting(app)
@@ -62,11 +65,14 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from participation.core.routes import bp as core
+    from participation.moderation.routes import bp as moderation
     from participation.placements.routes import bp as placements
+    from participation.placements.routes import staff_bp as placements_staff
+    from participation.staff.routes import bp as staff
     from participation.surveys.labels import register_template_globals
     from participation.surveys.routes import bp as surveys
 
-    for blueprint in (core, placements, surveys):
+    for blueprint in (core, placements, surveys, staff, placements_staff, moderation):
         app.register_blueprint(blueprint)
     register_template_globals(app)
 

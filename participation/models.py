@@ -1,5 +1,6 @@
 """Imports every model module so the metadata is complete for Alembic and the tests."""
 
+from participation.audit.models import AuditEvent
 from participation.placements.models import Placement, PlacementScan
 from participation.staff.models import Partner, Role, User
 from participation.surveys.models import Answer, Option, Question, Response, Survey
@@ -7,6 +8,7 @@ from participation.themes.models import Theme, VisionGoal
 
 __all__ = [
     "Answer",
+    "AuditEvent",
     "Option",
     "Partner",
     "Placement",

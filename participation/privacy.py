@@ -47,6 +47,11 @@ def set_device_cookie(response: Response, token: str) -> None:
     )
 
 
+def client_key() -> str:
+    """A rate-limit key for the client: an HMAC of its address, never the address itself."""
+    return keyed_hash("rate-limit", "client", request.remote_addr or "unknown")
+
+
 def truncate_to_hour(moment: datetime) -> datetime:
     """Submission times are kept to the hour, never finer."""
     return moment.replace(minute=0, second=0, microsecond=0)

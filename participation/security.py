@@ -40,3 +40,8 @@ def register_security_headers(app: Flask) -> None:
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+def is_local_path(target: str | None) -> bool:
+    """True for a path on this site ('/staff/…'); false for anything a browser could take elsewhere."""
+    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target

@@ -23,6 +23,7 @@ from participation import create_app  # noqa: E402
 from participation.core.commands import alembic_config  # noqa: E402
 from participation.database import Base  # noqa: E402
 from participation.extensions import db as database  # noqa: E402
+from participation.extensions import limiter  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("PARTICIPATION_TEST_DATABASE_URL") or (
     f"sqlite:///{Path(_INSTANCE) / 'test.sqlite3'}"
@@ -65,6 +66,7 @@ def _empty_all_tables(engine: sa.Engine) -> None:
 def db(app: Flask) -> Iterator[object]:
     """The database handle inside an app context; every table is emptied after the test."""
     with app.app_context():
+        limiter.reset()
         yield database
         database.session.rollback()
         database.session.remove()

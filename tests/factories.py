@@ -119,3 +119,34 @@ def open_form(client, survey: Survey, lang: str = "sv", query: str = "") -> dict
     response = client.get(f"/{lang}/s/{survey.slug}{query}")
     assert response.status_code == 200, response.status_code
     return hidden_fields(response.get_data(as_text=True))
+
+
+PASSWORD = "correct horse battery"
+
+
+def gen_user(role: str = "staff", email: str | None = None, partner: str | None = "Bäckby Ungdomsförening"):  # type: ignore[no-untyped-def]
+    from participation.staff.models import Role
+    from participation.staff.services import create_user
+
+    return create_user(email or f"{role}@example.se", PASSWORD, Role(role), partner)
+
+
+def login(client, user, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Sign in through the real login form, CSRF token and all."""
+    page = client.get("/staff/login")
+    token = hidden_fields(page.get_data(as_text=True)).get("csrf_token") or _csrf_from(page.get_data(as_text=True))
+    return client.post("/staff/login", data={"csrf_token": token, "email": user.email, "password": password})
+
+
+def _csrf_from(html: str) -> str:
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def csrf_token(client, url: str = "/staff/") -> str:  # type: ignore[no-untyped-def]
+    return _csrf_from(client.get(url).get_data(as_text=True))

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from participation.extensions import db
 from participation.i18n.languages import CHOICE_COOKIE, choose_language, current_language, is_shipped
+from participation.security import is_local_path
 from participation.surveys.services import open_surveys
 
 bp = Blueprint("core", __name__)
@@ -33,7 +35,7 @@ def accessibility() -> str:
 
 def _safe_next(target: str | None) -> str:
     """A same-site path without its language prefix; anything else becomes the start page."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not is_local_path(target):
         return "/"
     parts = target.split("/", 2)
     if len(parts) > 1 and is_shipped(parts[1]):
@@ -41,14 +43,23 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _in_language(lang: str, path: str) -> str:
+    """The same page in another language: prefixed when the page lives under /<lang>/, else unchanged."""
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(f"/{lang}{path.split('?', 1)[0]}")
+    except HTTPException:
+        return path
+    return f"/{lang}{path}"
+
+
 @bp.get("/<lang>/language")
 def choose() -> Response:
     """Remember the participant's explicit language choice and return to the same page in it."""
-    lang = current_language()
-    response = redirect(f"/{lang}{_safe_next(request.args.get('next'))}", code=303)
+    response = redirect(_in_language(current_language(), _safe_next(request.args.get("next"))), code=303)
     response.set_cookie(
         CHOICE_COOKIE,
-        lang,
+        current_language(),
         max_age=CHOICE_MAX_AGE,
         httponly=True,
         samesite="Lax",

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from participation.i18n.languages import choose_language
+from participation.audit.services import record
+from participation.extensions import db
+from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
+from participation.placements import services
+from participation.placements.forms import NewPlacementsForm
+from participation.placements.models import Placement
+from participation.placements.posters import poster_blocks
+from participation.placements.qr import qr_png, qr_svg
 from participation.placements.services import live_placement, record_scan
+from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+from participation.suppression import threshold
+from participation.surveys.services import all_surveys
 
 bp = Blueprint("placements", __name__)
 
@@ -26,3 +39,110 @@ def scan(code: str) -> Response:
     # Every scan must reach the server to be counted: no browser or proxy may cache the redirect.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+staff_bp = Blueprint("placements_staff", __name__, url_prefix="/staff/placements")
+
+
+@staff_bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+def _placement_or_404(placement_id: int) -> Placement:
+    placement = db.session.get(Placement, placement_id)
+    if placement is None:
+        abort(404)
+    return placement
+
+
+@staff_bp.get("/")
+@roles_required(*ALL_ROLES)
+def index() -> str:
+    return render_template(
+        "placements/index.html",
+        stats=services.placement_stats(threshold()),
+        local_address=services.is_local_address(),
+        form=EmptyForm(),
+    )
+
+
+@staff_bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def new() -> Response | tuple[str, int]:
+    form = NewPlacementsForm()
+    surveys = all_surveys()
+    form.survey.choices = [(s.id, content(s.title, s.base_language).text) for s in surveys]
+    form.language.choices = [("", _("No pinned language"))] + [
+        (c, native_name(c)) for c in shipped_languages()
+    ]
+    if form.validate_on_submit():
+        survey = next(s for s in surveys if s.id == form.survey.data)
+        created = services.create_placements(survey, form.place_list(), form.language.data or None)
+        flash(ngettext("%(num)d placement created.", "%(num)d placements created.", len(created)), "info")
+        return redirect(url_for("placements_staff.index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("placements/new.html", form=form), status
+
+
+@staff_bp.post("/<int:placement_id>/retire")
+@roles_required(*STAFF_ROLES)
+def retire(placement_id: int) -> Response:
+    placement = _placement_or_404(placement_id)
+    if EmptyForm().validate_on_submit():
+        services.retire(placement, datetime.now(UTC))
+        flash(
+            _(
+                "The placement %(code)s is retired; its code now leads to a “not found” page.",
+                code=placement.code,
+            ),
+            "info",
+        )
+    return redirect(url_for("placements_staff.index"))
+
+
+@staff_bp.get("/<int:placement_id>/qr.<any(svg, png):kind>")
+@roles_required(*STAFF_ROLES)
+def qr(placement_id: int, kind: str) -> Response:
+    placement = _placement_or_404(placement_id)
+    url = services.public_url(placement.code)
+    if kind == "svg":
+        response = Response(qr_svg(url), mimetype="image/svg+xml")
+    else:
+        response = Response(qr_png(url), mimetype="image/png")
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="delaktig-{placement.code}.{kind}"'
+    return response
+
+
+POSTER_FORMATS = ("a4", "a5", "stickers")
+POSTER_LANGUAGES_MAX = 3
+
+
+@staff_bp.get("/<int:placement_id>/poster")
+@roles_required(*STAFF_ROLES)
+def poster(placement_id: int) -> str:
+    """A printable A4 poster, A5 flyer or A4 sheet of stickers with the QR, titles, short URL and code."""
+    placement = _placement_or_404(placement_id)
+    if placement.survey is None or placement.retired_at is not None:
+        abort(404)
+    layout = request.args.get("format", "a4")
+    if layout not in POSTER_FORMATS:
+        abort(400)
+    survey = placement.survey
+    wanted = [code for code in request.args.getlist("lang") if is_shipped(code)]
+    languages = list(dict.fromkeys(wanted or [placement.language or survey.base_language]))[
+        :POSTER_LANGUAGES_MAX
+    ]
+    record("poster_printed", "placement", placement.id, format=layout, languages=",".join(languages))
+    db.session.commit()
+    return render_template(
+        "placements/poster.html",
+        placement=placement,
+        survey=survey,
+        layout=layout,
+        blocks=poster_blocks(survey, languages),
+        short_url=services.short_url(placement.code),
+        local_address=services.is_local_address(),
+        sticker_count=18,
+    )

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from participation.audit.services import record
 from participation.extensions import db
 from participation.placements.models import Placement, PlacementScan
+from participation.suppression import SHARE_MIN_BASE, Cell, suppress
+from participation.surveys.models import Response, Survey
 
 CODE_MAX = 16
 
@@ -41,3 +48,94 @@ def scan_total(placement: Placement) -> int:
         sa.select(sa.func.sum(PlacementScan.count)).where(PlacementScan.placement_id == placement.id)
     )
     return int(total or 0)
+
+
+# Codes are letters then two digits without 0 and 1, so O, I and L can never be mistaken for digits.
+CODE_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+CODE_DIGITS = "23456789"
+PLACES_MAX = 50
+
+
+def public_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{code}"
+
+
+def short_url(code: str) -> str:
+    """The address as printed for people who cannot scan: no scheme, no trailing slash."""
+    return public_url(code).split("://", 1)[-1]
+
+
+def is_local_address() -> bool:
+    """True while printed codes would point at this computer instead of the public site."""
+    host = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    return host in {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"} or host.endswith(".local")
+
+
+def _code_for(place: str) -> str:
+    """A short code a person can read and type: letters from the place name and two digits."""
+    folded = unicodedata.normalize("NFKD", place).encode("ascii", "ignore").decode().upper()
+    letters = "".join(char for char in folded if char in CODE_LETTERS)[:6] or "".join(
+        secrets.choice(CODE_LETTERS) for _ in range(4)
+    )
+    for _attempt in range(50):
+        code = letters + "".join(secrets.choice(CODE_DIGITS) for _ in range(2))
+        if db.session.scalar(sa.select(Placement.id).where(Placement.code == code)) is None:
+            return code
+    raise RuntimeError("no free placement code")  # 50 collisions in 64 codes per prefix: cannot happen
+
+
+def create_placements(survey: Survey, places: list[str], language: str | None) -> list[Placement]:
+    """One placement per place, each with its own code, created together."""
+    created = []
+    for place in places:
+        placement = Placement(code=_code_for(place), place=place, survey=survey, language=language or None)
+        db.session.add(placement)
+        db.session.flush()
+        record("placement_created", "placement", placement.id, code=placement.code, place=place)
+        created.append(placement)
+    db.session.commit()
+    return created
+
+
+def retire(placement: Placement, now: datetime) -> None:
+    if placement.retired_at is None:
+        placement.retired_at = now
+        record("placement_retired", "placement", placement.id, code=placement.code)
+        db.session.commit()
+
+
+@dataclass(frozen=True)
+class PlacementStats:
+    placement: Placement
+    scans: int
+    responses: Cell
+    conversion: float | None
+
+
+def placement_stats(k: int) -> list[PlacementStats]:
+    """Scans and responses per placement, counted in SQL; response counts below k are hidden."""
+    scans = dict(
+        db.session.execute(
+            sa.select(PlacementScan.placement_id, sa.func.sum(PlacementScan.count)).group_by(
+                PlacementScan.placement_id
+            )
+        ).all()
+    )
+    responses = dict(
+        db.session.execute(
+            sa.select(Response.placement_id, sa.func.count(Response.id))
+            .where(Response.placement_id.is_not(None))
+            .group_by(Response.placement_id)
+        ).all()
+    )
+    placements = list(
+        db.session.scalars(sa.select(Placement).order_by(Placement.retired_at.is_not(None), Placement.place))
+    )
+    result = []
+    for placement in placements:
+        scanned = int(scans.get(placement.id, 0))
+        answered = int(responses.get(placement.id, 0))
+        cell = suppress({"n": answered}, base=answered, k=k, additive=False)["n"]
+        conversion = answered / scanned if cell.count is not None and scanned >= SHARE_MIN_BASE else None
+        result.append(PlacementStats(placement, scanned, cell, conversion))
+    return result

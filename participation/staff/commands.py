@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import g
 from flask.cli import with_appcontext
 
 from participation.staff.models import Role
@@ -30,6 +31,7 @@ def _read_password() -> str:
 @with_appcontext
 def create(email: str, role: str, partner_name: str | None) -> None:
     """Create a staff account; the password is read from a prompt or standard input."""
+    g.lang = "en"  # command-line messages are in English
     try:
         user = create_user(email, _read_password(), Role(role), partner_name)
     except AccountError as error:

@@ -201,5 +201,7 @@ class Answer(Base):
     value_int: Mapped[int | None]
     text_value: Mapped[str | None] = mapped_column(sa.Text)
     moderation_status: Mapped[ModerationStatus | None] = mapped_column(enum_column(ModerationStatus))
+    # Reasons found automatically to look twice (personal data, abuse); only on free text.
+    flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
 
     response: Mapped[Response] = relationship(back_populates="answers")

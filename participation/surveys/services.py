@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from participation.extensions import db
+from participation.moderation.detection import detect_flags
 from participation.placements.models import Placement
 from participation.privacy import truncate_to_hour
 from participation.suppression import Cell, suppress
@@ -149,7 +150,14 @@ def _parse_question(question: Question, form: MultiDict[str, str], parsed: Parse
             return []
         if not text:
             return []
-        return [Answer(question_id=question.id, text_value=text, moderation_status=ModerationStatus.PENDING)]
+        return [
+            Answer(
+                question_id=question.id,
+                text_value=text,
+                moderation_status=ModerationStatus.PENDING,
+                flags=detect_flags(text),
+            )
+        ]
     raw = raw.strip()
     if not raw:
         return []
@@ -245,7 +253,9 @@ def has_answered(survey: Survey, respondent_hash: str | None) -> bool:
     )
 
 
-def _earlier_outcome(survey: Survey, respondent_hash: str | None, idempotency_hash: str) -> StoreOutcome | None:
+def _earlier_outcome(
+    survey: Survey, respondent_hash: str | None, idempotency_hash: str
+) -> StoreOutcome | None:
     """What an earlier submission already decided, read in one statement so a racing commit can't split it."""
     same_form = Response.idempotency_key == idempotency_hash
     condition = same_form
@@ -354,3 +364,12 @@ def community_results(survey: Survey, k: int) -> list[QuestionResult]:
         cells = suppress(question_counts, base, k, additive=additive)
         results.append(QuestionResult(question, base, [(value, cells[value]) for value in keys]))
     return results
+
+
+def all_surveys() -> list[Survey]:
+    """Every survey that is not archived, for staff to choose from."""
+    return list(
+        db.session.scalars(
+            sa.select(Survey).where(Survey.status != SurveyStatus.ARCHIVED).order_by(Survey.id.desc())
+        )
+    )

@@ -1,0 +1,58 @@
+"""Staff pages of the moderation queue."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from participation.i18n.languages import choose_language
+from participation.moderation import services
+from participation.staff.auth import STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+
+bp = Blueprint("moderation", __name__, url_prefix="/staff/moderation")
+
+
+bp.add_app_template_filter(services.flag_label, "flag_label")
+
+
+@bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+@bp.get("/")
+@roles_required(*STAFF_ROLES)
+def queue() -> str:
+    return render_template(
+        "moderation/queue.html", items=services.queue(), pending=services.pending_count(), form=EmptyForm()
+    )
+
+
+@bp.post("/<int:answer_id>")
+@roles_required(*STAFF_ROLES)
+def decide(answer_id: int) -> Response | tuple[str, int]:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        decision = services.Decision(request.form.get("decision", ""))
+    except ValueError:
+        abort(400)
+    try:
+        services.decide(answer_id, decision, request.form.get("text"))
+    except LookupError:
+        abort(404)
+    except services.ModerationError as error:
+        flash(str(error), "error")
+        page = render_template(
+            "moderation/queue.html",
+            items=services.queue(),
+            pending=services.pending_count(),
+            form=EmptyForm(),
+            editing=answer_id,
+            edited_text=request.form.get("text", ""),
+        )
+        return page, 422
+    flash(_("Saved."), "info")
+    return redirect(url_for("moderation.queue"))

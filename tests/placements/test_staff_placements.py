@@ -1,0 +1,122 @@
+"""Staff create placements in bulk, download QR codes, print posters, retire, and read scans per place."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import sqlalchemy as sa
+import zxingcpp
+from PIL import Image
+
+from participation.extensions import db
+from participation.placements.models import Placement
+from tests.factories import csrf_token, gen_placement, gen_survey, gen_user, login
+
+CODE = re.compile(r"^[A-Z]{1,6}[2-9]{2}$")
+
+
+def test_create_many_placements_at_once(client):
+    survey = gen_survey()
+    login(client, gen_user("staff"))
+    response = client.post(
+        "/staff/placements/new",
+        data={
+            "csrf_token": csrf_token(client, "/staff/placements/new"),
+            "survey": survey.id,
+            "places": "Fritidsgården entré\nTvättstuga Bäckbyvägen 12\n\nSkolan\n",
+            "language": "ar",
+        },
+    )
+    assert response.status_code == 302
+    placements = db.session.scalars(sa.select(Placement).order_by(Placement.id)).all()
+    assert [p.place for p in placements] == ["Fritidsgården entré", "Tvättstuga Bäckbyvägen 12", "Skolan"]
+    assert all(CODE.match(p.code) for p in placements), [p.code for p in placements]
+    assert placements[0].code.startswith("FRITID") and placements[1].code.startswith("TVATTS")
+    assert all(p.language == "ar" and p.survey_id == survey.id for p in placements)
+    assert len({p.code for p in placements}) == 3
+
+
+def test_bad_placement_form_keeps_input_and_stores_nothing(client):
+    survey = gen_survey()
+    login(client, gen_user("staff"))
+    places = "\n".join(f"Plats {i}" for i in range(51))
+    response = client.post(
+        "/staff/placements/new",
+        data={"csrf_token": csrf_token(client, "/staff/placements/new"), "survey": survey.id, "places": places, "language": ""},
+    )
+    assert response.status_code == 422
+    assert "Plats 50" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Placement.id))) == 0
+    tampered = client.post(
+        "/staff/placements/new",
+        data={"csrf_token": csrf_token(client, "/staff/placements/new"), "survey": 999999, "places": "A", "language": "xx"},
+    )
+    assert tampered.status_code == 422
+
+
+def test_qr_downloads_decode_to_the_public_url(app, client):
+    placement = gen_placement(gen_survey(), code="FRITID")
+    login(client, gen_user("staff"))
+    png = client.get(f"/staff/placements/{placement.id}/qr.png?download=1")
+    assert png.headers["Content-Disposition"] == 'attachment; filename="delaktig-FRITID.png"'
+    [decoded] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.data)))
+    assert decoded.text == f"{app.config['PUBLIC_BASE_URL']}/q/FRITID"
+    assert decoded.ec_level in ("H", "Q")  # survives a scratched poster
+    svg = client.get(f"/staff/placements/{placement.id}/qr.svg")
+    assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<svg") and b"viewBox" in svg.data
+
+
+def test_poster_has_titles_in_chosen_languages_short_url_and_code(client):
+    placement = gen_placement(gen_survey(), code="SKOLAN")
+    login(client, gen_user("staff"))
+    html = client.get(f"/staff/placements/{placement.id}/poster?format=a4&lang=sv&lang=en&lang=ar&lang=fi").get_data(as_text=True)
+    assert "Testenkät" in html and "Test survey" in html
+    assert '<section class="block" lang="ar" dir="rtl">' in html
+    assert 'lang="fi"' not in html  # at most three languages
+    assert "127.0.0.1:5000/q/SKOLAN" in html and "<strong>SKOLAN</strong>" in html
+    assert "only works on this computer" in html  # still a localhost address
+    assert "Scan the code and have your say" in html  # the English block is in English
+
+
+def test_sticker_sheet_and_flyer(client):
+    placement = gen_placement(gen_survey(), code="TVATT")
+    login(client, gen_user("staff"))
+    stickers = client.get(f"/staff/placements/{placement.id}/poster?format=stickers").get_data(as_text=True)
+    assert stickers.count('class="sticker"') == 18
+    assert client.get(f"/staff/placements/{placement.id}/poster?format=a5").status_code == 200
+    assert client.get(f"/staff/placements/{placement.id}/poster?format=a0").status_code == 400
+
+
+def test_localhost_warning_disappears_with_a_public_address(app, client):
+    gen_placement(gen_survey())
+    login(client, gen_user("staff"))
+    assert "Set PARTICIPATION_PUBLIC_BASE_URL" in client.get("/staff/placements/").get_data(as_text=True)
+    app.config["PUBLIC_BASE_URL"] = "https://delaktig.vasteras.se"
+    try:
+        assert "Set PARTICIPATION_PUBLIC_BASE_URL" not in client.get("/staff/placements/").get_data(as_text=True)
+    finally:
+        app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
+
+
+def test_retire_placement(client):
+    placement = gen_placement(gen_survey(), code="OLDONE")
+    login(client, gen_user("staff"))
+    response = client.post(f"/staff/placements/{placement.id}/retire", data={"csrf_token": csrf_token(client, "/staff/placements/")})
+    assert response.status_code == 302
+    assert client.get("/q/OLDONE").status_code == 404
+    assert client.get(f"/staff/placements/{placement.id}/poster").status_code == 404
+
+
+def test_scans_responses_and_conversion_with_small_counts_hidden(client, runner):
+    runner.invoke(args=["demo"])
+    for _ in range(3):
+        client.get("/q/SKOLAN")
+    login(client, gen_user("analyst"))
+    html = client.get("/staff/placements/").get_data(as_text=True)
+    row = html.split("<code>SKOLAN</code>", 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    assert cells[1].strip() == "3"  # scans
+    assert re.match(r"^\d+$", cells[2].strip())  # the demo has many responses from the school
+    assert cells[3].strip() == "–"  # fewer than ten scans: no conversion
+    assert "Print and download" not in html  # analysts read, they do not print

@@ -1,0 +1,72 @@
+"""Every staff route, requested as anonymous, analyst, staff and admin: only the allowed roles get in."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import gen_placement, gen_survey, gen_user, login
+
+ALL = {"analyst", "staff", "admin"}
+STAFF = {"staff", "admin"}
+ADMIN = {"admin"}
+
+# endpoint → roles allowed. A new staff route must be added here, or the completeness test fails.
+ALLOWED = {
+    "staff.dashboard": ALL,
+    "staff.password": ALL,
+    "staff.logout": ALL,
+    "staff.users": ADMIN,
+    "staff.new_user": ADMIN,
+    "staff.edit_user": ADMIN,
+    "staff.audit": ADMIN,
+    "placements_staff.index": ALL,
+    "placements_staff.new": STAFF,
+    "placements_staff.retire": STAFF,
+    "placements_staff.qr": STAFF,
+    "placements_staff.poster": STAFF,
+    "moderation.queue": STAFF,
+    "moderation.decide": STAFF,
+}
+PUBLIC = {"staff.login"}
+
+
+def _staff_rules(app):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(("/staff", "/api"))]
+    return sorted(rules, key=lambda rule: rule.endpoint == "staff.logout")  # logging out last
+
+
+def test_every_staff_route_is_in_the_table(app):
+    endpoints = {rule.endpoint for rule in _staff_rules(app)}
+    assert endpoints - PUBLIC == set(ALLOWED)
+
+
+def _url(rule, ids) -> str:
+    values = {"placement_id": ids["placement"], "user_id": ids["user"], "answer_id": 1, "kind": "svg"}
+    path = rule.rule
+    for name, value in values.items():
+        path = path.replace(f"<int:{name}>", str(value)).replace(f"<any(svg, png):{name}>", str(value))
+    return path
+
+
+@pytest.mark.parametrize("role", [None, "analyst", "staff", "admin"])
+def test_each_role_gets_exactly_its_routes(app, client, role):
+    survey = gen_survey()
+    ids = {"placement": gen_placement(survey).id, "user": gen_user("staff", email="target@example.se").id}
+    if role:
+        login(client, gen_user(role))
+    app.config["WTF_CSRF_ENABLED"] = False  # the role check must hold even for a well-formed POST
+    try:
+        for rule in _staff_rules(app):
+            if rule.endpoint in PUBLIC:
+                continue
+            method = "GET" if "GET" in rule.methods else "POST"
+            status = client.open(_url(rule, ids), method=method).status_code
+            allowed = role in ALLOWED[rule.endpoint]
+            if role is None:
+                assert status == 302, (rule.endpoint, status)  # to the login page
+            elif allowed:
+                assert status not in (401, 403), (role, rule.endpoint, status)
+            else:
+                assert status == 403, (role, rule.endpoint, status)
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = True
