@@ -71,8 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from participation.staff.routes import bp as staff
     from participation.surveys.labels import register_template_globals
     from participation.surveys.routes import bp as surveys
+    from participation.surveys.staff_routes import bp as surveys_staff
 
-    for blueprint in (core, placements, surveys, staff, placements_staff, moderation):
+    for blueprint in (core, placements, surveys, staff, placements_staff, moderation, surveys_staff):
         app.register_blueprint(blueprint)
     register_template_globals(app)
 

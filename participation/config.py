@@ -81,6 +81,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "KIOSK_MODE": _env_bool("KIOSK_MODE"),
         "CONTACT_EMAIL": _env("CONTACT_EMAIL") or "",
+        # Staff enter opening and closing times in this zone; everything is stored in UTC.
+        "TIMEZONE": _env("TIMEZONE") or "Europe/Stockholm",
         # memory:// counts per process; use redis://… when several processes serve the app.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),

@@ -26,6 +26,21 @@ ALLOWED = {
     "placements_staff.poster": STAFF,
     "moderation.queue": STAFF,
     "moderation.decide": STAFF,
+    "surveys_staff.index": STAFF,
+    "surveys_staff.new": STAFF,
+    "surveys_staff.edit": STAFF,
+    "surveys_staff.status": STAFF,
+    "surveys_staff.duplicate": STAFF,
+    "surveys_staff.question": STAFF,
+    "surveys_staff.move_question": STAFF,
+    "surveys_staff.delete_question": STAFF,
+    "surveys_staff.save_option": STAFF,
+    "surveys_staff.move_option": STAFF,
+    "surveys_staff.delete_option": STAFF,
+    "surveys_staff.translate": STAFF,
+    "surveys_staff.preview": STAFF,
+    "surveys_staff.export_xlsform": STAFF,
+    "surveys_staff.import_xlsform": STAFF,
 }
 PUBLIC = {"staff.login"}
 
@@ -41,7 +56,15 @@ def test_every_staff_route_is_in_the_table(app):
 
 
 def _url(rule, ids) -> str:
-    values = {"placement_id": ids["placement"], "user_id": ids["user"], "answer_id": 1, "kind": "svg"}
+    values = {
+        "placement_id": ids["placement"],
+        "user_id": ids["user"],
+        "answer_id": 1,
+        "kind": "svg",
+        "survey_id": ids["survey"],
+        "question_id": ids["question"],
+        "option_id": ids["option"],
+    }
     path = rule.rule
     for name, value in values.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<any(svg, png):{name}>", str(value))
@@ -51,7 +74,13 @@ def _url(rule, ids) -> str:
 @pytest.mark.parametrize("role", [None, "analyst", "staff", "admin"])
 def test_each_role_gets_exactly_its_routes(app, client, role):
     survey = gen_survey()
-    ids = {"placement": gen_placement(survey).id, "user": gen_user("staff", email="target@example.se").id}
+    ids = {
+        "placement": gen_placement(survey).id,
+        "user": gen_user("staff", email="target@example.se").id,
+        "survey": survey.id,
+        "question": survey.questions[0].id,
+        "option": survey.questions[0].options[0].id,
+    }
     if role:
         login(client, gen_user(role))
     app.config["WTF_CSRF_ENABLED"] = False  # the role check must hold even for a well-formed POST

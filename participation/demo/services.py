@@ -17,13 +17,12 @@ from participation.placements.models import Placement
 from participation.privacy import keyed_hash, truncate_to_hour
 from participation.staff.models import Role, User
 from participation.staff.services import get_or_create_partner, hash_password
+from participation.surveys.editing import survey_from_spec
 from participation.surveys.models import (
     PROFILE_CHOICES,
     Answer,
     ModerationStatus,
-    Option,
     ProfileField,
-    Question,
     QuestionKind,
     Response,
     Survey,
@@ -80,45 +79,11 @@ def _goals_and_themes() -> dict[str, Theme]:
 
 
 def _build_survey(themes: dict[str, Theme]) -> Survey:
-    spec = content.SURVEY
-    survey = Survey(
-        slug=spec["slug"],
-        status=SurveyStatus.PUBLISHED,
-        base_language=spec["base_language"],
-        languages=list(current_app.config["LANGUAGES"]),
-        title=dict(spec["title"]),
-        intro=dict(spec["intro"]),
-        thanks=dict(spec["thanks"]),
-        profile_fields=list(spec["profile_fields"]),
-        retention_days=3 * 365,
+    survey = survey_from_spec(
+        content.SURVEY, themes, slug=content.SURVEY["slug"], languages=list(current_app.config["LANGUAGES"])
     )
-    options_by_key: dict[tuple[str, str], Option] = {}
-    for position, qspec in enumerate(spec["questions"]):
-        question = Question(
-            key=qspec["key"],
-            position=position,
-            kind=QuestionKind(qspec["kind"]),
-            prompt=dict(qspec["prompt"]),
-            required=qspec["required"],
-            max_choices=qspec.get("max_choices"),
-            min_value=qspec.get("min_value"),
-            max_value=qspec.get("max_value"),
-            themes=[themes[slug] for slug in qspec.get("themes", [])],
-        )
-        for opt_position, ospec in enumerate(qspec.get("options", [])):
-            option = Option(
-                key=ospec["key"],
-                position=opt_position,
-                label=dict(ospec["label"]),
-                themes=[themes[slug] for slug in ospec.get("themes", [])],
-            )
-            question.options.append(option)
-            options_by_key[(qspec["key"], ospec["key"])] = option
-        if "show_if" in qspec:
-            question.show_if_option = options_by_key[tuple(qspec["show_if"])]
-        survey.questions.append(question)
-    db.session.add(survey)
-    db.session.flush()
+    survey.status = SurveyStatus.PUBLISHED
+    survey.retention_days = 3 * 365
     return survey
 
 

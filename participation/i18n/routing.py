@@ -28,6 +28,8 @@ def register_language_routing(app: Flask) -> None:
             values["lang"] = languages.current_language()
 
     app.add_template_global(languages.content)
+    app.add_template_global(languages.native_name)
+    app.add_template_global(languages.text_direction, "text_direction_of")
 
     @app.context_processor
     def _language_context() -> dict[str, Any]:

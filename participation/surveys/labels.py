@@ -6,7 +6,8 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from participation.i18n.languages import current_language, localise
-from participation.surveys.models import Question, QuestionKind
+from participation.surveys.forms import kind_choices
+from participation.surveys.models import Question, QuestionKind, SurveyStatus
 
 SCALE_FACES = ("😞", "🙁", "😐", "🙂", "😄")
 
@@ -28,7 +29,21 @@ def answer_label(question: Question, key: str) -> str:
     return key
 
 
+def status_label(status: SurveyStatus) -> str:
+    return {
+        SurveyStatus.DRAFT: _("Draft"),
+        SurveyStatus.PUBLISHED: _("Published"),
+        SurveyStatus.ARCHIVED: _("Archived"),
+    }[status]
+
+
+def kind_label(kind: QuestionKind) -> str:
+    return dict(kind_choices())[kind.value]
+
+
 def register_template_globals(app: Flask) -> None:
+    app.add_template_global(status_label)
+    app.add_template_global(kind_label)
     app.add_template_global(scale_labels)
     app.add_template_global(answer_label)
     app.add_template_global(SCALE_FACES, "scale_faces")

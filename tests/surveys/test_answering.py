@@ -110,7 +110,9 @@ def test_kiosk_mode_stores_no_device_and_offers_the_next_person(app, client):
     app.config["KIOSK_MODE"] = True
     try:
         for _ in range(2):
-            result = client.post(f"/sv/s/{survey.slug}", data={**open_form(client, survey), **valid_answers(survey)})
+            result = client.post(
+                f"/sv/s/{survey.slug}", data={**open_form(client, survey), **valid_answers(survey)}
+            )
             assert result.status_code == 303
         thanks = client.get(result.headers["Location"]).get_data(as_text=True)
     finally:
