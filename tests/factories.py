@@ -48,7 +48,9 @@ def gen_survey(
     )
 
     def question(key: str, kind: QuestionKind, required: bool = False, **extra: object) -> Question:
-        q = Question(key=key, kind=kind, required=required, prompt=texts(f"Fråga {key}", f"Question {key}"), **extra)
+        q = Question(
+            key=key, kind=kind, required=required, prompt=texts(f"Fråga {key}", f"Question {key}"), **extra
+        )
         q.position = len(survey.questions)
         survey.questions.append(q)
         return q
@@ -134,7 +136,9 @@ def gen_user(role: str = "staff", email: str | None = None, partner: str | None 
 def login(client, user, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     """Sign in through the real login form, CSRF token and all."""
     page = client.get("/staff/login")
-    token = hidden_fields(page.get_data(as_text=True)).get("csrf_token") or _csrf_from(page.get_data(as_text=True))
+    token = hidden_fields(page.get_data(as_text=True)).get("csrf_token") or _csrf_from(
+        page.get_data(as_text=True)
+    )
     return client.post("/staff/login", data={"csrf_token": token, "email": user.email, "password": password})
 
 

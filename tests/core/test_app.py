@@ -74,7 +74,7 @@ def test_configured_secret_key_wins(monkeypatch, tmp_path):
 
 def test_no_hard_coded_secret_key_in_the_code():
     source = "\n".join(p.read_text() for p in Path("participation").rglob("*.py"))
-    assert "SECRET_KEY\"] = \"" not in source and "SECRET_KEY = \"" not in source
+    assert 'SECRET_KEY"] = "' not in source and 'SECRET_KEY = "' not in source
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app, db):

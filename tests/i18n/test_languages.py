@@ -12,7 +12,12 @@ SHIPPED = {"sv": "ltr", "en": "ltr", "ar": "rtl", "fa-AF": "rtl", "so": "ltr", "
 @pytest.mark.parametrize("lang, direction", SHIPPED.items())
 def test_every_page_has_lang_and_dir(client, lang, direction):
     survey = gen_survey()
-    for url in [f"/{lang}/", f"/{lang}/s/{survey.slug}", f"/{lang}/s/{survey.slug}/thanks", f"/{lang}/accessibility"]:
+    for url in [
+        f"/{lang}/",
+        f"/{lang}/s/{survey.slug}",
+        f"/{lang}/s/{survey.slug}/thanks",
+        f"/{lang}/accessibility",
+    ]:
         html = client.get(url).get_data(as_text=True)
         assert f'<html lang="{lang}" dir="{direction}">' in html, url
 

@@ -30,15 +30,21 @@ def test_likely_personal_data_and_abuse_are_flagged(text, flag):
     assert flag in detect_flags(text)
 
 
-@pytest.mark.parametrize("text", ["Fler aktiviteter på kvällen!", "Vi var 20 personer 2025", "Öppet till 22", "2026-11-28"])
+@pytest.mark.parametrize(
+    "text", ["Fler aktiviteter på kvällen!", "Vi var 20 personer 2025", "Öppet till 22", "2026-11-28"]
+)
 def test_ordinary_answers_are_not_flagged(text):
     assert detect_flags(text) == []
 
 
 def _submit_text(client, survey, text: str) -> Answer:
     answers = {**valid_answers(survey), f"q{q(survey, 'text').id}": text}
-    assert client.post(f"/sv/s/{survey.slug}", data={**open_form(client, survey), **answers}).status_code == 303
-    return db.session.scalar(sa.select(Answer).where(Answer.text_value.is_not(None)).order_by(Answer.id.desc()))
+    assert (
+        client.post(f"/sv/s/{survey.slug}", data={**open_form(client, survey), **answers}).status_code == 303
+    )
+    return db.session.scalar(
+        sa.select(Answer).where(Answer.text_value.is_not(None)).order_by(Answer.id.desc())
+    )
 
 
 def test_submitted_text_is_pending_and_flagged(client):
@@ -61,15 +67,20 @@ def test_queue_shows_flagged_first_and_staff_decide(app, client):
 
     def decide(answer, **data):
         return client.post(
-            f"/staff/moderation/{answer.id}", data={"csrf_token": csrf_token(client, "/staff/moderation/"), **data}
+            f"/staff/moderation/{answer.id}",
+            data={"csrf_token": csrf_token(client, "/staff/moderation/"), **data},
         )
 
     assert decide(calm, decision="approve").status_code == 302
     assert decide(hidden, decision="hide").status_code == 302
     assert decide(flagged, decision="redact", text="Jag heter Sara, ring 0701234567").status_code == 422
-    assert decide(flagged, decision="redact", text="Jag heter [borttaget], ring [borttaget]").status_code == 302
+    assert (
+        decide(flagged, decision="redact", text="Jag heter [borttaget], ring [borttaget]").status_code == 302
+    )
     assert decide(flagged, decision="bogus").status_code == 400
-    assert client.post(f"/staff/moderation/{flagged.id}", data={"decision": "approve"}).status_code == 400  # no CSRF
+    assert (
+        client.post(f"/staff/moderation/{flagged.id}", data={"decision": "approve"}).status_code == 400
+    )  # no CSRF
     assert decide(type("A", (), {"id": 999999})(), decision="approve").status_code == 404
 
     texts = publishable_texts(q(survey, "text").id)

@@ -43,14 +43,24 @@ def test_bad_placement_form_keeps_input_and_stores_nothing(client):
     places = "\n".join(f"Plats {i}" for i in range(51))
     response = client.post(
         "/staff/placements/new",
-        data={"csrf_token": csrf_token(client, "/staff/placements/new"), "survey": survey.id, "places": places, "language": ""},
+        data={
+            "csrf_token": csrf_token(client, "/staff/placements/new"),
+            "survey": survey.id,
+            "places": places,
+            "language": "",
+        },
     )
     assert response.status_code == 422
     assert "Plats 50" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Placement.id))) == 0
     tampered = client.post(
         "/staff/placements/new",
-        data={"csrf_token": csrf_token(client, "/staff/placements/new"), "survey": 999999, "places": "A", "language": "xx"},
+        data={
+            "csrf_token": csrf_token(client, "/staff/placements/new"),
+            "survey": 999999,
+            "places": "A",
+            "language": "xx",
+        },
     )
     assert tampered.status_code == 422
 
@@ -70,7 +80,9 @@ def test_qr_downloads_decode_to_the_public_url(app, client):
 def test_poster_has_titles_in_chosen_languages_short_url_and_code(client):
     placement = gen_placement(gen_survey(), code="SKOLAN")
     login(client, gen_user("staff"))
-    html = client.get(f"/staff/placements/{placement.id}/poster?format=a4&lang=sv&lang=en&lang=ar&lang=fi").get_data(as_text=True)
+    html = client.get(
+        f"/staff/placements/{placement.id}/poster?format=a4&lang=sv&lang=en&lang=ar&lang=fi"
+    ).get_data(as_text=True)
     assert "Testenkät" in html and "Test survey" in html
     assert '<section class="block" lang="ar" dir="rtl">' in html
     assert 'lang="fi"' not in html  # at most three languages
@@ -94,7 +106,9 @@ def test_localhost_warning_disappears_with_a_public_address(app, client):
     assert "Set PARTICIPATION_PUBLIC_BASE_URL" in client.get("/staff/placements/").get_data(as_text=True)
     app.config["PUBLIC_BASE_URL"] = "https://delaktig.vasteras.se"
     try:
-        assert "Set PARTICIPATION_PUBLIC_BASE_URL" not in client.get("/staff/placements/").get_data(as_text=True)
+        assert "Set PARTICIPATION_PUBLIC_BASE_URL" not in client.get("/staff/placements/").get_data(
+            as_text=True
+        )
     finally:
         app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"
 
@@ -102,7 +116,10 @@ def test_localhost_warning_disappears_with_a_public_address(app, client):
 def test_retire_placement(client):
     placement = gen_placement(gen_survey(), code="OLDONE")
     login(client, gen_user("staff"))
-    response = client.post(f"/staff/placements/{placement.id}/retire", data={"csrf_token": csrf_token(client, "/staff/placements/")})
+    response = client.post(
+        f"/staff/placements/{placement.id}/retire",
+        data={"csrf_token": csrf_token(client, "/staff/placements/")},
+    )
     assert response.status_code == 302
     assert client.get("/q/OLDONE").status_code == 404
     assert client.get(f"/staff/placements/{placement.id}/poster").status_code == 404

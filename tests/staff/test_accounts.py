@@ -75,7 +75,10 @@ def test_next_redirect_only_to_this_site(client):
     evil = client.post("/staff/login?next=https://evil.example/", data=data)
     assert evil.headers["Location"] == "/staff/"
     client.post("/staff/logout", data={"csrf_token": csrf_token(client)})
-    good = client.post("/staff/login?next=/staff/placements/", data={**data, "csrf_token": csrf_token(client, "/staff/login")})
+    good = client.post(
+        "/staff/login?next=/staff/placements/",
+        data={**data, "csrf_token": csrf_token(client, "/staff/login")},
+    )
     assert good.headers["Location"] == "/staff/placements/"
 
 
@@ -86,7 +89,12 @@ def test_change_password_signs_out_other_browsers(app, client):
     login(other, user)
     response = client.post(
         "/staff/password",
-        data={"csrf_token": csrf_token(client), "current": PASSWORD, "new": "a brand new password", "confirm": "a brand new password"},
+        data={
+            "csrf_token": csrf_token(client),
+            "current": PASSWORD,
+            "new": "a brand new password",
+            "confirm": "a brand new password",
+        },
     )
     assert response.status_code == 302
     assert client.get("/staff/").status_code == 200
@@ -100,7 +108,12 @@ def test_change_password_checks_the_current_one(client):
     login(client, user)
     response = client.post(
         "/staff/password",
-        data={"csrf_token": csrf_token(client), "current": "not it at all", "new": "a brand new password", "confirm": "a brand new password"},
+        data={
+            "csrf_token": csrf_token(client),
+            "current": "not it at all",
+            "new": "a brand new password",
+            "confirm": "a brand new password",
+        },
     )
     assert response.status_code == 422
 
@@ -111,8 +124,14 @@ def test_admin_creates_disables_and_re_roles_accounts(app, client):
     token = csrf_token(client, "/staff/users/new")
     created = client.post(
         "/staff/users/new",
-        data={"csrf_token": token, "email": "new@example.se", "role": "analyst", "partner": "Västerås stad",
-              "password": "first password 1", "active": "y"},
+        data={
+            "csrf_token": token,
+            "email": "new@example.se",
+            "role": "analyst",
+            "partner": "Västerås stad",
+            "password": "first password 1",
+            "active": "y",
+        },
     )
     assert created.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "new@example.se"))
@@ -122,7 +141,12 @@ def test_admin_creates_disables_and_re_roles_accounts(app, client):
     assert login(newcomer, user, "first password 1").status_code == 302
     changed = client.post(
         f"/staff/users/{user.id}",
-        data={"csrf_token": csrf_token(client, f"/staff/users/{user.id}"), "email": "new@example.se", "role": "staff", "partner": ""},
+        data={
+            "csrf_token": csrf_token(client, f"/staff/users/{user.id}"),
+            "email": "new@example.se",
+            "role": "staff",
+            "partner": "",
+        },
     )
     assert changed.status_code == 302
     db.session.expire_all()
@@ -138,7 +162,13 @@ def test_admin_cannot_lock_themselves_out(client):
     login(client, admin)
     response = client.post(
         f"/staff/users/{admin.id}",
-        data={"csrf_token": csrf_token(client, f"/staff/users/{admin.id}"), "email": admin.email, "role": "staff", "partner": "", "active": "y"},
+        data={
+            "csrf_token": csrf_token(client, f"/staff/users/{admin.id}"),
+            "email": admin.email,
+            "role": "staff",
+            "partner": "",
+            "active": "y",
+        },
     )
     assert response.status_code == 422
     db.session.expire_all()
@@ -150,8 +180,14 @@ def test_duplicate_email_is_explained_and_nothing_is_stored(client):
     gen_user("staff", email="taken@example.se")
     response = client.post(
         "/staff/users/new",
-        data={"csrf_token": csrf_token(client, "/staff/users/new"), "email": "TAKEN@example.se", "role": "staff",
-              "partner": "", "password": "first password 1", "active": "y"},
+        data={
+            "csrf_token": csrf_token(client, "/staff/users/new"),
+            "email": "TAKEN@example.se",
+            "role": "staff",
+            "partner": "",
+            "password": "first password 1",
+            "active": "y",
+        },
     )
     assert response.status_code == 422
     assert 'value="TAKEN@example.se"' in response.get_data(as_text=True)

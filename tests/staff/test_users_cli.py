@@ -24,10 +24,27 @@ def test_create_user_reads_password_from_stdin(runner):
 
 
 def test_refuses_short_password_duplicate_and_unknown_role(runner):
-    assert runner.invoke(args=["users", "create", "a@b.se", "--role", "admin"], input="short\n").exit_code == 1
-    assert runner.invoke(args=["users", "create", "a@b.se", "--role", "admin"], input="long password 1\n").exit_code == 0
+    assert (
+        runner.invoke(args=["users", "create", "a@b.se", "--role", "admin"], input="short\n").exit_code == 1
+    )
+    assert (
+        runner.invoke(
+            args=["users", "create", "a@b.se", "--role", "admin"], input="long password 1\n"
+        ).exit_code
+        == 0
+    )
     again = runner.invoke(args=["users", "create", "A@b.se", "--role", "admin"], input="long password 2\n")
     assert again.exit_code == 1 and "already exists" in again.output
-    assert runner.invoke(args=["users", "create", "c@b.se", "--role", "boss"], input="long password 3\n").exit_code == 2
-    assert runner.invoke(args=["users", "create", "not-an-email", "--role", "analyst"], input="long password 4\n").exit_code == 1
+    assert (
+        runner.invoke(
+            args=["users", "create", "c@b.se", "--role", "boss"], input="long password 3\n"
+        ).exit_code
+        == 2
+    )
+    assert (
+        runner.invoke(
+            args=["users", "create", "not-an-email", "--role", "analyst"], input="long password 4\n"
+        ).exit_code
+        == 1
+    )
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
