@@ -10,12 +10,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from participation.extensions import db
-from participation.i18n.languages import CHOICE_COOKIE, choose_language, current_language, is_shipped
+from participation.i18n.languages import choose_language, current_language, is_shipped, set_language_cookie
 from participation.security import is_local_path
 from participation.surveys.services import open_surveys
 
 bp = Blueprint("core", __name__)
-CHOICE_MAX_AGE = 365 * 24 * 3600
 
 
 @bp.get("/")
@@ -57,14 +56,7 @@ def _in_language(lang: str, path: str) -> str:
 def choose() -> Response:
     """Remember the participant's explicit language choice and return to the same page in it."""
     response = redirect(_in_language(current_language(), _safe_next(request.args.get("next"))), code=303)
-    response.set_cookie(
-        CHOICE_COOKIE,
-        current_language(),
-        max_age=CHOICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
-    )
+    set_language_cookie(response, current_language())
     return response
 
 

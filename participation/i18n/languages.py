@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from flask import Request, current_app, g, request
+from flask import Request, Response, current_app, g, request
 
 CHOICE_COOKIE = "delaktig_lang"
 # Babel names Dari "فارسی"; speakers in Afghanistan call it Dari.
@@ -67,6 +67,21 @@ def choose_language(pinned: str | None = None) -> str:
         if is_shipped(candidate):
             return str(candidate)
     return str(current_app.config["DEFAULT_LANGUAGE"])
+
+
+CHOICE_MAX_AGE = 365 * 24 * 3600
+
+
+def set_language_cookie(response: Response, lang: str) -> None:
+    """Remember the participant's explicit choice of language (nothing else is in the cookie)."""
+    response.set_cookie(
+        CHOICE_COOKIE,
+        lang,
+        max_age=CHOICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
+    )
 
 
 def current_language() -> str:

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from participation.extensions import csrf
-from participation.i18n.languages import current_language
+from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_token, is_token, keyed_hash, new_token, set_device_cookie
 from participation.suppression import threshold
 from participation.surveys import services
@@ -69,6 +69,7 @@ def _form_page(
 ) -> Response:
     page = render_template(
         "surveys/survey.html",
+        switch_form={"id": "survey-form", "endpoint": "surveys.switch_language", "args": {"slug": survey.slug}},
         survey=survey,
         values=values,
         errors=errors or {},
@@ -152,6 +153,25 @@ def submit(slug: str) -> Response:
     response = redirect(url_for("surveys.thanks", slug=survey.slug), code=303)
     if new_device_token is not None:
         set_device_cookie(response, new_device_token)
+    return response
+
+
+@bp.post("/s/<slug>/language")
+@csrf.exempt  # stores nothing: it only shows the same form, answers kept, in the language in the URL
+def switch_language(slug: str) -> Response:
+    """The survey in another language, with every answer typed so far still in place."""
+    survey = _survey_or_404(slug)
+    if not survey.is_open(_now()):
+        return _closed(survey)
+    form = request.form
+    submission_key = form.get("submission_key", "")
+    response = _form_page(
+        survey,
+        values=form,
+        submission_key=submission_key if is_token(submission_key) else new_token(),
+        placement_code=form.get("placement") or None,
+    )
+    set_language_cookie(response, current_language())
     return response
 
 

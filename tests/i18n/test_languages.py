@@ -62,3 +62,30 @@ def test_switcher_shows_native_names(client):
     html = client.get("/sv/").get_data(as_text=True)
     for name in ["Svenska", "English", "العربية", "دری", "Soomaali", "ትግርኛ", "Suomi"]:
         assert name in html
+
+
+def test_switching_language_on_a_survey_keeps_every_answer(client):
+    from tests.factories import open_form, opt, valid_answers
+
+    survey = gen_survey()
+    html = client.get(f"/sv/s/{survey.slug}").get_data(as_text=True)
+    assert f'formaction="/ar/s/{survey.slug}/language"' in html and 'form="survey-form"' in html
+    data = {**open_form(client, survey), **valid_answers(survey)}
+    switched = client.post(f"/ar/s/{survey.slug}/language", data=data)
+    page = switched.get_data(as_text=True)
+    assert switched.status_code == 200
+    assert '<html lang="ar" dir="rtl">' in page
+    assert f'value="{opt(survey, "pick", "b")}" checked' in page and "Mer läxhjälp på kvällen" in page
+    assert f'value="{data["submission_key"]}"' in page  # the same form: still exactly one response
+    assert client.get("/").headers["Location"] == "/ar/"  # the choice is remembered
+    # And the answers can be sent from the Arabic form.
+    sent = client.post(f"/ar/s/{survey.slug}", data={**data, "csrf_token": open_form(client, survey, "ar")["csrf_token"]})
+    assert sent.status_code == 303
+
+
+def test_a_language_the_survey_does_not_offer_says_so(client):
+    survey = gen_survey()  # offers sv and en
+    assert 'class="hint not-offered"' not in client.get(f"/en/s/{survey.slug}").get_data(as_text=True)
+    html = client.get(f"/fi/s/{survey.slug}").get_data(as_text=True)
+    notice = html.split('class="hint not-offered"', 1)[1].split("</p>", 1)[0]
+    assert "Suomi" in notice and "Svenska" in notice
