@@ -36,15 +36,20 @@ def device_token() -> str | None:
     return value if is_token(value) else None
 
 
-def set_device_cookie(response: Response, token: str) -> None:
+def set_private_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+    """A first-party cookie scripts cannot read, not sent cross-site, Secure behind HTTPS."""
     response.set_cookie(
-        DEVICE_COOKIE,
-        token,
-        max_age=DEVICE_COOKIE_MAX_AGE,
+        name,
+        value,
+        max_age=max_age,
         httponly=True,
         samesite="Lax",
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
     )
+
+
+def set_device_cookie(response: Response, token: str) -> None:
+    set_private_cookie(response, DEVICE_COOKIE, token, DEVICE_COOKIE_MAX_AGE)
 
 
 def client_key() -> str:

@@ -8,6 +8,8 @@ from functools import cache
 from babel import Locale
 from flask import Request, Response, current_app, g, request
 
+from participation.privacy import set_private_cookie
+
 CHOICE_COOKIE = "delaktig_lang"
 # Babel names Dari "فارسی"; speakers in Afghanistan call it Dari.
 NATIVE_NAME_OVERRIDES = {"fa-AF": "دری"}
@@ -74,14 +76,7 @@ CHOICE_MAX_AGE = 365 * 24 * 3600
 
 def set_language_cookie(response: Response, lang: str) -> None:
     """Remember the participant's explicit choice of language (nothing else is in the cookie)."""
-    response.set_cookie(
-        CHOICE_COOKIE,
-        lang,
-        max_age=CHOICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
-    )
+    set_private_cookie(response, CHOICE_COOKIE, lang, CHOICE_MAX_AGE)
 
 
 def current_language() -> str:

@@ -266,13 +266,21 @@ def save_question(survey: Survey, question: Question | None, values: dict[str, A
     ):
         raise EditError(_("The smallest number must not be larger than the largest."))
     question.show_if_option_id = show_if or None
-    question.themes = list(
-        db.session.scalars(sa.select(Theme).where(Theme.id.in_(values.get("theme_ids", []))))
-    )
+    question.themes = _themes(values.get("theme_ids", []))
     db.session.flush()
     record("question_saved", "question", question.id, survey=survey.slug, key=question.key)
     db.session.commit()
     return question
+
+
+def _themes(theme_ids: list[int]) -> list[Theme]:
+    return list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
+
+
+def _renumber(items: list[Any]) -> None:
+    """Positions 0, 1, 2… in the order given, so there are never gaps or ties."""
+    for position, item in enumerate(items):
+        item.position = position
 
 
 def delete_question(question: Question) -> None:
@@ -284,8 +292,7 @@ def delete_question(question: Question) -> None:
         )
     survey = question.survey
     survey.questions.remove(question)
-    for position, remaining in enumerate(survey.questions):
-        remaining.position = position
+    _renumber(survey.questions)
     record("question_deleted", "question", question.id, survey=survey.slug, key=question.key)
     db.session.commit()
 
@@ -298,8 +305,7 @@ def move(items: list[Any], item: Any, step: int) -> None:
     target = index + step
     if 0 <= target < len(ordered):
         ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, sibling in enumerate(ordered):
-        sibling.position = position
+    _renumber(ordered)
     db.session.commit()
 
 
@@ -320,7 +326,7 @@ def save_option(
         raise EditError(_("This option already has answers, so its short name cannot change."))
     option.key = key
     option.label[question.survey.base_language] = _limit("label", label)
-    option.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
+    option.themes = _themes(theme_ids)
     db.session.flush()
     record("option_saved", "option", option.id, question=question.key, key=option.key)
     db.session.commit()
@@ -339,8 +345,7 @@ def delete_option(option: Option) -> None:
         if dependent.show_if_option_id == option.id:
             dependent.show_if_option_id = None
     question.options.remove(option)
-    for position, remaining in enumerate(question.options):
-        remaining.position = position
+    _renumber(question.options)
     record("option_deleted", "option", option.id, question=question.key, key=option.key)
     db.session.commit()
 

@@ -69,7 +69,11 @@ def _form_page(
 ) -> Response:
     page = render_template(
         "surveys/survey.html",
-        switch_form={"id": "survey-form", "endpoint": "surveys.switch_language", "args": {"slug": survey.slug}},
+        switch_form={
+            "id": "survey-form",
+            "endpoint": "surveys.switch_language",
+            "args": {"slug": survey.slug},
+        },
         survey=survey,
         values=values,
         errors=errors or {},
