@@ -134,7 +134,8 @@ def gen_user(role: str = "staff", email: str | None = None, partner: str | None 
 
 
 def login(client, user, password: str = PASSWORD):  # type: ignore[no-untyped-def]
-    """Sign in through the real login form, CSRF token and all."""
+    """Sign in through the real login form, CSRF token and all; the workspace is then in English."""
+    client.set_cookie("delaktig_lang", "en")
     page = client.get("/staff/login")
     token = hidden_fields(page.get_data(as_text=True)).get("csrf_token") or _csrf_from(
         page.get_data(as_text=True)

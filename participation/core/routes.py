@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from participation.extensions import db
 from participation.i18n.languages import choose_language, current_language, is_shipped, set_language_cookie

@@ -7,7 +7,9 @@
 
   function chosenOptionIds() {
     var ids = {};
-    form.querySelectorAll("input:checked, select").forEach(function (el) { if (el.value) { ids[el.value] = true; } });
+    // Only options count: a scale point's value (1-5) must not be taken for an option id.
+    form.querySelectorAll("[data-kind=single_choice] input:checked, [data-kind=multiple_choice] input:checked, " +
+      "[data-kind=ranking] select").forEach(function (el) { if (el.value) { ids[el.value] = true; } });
     return ids;
   }
 
@@ -56,6 +58,11 @@
 
   function move(delta) {
     var step = visibleSteps()[current];
+    var stale = step.querySelector(".error.js");
+    if (stale && answered(step)) {
+      stale.remove();
+      step.removeAttribute("aria-describedby");
+    }
     if (delta > 0 && step.getAttribute("data-required") && !answered(step)) {
       var note = step.querySelector(".error.js") || document.createElement("p");
       note.className = "error js";
@@ -74,9 +81,15 @@
     heading.focus();
   }
 
-  form.addEventListener("change", applyShowIf);
+  var stepping = false;
+  form.addEventListener("change", function () {
+    applyShowIf();
+    // A question shown by this answer waits for its own screen.
+    if (stepping) { render(); }
+  });
   applyShowIf();
   if (hasErrors || steps.length < 2) { return; }
+  stepping = true;
 
   bar.className = "progress";
   bar.setAttribute("aria-hidden", "true");
@@ -95,6 +108,14 @@
   form.insertBefore(label, steps[0]);
   form.insertBefore(bar, label);
   form.insertBefore(nav, submit);
-  form.addEventListener("submit", function () { submit.querySelector("button").disabled = true; });
+  form.addEventListener("submit", function (event) {
+    // Enter in a text field (the phone keyboard's Go) moves on, it does not send a half-answered survey.
+    if (current < visibleSteps().length - 1) {
+      event.preventDefault();
+      move(1);
+      return;
+    }
+    submit.querySelector("button").disabled = true;
+  });
   render();
 })();

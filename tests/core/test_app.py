@@ -32,6 +32,16 @@ def test_security_headers_on_every_page(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_pages_are_served_as_html(client):
+    """With nosniff, a page sent as text/plain shows its source in a real browser."""
+    survey = gen_survey()
+    for url in ["/sv/", f"/sv/s/{survey.slug}", f"/sv/s/{survey.slug}/thanks", "/sv/accessibility", "/q/UNKNOWN"]:
+        assert client.get(url).mimetype == "text/html", url
+    survey.closes_at = survey.created_at
+    db.session.commit()
+    assert client.get(f"/sv/s/{survey.slug}").mimetype == "text/html"
+
+
 def test_pages_have_no_inline_script_or_style(client):
     survey = gen_survey()
     html = client.get(f"/sv/s/{survey.slug}").get_data(as_text=True)
