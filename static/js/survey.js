@@ -82,6 +82,62 @@
   }
 
   var stepping = false;
+  // Read-aloud: a button by each question, only when this phone has a voice for the page's language.
+  function voiceFor(synth) {
+    var lang = (form.getAttribute("data-speech-lang") || "").toLowerCase();
+    var primary = lang.split("-")[0];
+    var voices = synth.getVoices() || [];
+    var loose = null;
+    for (var i = 0; i < voices.length; i++) {
+      var code = String(voices[i].lang || "").toLowerCase().replace("_", "-");
+      if (code === lang) { return voices[i]; }
+      // Dari voices may be labelled with Dari's own code, prs.
+      if (!loose && (code.split("-")[0] === primary || (primary === "fa" && code.indexOf("prs") === 0))) { loose = voices[i]; }
+    }
+    return loose;
+  }
+
+  function spokenText(fieldset) {
+    var legend = fieldset.querySelector("legend").cloneNode(true);
+    var number = legend.querySelector(".number");
+    if (number) { number.remove(); }
+    var parts = [legend.textContent];
+    fieldset.querySelectorAll(".choice span, .scale-label").forEach(function (el) { parts.push(el.textContent); });
+    return parts.map(function (part) { return part.replace(/\s+/g, " ").trim(); }).filter(Boolean).join(". ");
+  }
+
+  function addReadAloud() {
+    var synth = window.speechSynthesis;
+    if (!synth || typeof window.SpeechSynthesisUtterance !== "function" || form.querySelector(".read-aloud")) { return; }
+    var voice = voiceFor(synth);
+    if (!voice) { return; }
+    form.querySelectorAll("fieldset.question[data-kind]:not([data-kind=profile])").forEach(function (fieldset) {
+      var button = document.createElement("button");
+      var icon = document.createElement("span");
+      button.type = "button";
+      button.className = "secondary read-aloud";
+      icon.setAttribute("aria-hidden", "true");
+      icon.textContent = "🔊 ";
+      button.appendChild(icon);
+      button.appendChild(document.createTextNode(form.getAttribute("data-read-aloud")));
+      button.addEventListener("click", function () {
+        var utterance = new window.SpeechSynthesisUtterance(spokenText(fieldset));
+        utterance.voice = voice;
+        utterance.lang = voice.lang;
+        synth.cancel();
+        synth.speak(utterance);
+      });
+      var legend = fieldset.querySelector("legend");
+      fieldset.insertBefore(button, legend.nextSibling);
+    });
+  }
+
+  addReadAloud();
+  if (window.speechSynthesis && window.speechSynthesis.addEventListener) {
+    // Voices load late on many phones.
+    window.speechSynthesis.addEventListener("voiceschanged", addReadAloud);
+  }
+
   form.addEventListener("change", function () {
     applyShowIf();
     // A question shown by this answer waits for its own screen.

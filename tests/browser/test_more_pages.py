@@ -1,0 +1,131 @@
+"""More pages in a real browser: read-aloud, public pages under axe, printed posters that scan."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pypdfium2
+import pytest
+import zxingcpp
+
+from participation.config import DEFAULT_LANGUAGES
+from participation.extensions import db
+from participation.surveys.models import SurveyStatus
+from tests.browser.test_survey_flow import assert_accessible, visit
+from tests.factories import PASSWORD, gen_placement, gen_survey, gen_user
+
+if TYPE_CHECKING:
+    from tests.browser.test_survey_flow import NewContext
+
+LANGUAGES = DEFAULT_LANGUAGES.split()
+
+# A phone with one Swedish voice; speaking records the text instead of playing it.
+FAKE_VOICE = """
+window.__spoken = [];
+window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+Object.defineProperty(window, "speechSynthesis", { value: {
+  getVoices: function () { return [{ lang: "sv-SE", name: "Alva" }]; },
+  speak: function (utterance) { window.__spoken.push(utterance.text); },
+  cancel: function () {},
+  addEventListener: function () {}
+}});
+"""
+
+
+def test_read_aloud_appears_only_with_a_voice_for_the_language(new_context: NewContext) -> None:
+    survey = gen_survey()
+    context = new_context()
+    context.add_init_script(FAKE_VOICE)
+    page = context.new_page()
+    visit(page, f"/sv/s/{survey.slug}")
+    buttons = page.locator("button.read-aloud")
+    assert buttons.count() == len(survey.questions)
+    buttons.first.click()
+    spoken = page.evaluate("window.__spoken")
+    assert spoken and "Fråga pick" in spoken[0] and "Val a" in spoken[0]
+    assert_accessible(page, "the survey with read-aloud buttons")
+    visit(page, f"/ti/s/{survey.slug}")  # no Tigrinya voice on this phone
+    assert page.locator("button.read-aloud").count() == 0
+
+
+def test_switching_language_keeps_typed_answers_in_the_browser(new_context: NewContext) -> None:
+    survey = gen_survey()
+    page = new_context(javascript=False).new_page()
+    visit(page, f"/sv/s/{survey.slug}")
+    text_field = page.locator(f"textarea[name=q{survey.questions[5].id}]")
+    text_field.fill("Skriv något")
+    with page.expect_navigation():
+        page.locator("nav.languages button[lang=ar]").click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator(f"textarea[name=q{survey.questions[5].id}]").input_value() == "Skriv något"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_public_pages_have_no_axe_violations(new_context: NewContext, lang: str) -> None:
+    survey = gen_survey()
+    closed = gen_survey("closed", status=SurveyStatus.ARCHIVED)
+    db.session.commit()
+    page = new_context().new_page()
+    for path, status in [
+        (f"/{lang}/", 200),
+        (f"/{lang}/accessibility", 200),
+        (f"/{lang}/s/{closed.slug}", 410),
+        (f"/{lang}/s/no-such-survey", 404),
+        (f"/{lang}/s/{survey.slug}/thanks", 200),
+    ]:
+        visit(page, path, status)
+        assert_accessible(page, f"{path} in {lang}")
+
+
+def _log_in(page, user) -> None:  # type: ignore[no-untyped-def]
+    visit(page, "/staff/login")
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("form.staff-form button[type=submit]").click()
+
+
+def test_printed_poster_scans_to_the_placements_public_address(app, new_context: NewContext, tmp_path) -> None:
+    placement = gen_placement(gen_survey(), code="FRITID")
+    user = gen_user("staff")
+    page = new_context(is_mobile=False, has_touch=False, viewport={"width": 1000, "height": 1400}).new_page()
+    _log_in(page, user)
+    for layout in ("a4", "a5", "stickers"):
+        visit(page, f"/staff/placements/{placement.id}/poster?format={layout}&lang=sv&lang=ar&lang=so")
+        assert_accessible(page, f"the {layout} poster")
+        page.emulate_media(media="print")
+        pdf_path = tmp_path / f"{layout}.pdf"
+        page.pdf(path=str(pdf_path), prefer_css_page_size=True, print_background=True)
+        document = pypdfium2.PdfDocument(str(pdf_path))
+        try:
+            image = document[0].render(scale=2).to_pil()
+        finally:
+            document.close()
+        codes = zxingcpp.read_barcodes(image)
+        assert codes, f"no QR code found on the printed {layout}"
+        assert {code.text for code in codes} == {f"{app.config['PUBLIC_BASE_URL']}/q/FRITID"}
+        page.emulate_media(media="screen")
+
+
+def test_staff_pages_have_no_axe_violations(new_context: NewContext) -> None:
+    survey = gen_survey()
+    gen_placement(survey)
+    admin = gen_user("admin")
+    page = new_context().new_page()
+    visit(page, "/staff/login")
+    assert_accessible(page, "the login page")
+    _log_in(page, admin)
+    for path in [
+        "/staff/",
+        "/staff/surveys/",
+        f"/staff/surveys/{survey.id}",
+        f"/staff/surveys/{survey.id}/questions/{survey.questions[0].id}",
+        f"/staff/surveys/{survey.id}/translate?lang=ar",
+        "/staff/placements/",
+        "/staff/placements/new",
+        "/staff/moderation/",
+        "/staff/users",
+        "/staff/audit",
+    ]:
+        visit(page, path)
+        assert_accessible(page, path)
