@@ -99,3 +99,21 @@ def test_each_role_gets_exactly_its_routes(app, client, role):
                 assert status == 403, (role, rule.endpoint, status)
     finally:
         app.config["WTF_CSRF_ENABLED"] = True
+
+
+def test_every_staff_form_refuses_a_post_without_its_csrf_token(app, client):
+    """Signed in as admin, every state-changing staff route answers 400 to a POST with no token."""
+    survey = gen_survey()
+    ids = {
+        "placement": gen_placement(survey).id,
+        "user": gen_user("staff", email="target@example.se").id,
+        "survey": survey.id,
+        "question": survey.questions[0].id,
+        "option": survey.questions[0].options[0].id,
+    }
+    login(client, gen_user("admin"))
+    posts = [rule for rule in _staff_rules(app) if "POST" in rule.methods]
+    assert len(posts) > 10
+    for rule in posts:
+        assert client.post(_url(rule, ids), data={}).status_code == 400, rule.endpoint
+    assert client.get("/staff/").status_code == 200  # still logged in: logout refused without a token too

@@ -137,6 +137,16 @@ def update_settings(survey: Survey, values: dict[str, Any]) -> None:
     survey.slug = check_slug(values["slug"], exclude_id=survey.id)
     if values["base_language"] not in values["languages"]:
         raise EditError(_("The base language must be one of the survey's languages."))
+    if not values.get("offer_incomplete"):
+        done = completeness(survey, list(values["languages"]))
+        missing = [lang for lang, (count, total) in done.items() if count < total and lang != values["base_language"]]
+        if missing:
+            raise EditError(
+                _(
+                    "Not fully translated yet: %(languages)s. Translate them first, or tick the box to offer them anyway.",
+                    languages=", ".join(missing),
+                )
+            )
     opens, closes = values.get("opens_at"), values.get("closes_at")
     if opens and closes and closes <= opens:
         raise EditError(_("The survey must close after it opens."))

@@ -58,6 +58,7 @@ class SettingsForm(FlaskForm):
     slug = StringField(_l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=80)])
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages offered"), validators=[DataRequired()])
+    offer_incomplete = BooleanField(_l("Also offer languages that are not fully translated"))
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])])
     intro = TextAreaField(_l("Introduction"), validators=[Length(max=TEXT_LIMITS["intro"])])
     thanks = TextAreaField(_l("Thank-you text"), validators=[Length(max=TEXT_LIMITS["thanks"])])

@@ -30,35 +30,27 @@ def test_youth_worker_builds_a_three_language_survey_from_a_lupp_template(client
     assert {t.slug for t in survey.questions[0].themes} == {"safety"}
     assert client.get("/sv/s/trygghet-2027").status_code == 404  # a draft is invisible
 
-    # Offer Swedish, English and Arabic, and translate into Arabic side by side.
+    # Translate into Arabic side by side, then offer Swedish, English and Arabic.
     edit_url = f"/staff/surveys/{survey.id}"
-    saved = post(
-        client,
-        edit_url,
-        {
-            "slug": "trygghet-2027",
-            "base_language": "sv",
-            "languages": ["sv", "en", "ar"],
-            "title": "Trygghet i Bäckby",
-            "intro": "Hej",
-            "thanks": "Tack",
-            "profile_fields": ["age_band"],
-            "opens_at": "",
-            "closes_at": "",
-            "retention_days": "365",
-        },
-    )
-    assert saved.status_code == 302
+    settings = {"slug": "trygghet-2027", "base_language": "sv", "title": "Trygghet i Bäckby", "intro": "Hej",
+                "thanks": "Tack", "profile_fields": ["age_band"], "opens_at": "", "closes_at": "", "retention_days": "365"}
+    refused = post(client, edit_url, {**settings, "languages": ["sv", "en", "ar"]})
+    assert refused.status_code == 422 and "Not fully translated yet: ar" in refused.get_data(as_text=True)
     translate_url = f"/staff/surveys/{survey.id}/translate?lang=ar"
     page = client.get(translate_url).get_data(as_text=True)
-    assert "Trygghet i Bäckby" in page and 'lang="ar" dir="rtl"' in page
+    assert 'lang="ar" dir="rtl"' in page
     names = re.findall(r'<textarea id="t-([^"]+)"', page)
     arabic = {name: f"نص {name}" for name in names}
     assert post(client, translate_url, arabic).status_code == 302
+    assert post(client, edit_url, {**settings, "languages": ["sv", "en", "ar"]}).status_code == 302
     survey = survey_by_slug("trygghet-2027")
+    assert survey.languages == ["sv", "en", "ar"] and survey.title["sv"] == "Trygghet i Bäckby"
     assert survey.title["ar"] == "نص title" and survey.questions[0].prompt["ar"].startswith("نص")
     edit_page = client.get(edit_url).get_data(as_text=True)
     assert re.search(r"العربية</a>: (\d+)/\1 ✓", edit_page)
+    # Staff may still offer an untranslated language on purpose.
+    forced = post(client, edit_url, {**settings, "languages": ["sv", "en", "ar", "fi"], "offer_incomplete": "y"})
+    assert forced.status_code == 302
 
     published = post(client, f"/staff/surveys/{survey.id}/status", {"status": "published"}, page=edit_url)
     assert published.status_code == 302
