@@ -65,6 +65,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from participation.core.routes import bp as core
+    from participation.forum.routes import bp as forum
+    from participation.forum.staff_routes import bp as forum_staff
     from participation.moderation.routes import bp as moderation
     from participation.placements.routes import bp as placements
     from participation.placements.routes import staff_bp as placements_staff
@@ -73,7 +75,17 @@ def register_blueprints(app: Flask) -> None:
     from participation.surveys.routes import bp as surveys
     from participation.surveys.staff_routes import bp as surveys_staff
 
-    for blueprint in (core, placements, surveys, staff, placements_staff, moderation, surveys_staff):
+    for blueprint in (
+        core,
+        placements,
+        surveys,
+        forum,
+        staff,
+        placements_staff,
+        moderation,
+        surveys_staff,
+        forum_staff,
+    ):
         app.register_blueprint(blueprint)
     register_template_globals(app)
 

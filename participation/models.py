@@ -1,6 +1,7 @@
 """Imports every model module so the metadata is complete for Alembic and the tests."""
 
 from participation.audit.models import AuditEvent
+from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
 from participation.placements.models import Placement, PlacementScan
 from participation.staff.models import Partner, Role, User
 from participation.surveys.models import Answer, Option, Question, Response, Survey
@@ -9,6 +10,10 @@ from participation.themes.models import Theme, VisionGoal
 __all__ = [
     "Answer",
     "AuditEvent",
+    "ForumItem",
+    "ForumParticipant",
+    "ForumSession",
+    "ForumVote",
     "Option",
     "Partner",
     "Placement",

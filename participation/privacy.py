@@ -57,6 +57,16 @@ def client_key() -> str:
     return keyed_hash("rate-limit", "client", request.remote_addr or "unknown")
 
 
+def device_key() -> str:
+    """A rate-limit key per device (its cookie token), falling back to the client when it has none.
+
+    Phones at a youth centre share one address behind its router, so limits per address would stop
+    a whole forum at once; limits per device stop one phone that sends too much.
+    """
+    token = device_token()
+    return keyed_hash("rate-limit", "device", token) if token else client_key()
+
+
 def truncate_to_hour(moment: datetime) -> datetime:
     """Submission times are kept to the hour, never finer."""
     return moment.replace(minute=0, second=0, microsecond=0)

@@ -41,8 +41,33 @@ ALLOWED = {
     "surveys_staff.preview": STAFF,
     "surveys_staff.export_xlsform": STAFF,
     "surveys_staff.import_xlsform": STAFF,
+    "forum_staff.index": STAFF,
+    "forum_staff.new": STAFF,
+    "forum_staff.manage": STAFF,
+    "forum_staff.control": STAFF,
+    "forum_staff.add_item": STAFF,
+    "forum_staff.item": STAFF,
+    "forum_staff.printable": STAFF,
+    "forum_staff.export": STAFF,
 }
 PUBLIC = {"staff.login"}
+
+
+def _forum_ids() -> dict[str, int]:
+    from participation.forum.models import ForumMode
+    from participation.forum.services import create_session
+
+    session = create_session(
+        title="Forum",
+        base_language="sv",
+        languages=["sv"],
+        mode=ForumMode.POLL,
+        dots_per_person=None,
+        several_dots_per_item=False,
+        requires_approval=True,
+        items=["Ja", "Nej"],
+    )
+    return {"forum": session.id, "forum_item": session.items[0].id}
 
 
 def _staff_rules(app):
@@ -64,8 +89,10 @@ def _url(rule, ids) -> str:
         "survey_id": ids["survey"],
         "question_id": ids["question"],
         "option_id": ids["option"],
+        "session_id": ids["forum"],
+        "item_id": ids["forum_item"],
     }
-    path = rule.rule
+    path = rule.rule.replace("<any(csv, xlsx):kind>", "csv")
     for name, value in values.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<any(svg, png):{name}>", str(value))
     return path
@@ -80,6 +107,7 @@ def test_each_role_gets_exactly_its_routes(app, client, role):
         "survey": survey.id,
         "question": survey.questions[0].id,
         "option": survey.questions[0].options[0].id,
+        **_forum_ids(),
     }
     if role:
         login(client, gen_user(role))
@@ -110,6 +138,7 @@ def test_every_staff_form_refuses_a_post_without_its_csrf_token(app, client):
         "survey": survey.id,
         "question": survey.questions[0].id,
         "option": survey.questions[0].options[0].id,
+        **_forum_ids(),
     }
     login(client, gen_user("admin"))
     posts = [rule for rule in _staff_rules(app) if "POST" in rule.methods]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, UTCDateTime, utcnow
+from participation.forum.models import ForumSession
 from participation.surveys.models import Survey
 
 
@@ -19,12 +20,17 @@ class Placement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="SET NULL"), index=True)
+    # A placement leads to a survey or to a forum session (the QR on the projector).
+    forum_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("forum_session.id", ondelete="SET NULL"), index=True
+    )
     place: Mapped[str] = mapped_column(sa.String(120))
     language: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     survey: Mapped[Survey | None] = relationship()
+    forum_session: Mapped[ForumSession | None] = relationship()
 
 
 class PlacementScan(Base):

@@ -29,11 +29,14 @@ bp = Blueprint("placements", __name__)
 def scan(code: str) -> Response:
     """Count the scan (a daily number, nothing about the device) and send the participant on."""
     placement = live_placement(code)
-    if placement is None or placement.survey is None:
+    if placement is None or (placement.survey is None and placement.forum_session is None):
         abort(404)
     record_scan(placement, datetime.now(UTC).date())
     lang = choose_language(pinned=placement.language)
-    target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
+    if placement.forum_session is not None:
+        target = url_for("forum.session", lang=lang, code=placement.forum_session.code)
+    else:
+        target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
     response = redirect(target, code=302)
     # Every scan must reach the server to be counted: no browser or proxy may cache the redirect.
     response.headers["Cache-Control"] = "no-store"

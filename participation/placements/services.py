@@ -71,24 +71,26 @@ def is_local_address() -> bool:
     return host in {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"} or host.endswith(".local")
 
 
-def _code_for(place: str) -> str:
-    """A short code a person can read and type: letters from the place name and two digits."""
-    folded = unicodedata.normalize("NFKD", place).encode("ascii", "ignore").decode().upper()
+def new_code(hint: str) -> str:
+    """A short free code a person can read and type: letters from the hint (a place, a title) and digits."""
+    folded = unicodedata.normalize("NFKD", hint).encode("ascii", "ignore").decode().upper()
     letters = "".join(char for char in folded if char in CODE_LETTERS)[:6] or "".join(
         secrets.choice(CODE_LETTERS) for _ in range(4)
     )
-    for _attempt in range(50):
-        code = letters + "".join(secrets.choice(CODE_DIGITS) for _ in range(2))
-        if db.session.scalar(sa.select(Placement.id).where(Placement.code == code)) is None:
-            return code
-    raise RuntimeError("no free placement code")  # 50 collisions in 64 codes per prefix: cannot happen
+    # Two digits give 64 codes per prefix; when those run out, codes grow a digit rather than fail.
+    for digits in (2, 2, 2, 3, 3, 3, 4, 4, 4, 6):
+        for _attempt in range(8):
+            code = letters + "".join(secrets.choice(CODE_DIGITS) for _ in range(digits))
+            if db.session.scalar(sa.select(Placement.id).where(Placement.code == code)) is None:
+                return code
+    raise RuntimeError("no free placement code")
 
 
 def create_placements(survey: Survey, places: list[str], language: str | None) -> list[Placement]:
     """One placement per place, each with its own code, created together."""
     created = []
     for place in places:
-        placement = Placement(code=_code_for(place), place=place, survey=survey, language=language or None)
+        placement = Placement(code=new_code(place), place=place, survey=survey, language=language or None)
         db.session.add(placement)
         db.session.flush()
         record("placement_created", "placement", placement.id, code=placement.code, place=place)

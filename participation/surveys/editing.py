@@ -139,7 +139,9 @@ def update_settings(survey: Survey, values: dict[str, Any]) -> None:
         raise EditError(_("The base language must be one of the survey's languages."))
     if not values.get("offer_incomplete"):
         done = completeness(survey, list(values["languages"]))
-        missing = [lang for lang, (count, total) in done.items() if count < total and lang != values["base_language"]]
+        missing = [
+            lang for lang, (count, total) in done.items() if count < total and lang != values["base_language"]
+        ]
         if missing:
             raise EditError(
                 _(

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
-from participation.extensions import csrf
+from participation.extensions import csrf, limiter
 from participation.i18n.languages import current_language, set_language_cookie
-from participation.privacy import device_token, is_token, keyed_hash, new_token, set_device_cookie
+from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
 from participation.suppression import threshold
 from participation.surveys import services
 from participation.surveys.models import Survey
@@ -106,6 +106,7 @@ def survey(slug: str) -> Response:
 
 
 @bp.post("/s/<slug>")
+@limiter.limit("30 per minute", key_func=device_key)
 @csrf.exempt  # checked below, so that a failed check can keep the participant's answers
 def submit(slug: str) -> Response:
     """Validate and store a response once; on any problem show the form again with every answer kept."""

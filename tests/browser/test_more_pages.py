@@ -85,7 +85,9 @@ def _log_in(page, user) -> None:  # type: ignore[no-untyped-def]
         page.locator("form.staff-form button[type=submit]").click()
 
 
-def test_printed_poster_scans_to_the_placements_public_address(app, new_context: NewContext, tmp_path) -> None:
+def test_printed_poster_scans_to_the_placements_public_address(
+    app, new_context: NewContext, tmp_path
+) -> None:
     placement = gen_placement(gen_survey(), code="FRITID")
     user = gen_user("staff")
     page = new_context(is_mobile=False, has_touch=False, viewport={"width": 1000, "height": 1400}).new_page()

@@ -35,7 +35,13 @@ def test_security_headers_on_every_page(client):
 def test_pages_are_served_as_html(client):
     """With nosniff, a page sent as text/plain shows its source in a real browser."""
     survey = gen_survey()
-    for url in ["/sv/", f"/sv/s/{survey.slug}", f"/sv/s/{survey.slug}/thanks", "/sv/accessibility", "/q/UNKNOWN"]:
+    for url in [
+        "/sv/",
+        f"/sv/s/{survey.slug}",
+        f"/sv/s/{survey.slug}/thanks",
+        "/sv/accessibility",
+        "/q/UNKNOWN",
+    ]:
         assert client.get(url).mimetype == "text/html", url
     survey.closes_at = survey.created_at
     db.session.commit()

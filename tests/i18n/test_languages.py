@@ -79,7 +79,9 @@ def test_switching_language_on_a_survey_keeps_every_answer(client):
     assert f'value="{data["submission_key"]}"' in page  # the same form: still exactly one response
     assert client.get("/").headers["Location"] == "/ar/"  # the choice is remembered
     # And the answers can be sent from the Arabic form.
-    sent = client.post(f"/ar/s/{survey.slug}", data={**data, "csrf_token": open_form(client, survey, "ar")["csrf_token"]})
+    sent = client.post(
+        f"/ar/s/{survey.slug}", data={**data, "csrf_token": open_form(client, survey, "ar")["csrf_token"]}
+    )
     assert sent.status_code == 303
 
 

@@ -32,8 +32,17 @@ def test_youth_worker_builds_a_three_language_survey_from_a_lupp_template(client
 
     # Translate into Arabic side by side, then offer Swedish, English and Arabic.
     edit_url = f"/staff/surveys/{survey.id}"
-    settings = {"slug": "trygghet-2027", "base_language": "sv", "title": "Trygghet i Bäckby", "intro": "Hej",
-                "thanks": "Tack", "profile_fields": ["age_band"], "opens_at": "", "closes_at": "", "retention_days": "365"}
+    settings = {
+        "slug": "trygghet-2027",
+        "base_language": "sv",
+        "title": "Trygghet i Bäckby",
+        "intro": "Hej",
+        "thanks": "Tack",
+        "profile_fields": ["age_band"],
+        "opens_at": "",
+        "closes_at": "",
+        "retention_days": "365",
+    }
     refused = post(client, edit_url, {**settings, "languages": ["sv", "en", "ar"]})
     assert refused.status_code == 422 and "Not fully translated yet: ar" in refused.get_data(as_text=True)
     translate_url = f"/staff/surveys/{survey.id}/translate?lang=ar"
@@ -49,7 +58,9 @@ def test_youth_worker_builds_a_three_language_survey_from_a_lupp_template(client
     edit_page = client.get(edit_url).get_data(as_text=True)
     assert re.search(r"العربية</a>: (\d+)/\1 ✓", edit_page)
     # Staff may still offer an untranslated language on purpose.
-    forced = post(client, edit_url, {**settings, "languages": ["sv", "en", "ar", "fi"], "offer_incomplete": "y"})
+    forced = post(
+        client, edit_url, {**settings, "languages": ["sv", "en", "ar", "fi"], "offer_incomplete": "y"}
+    )
     assert forced.status_code == 302
 
     published = post(client, f"/staff/surveys/{survey.id}/status", {"status": "published"}, page=edit_url)

@@ -1,0 +1,42 @@
+"""Facilitator forms for forum sessions."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from participation.forum.models import ForumMode
+from participation.surveys.forms import CheckboxesField
+
+
+def mode_choices() -> list[tuple[str, str]]:
+    labels = {
+        ForumMode.TOPICS: _l("Topic proposals and voting"),
+        ForumMode.DOTS: _l("Dot voting"),
+        ForumMode.STATEMENTS: _l("Agree, disagree or pass on statements"),
+        ForumMode.POLL: _l("Quick poll"),
+    }
+    return [(mode.value, str(labels[mode])) for mode in ForumMode]
+
+
+class NewSessionForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    mode = SelectField(_l("Mode"), choices=mode_choices)
+    base_language = SelectField(_l("Base language"))
+    languages = CheckboxesField(_l("Languages"), validators=[DataRequired()])
+    dots_per_person = IntegerField(
+        _l("Dots per person"), default=3, validators=[Optional(), NumberRange(min=1, max=20)]
+    )
+    several_dots_per_item = BooleanField(_l("Several dots on one item are allowed"))
+    requires_approval = BooleanField(_l("Proposals wait for my approval"), default=True)
+    items = TextAreaField(
+        _l("Items, one per line (statements, poll options or your own first topics)"),
+        validators=[Length(max=100 * 201)],
+        render_kw={"rows": 6},
+    )
+
+
+class ItemForm(FlaskForm):
+    text = StringField(_l("Text"), validators=[DataRequired(), Length(max=200)])

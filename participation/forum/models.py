@@ -1,0 +1,133 @@
+"""Forum sessions: live topic proposals and votes, with one vote per participant per item held by the database."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from participation.themes.models import Theme
+
+
+class ForumMode(enum.StrEnum):
+    TOPICS = "topics"  # participants propose topics and vote for as many as they like, one vote each
+    DOTS = "dots"  # N dots per person, optionally several on one item
+    STATEMENTS = "statements"  # agree / disagree / pass on short statements
+    POLL = "poll"  # one choice among predefined options
+
+
+class SessionStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class ItemStatus(enum.StrEnum):
+    PENDING = "pending"  # a proposal waiting for the facilitator
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+
+
+AGREE, PASS, DISAGREE = 1, 0, -1
+
+forum_item_theme = sa.Table(
+    "forum_item_theme",
+    Base.metadata,
+    sa.Column("item_id", sa.ForeignKey("forum_item.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ForumSession(Base):
+    """One forum evening (or one question on the projector at a big event)."""
+
+    __tablename__ = "forum_session"
+    __table_args__ = (
+        sa.CheckConstraint("dots_per_person IS NULL OR dots_per_person >= 1", name="dots_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    mode: Mapped[ForumMode] = mapped_column(enum_column(ForumMode))
+    status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus), default=SessionStatus.OPEN)
+    title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    base_language: Mapped[str] = mapped_column(sa.String(10), default="sv")
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    dots_per_person: Mapped[int | None]
+    several_dots_per_item: Mapped[bool] = mapped_column(default=False)
+    requires_approval: Mapped[bool] = mapped_column(default=True)
+    proposals_open: Mapped[bool] = mapped_column(default=True)
+    voting_open: Mapped[bool] = mapped_column(default=False)
+    # Bumped in the same transaction as every change the screens show, so a poll can answer 304 cheaply.
+    version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    items: Mapped[list[ForumItem]] = relationship(
+        back_populates="session", order_by="ForumItem.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is SessionStatus.OPEN
+
+
+class ForumItem(Base):
+    """A topic, statement or poll option; proposed by a participant or written by the facilitator."""
+
+    __tablename__ = "forum_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_session.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    text: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    proposed: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.APPROVED)
+    flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[ForumSession] = relationship(back_populates="items")
+    themes: Mapped[list[Theme]] = relationship(secondary=forum_item_theme)
+
+
+class ForumParticipant(Base):
+    """Someone who joined, known only by an HMAC of a cookie token keyed to this session."""
+
+    __tablename__ = "forum_participant"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "participant_hash"),
+        # The dot budget is a database rule, not an if: no transaction can spend more than was given.
+        sa.CheckConstraint(
+            "dots_used >= 0 AND (dots_allowed IS NULL OR dots_used <= dots_allowed)", name="dot_budget"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_session.id", ondelete="CASCADE"))
+    participant_hash: Mapped[str] = mapped_column(sa.String(64))
+    dots_allowed: Mapped[int | None]
+    dots_used: Mapped[int] = mapped_column(default=0)
+    joined_hour: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ForumVote(Base):
+    """One participant's vote on one item: a weight (dots) or a position (agree, pass, disagree)."""
+
+    __tablename__ = "forum_vote"
+    __table_args__ = (
+        sa.UniqueConstraint("item_id", "participant_id"),
+        sa.CheckConstraint("weight >= 1", name="weight_positive"),
+        sa.CheckConstraint("value IN (-1, 0, 1)", name="value_range"),
+        sa.Index("ix_forum_vote_session_id_item_id", "session_id", "item_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_session.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_item.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("forum_participant.id", ondelete="CASCADE"), index=True
+    )
+    weight: Mapped[int] = mapped_column(default=1)
+    value: Mapped[int] = mapped_column(default=AGREE)

@@ -1,0 +1,189 @@
+"""Participant and projector pages of a forum session, and the live results they poll."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from participation.extensions import limiter
+from participation.forum import services
+from participation.forum.models import ForumSession
+from participation.i18n.languages import content, current_language
+from participation.placements.qr import qr_svg
+from participation.placements.services import public_url, short_url
+from participation.privacy import device_key, device_token, keyed_hash, new_token, set_device_cookie
+
+bp = Blueprint("forum", __name__, url_prefix="/<lang>/f")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _session_or_404(code: str) -> ForumSession:
+    session = services.session_by_code(code)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _participant_hash(session: ForumSession, token: str | None) -> str | None:
+    return keyed_hash("forum", session.id, token) if token else None
+
+
+def _page(
+    session: ForumSession,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    status: int = 200,
+    proposal: str = "",
+) -> Response:
+    participant = services.find_participant(session, _participant_hash(session, device_token()))
+    page = render_template(
+        "forum/session.html",
+        session=session,
+        results=services.results(session, participant),
+        dots_left=services.dots_left(session, participant),
+        error=error,
+        notice=notice,
+        proposal=proposal,
+    )
+    response = Response(page, status=status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("", methods=["GET", "POST"])
+def join() -> Response:
+    """Join by typing the code shown on the projector."""
+    code = (request.form.get("code") or request.args.get("code") or "").strip().upper()
+    if request.method == "POST" or code:
+        session = services.session_by_code(code)
+        if session is not None:
+            return redirect(url_for("forum.session", code=session.code), code=303)
+        page = render_template(
+            "forum/join.html",
+            code=code,
+            error=_("There is no session with that code. Check it on the screen."),
+        )
+        return Response(page, status=404)
+    return Response(render_template("forum/join.html", code="", error=None))
+
+
+@bp.get("/<code>")
+def session(code: str) -> Response:
+    session = _session_or_404(code)
+    response = _page(session, notice=request.args.get("done") and _("Saved."))
+    if device_token() is None:
+        set_device_cookie(response, new_token())
+    return response
+
+
+def _acting_participant(session: ForumSession) -> tuple[object, str | None]:
+    """The participant behind this request, joining now if this is the device's first action."""
+    token = device_token()
+    fresh = None
+    if token is None:
+        token = fresh = new_token()
+    participant = services.participant_for(session, _participant_hash(session, token), _now())
+    return participant, fresh
+
+
+def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> Response:
+    response = redirect(url_for("forum.session", code=session.code, done=1) + anchor, code=303)
+    if fresh_token is not None:
+        set_device_cookie(response, fresh_token)
+    return response
+
+
+@bp.post("/<code>/vote")
+@limiter.limit("120 per minute", key_func=device_key)
+def vote(code: str) -> Response:
+    """Vote, take a vote back, or (for statements) agree, disagree or pass."""
+    session = _session_or_404(code)
+    try:
+        item_id = int(request.form.get("item", ""))
+        value = int(request.form.get("value", "1"))
+    except ValueError:
+        return _page(session, error=_("That is not something you can vote on in this session."), status=400)
+    participant, fresh = _acting_participant(session)
+    try:
+        if request.form.get("action") == "withdraw":
+            services.withdraw(session, participant, item_id)
+        else:
+            services.vote(session, participant, item_id, value)
+    except services.ForumError as error:
+        return _page(session, error=str(error), status=error.status)
+    return _after(session, fresh, f"#item-{item_id}")
+
+
+@bp.post("/<code>/propose")
+@limiter.limit("20 per minute", key_func=device_key)
+def propose(code: str) -> Response:
+    session = _session_or_404(code)
+    text = request.form.get("text", "")
+    participant, fresh = _acting_participant(session)
+    try:
+        item = services.propose(session, participant, text[: services.PROPOSAL_MAX * 4], current_language())
+    except services.ForumError as error:
+        return _page(
+            session, error=str(error), status=error.status, proposal=text[: services.PROPOSAL_MAX * 4]
+        )
+    response = _after(session, fresh)
+    if item.status.value == "pending":
+        response.headers["Location"] = url_for("forum.session", code=session.code, done="waiting")
+    return response
+
+
+@bp.get("/<code>/results.json")
+@limiter.exempt
+def results_json(code: str) -> Response:
+    """Live results for screens and phones; a poll that has seen this version gets a bodiless 304."""
+    session = _session_or_404(code)
+    etag = f"{session.id}-{session.version}-{current_language()}"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        results = services.results(session)
+        response = jsonify(
+            version=session.version,
+            status=session.status.value,
+            voting_open=session.voting_open,
+            participants=results.participants,
+            items=[
+                {
+                    "id": r.item.id,
+                    "text": content(r.item.text, session.base_language).text,
+                    "votes": r.votes,
+                    "agree": r.agree,
+                    "disagree": r.disagree,
+                    "pass": r.passed,
+                }
+                for r in results.items
+            ],
+        )
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/<code>/screen")
+def screen(code: str) -> Response:
+    """The projector: large type, the join QR and code, the live ranking."""
+    session = _session_or_404(code)
+    page = render_template(
+        "forum/screen.html",
+        session=session,
+        results=services.results(session),
+        join_url=short_url(session.code),
+    )
+    return Response(page)
+
+
+@bp.get("/<code>/qr.svg")
+def join_qr(code: str) -> Response:
+    session = _session_or_404(code)
+    return Response(qr_svg(public_url(session.code)), mimetype="image/svg+xml")

@@ -1,0 +1,195 @@
+"""The facilitator's side of a forum session: create, steer, moderate, tag themes, export results."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from openpyxl import Workbook
+
+from participation.extensions import db
+from participation.forum import services
+from participation.forum.forms import ItemForm, NewSessionForm
+from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
+from participation.i18n.languages import choose_language, content, native_name, shipped_languages
+from participation.staff.auth import STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+from participation.suppression import suppress, threshold
+from participation.themes.models import Theme
+
+bp = Blueprint("forum_staff", __name__, url_prefix="/staff/forum")
+
+
+@bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+def _session(session_id: int) -> ForumSession:
+    return db.session.get(ForumSession, session_id) or abort(404)
+
+
+def _item(session: ForumSession, item_id: int) -> ForumItem:
+    item = db.session.get(ForumItem, item_id)
+    if item is None or item.session_id != session.id:
+        abort(404)
+    return item
+
+
+@bp.get("/")
+@roles_required(*STAFF_ROLES)
+def index() -> str:
+    return render_template("forum/staff_index.html", sessions=services.all_sessions())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def new() -> Response | tuple[str, int]:
+    form = NewSessionForm()
+    choices = [(code, native_name(code)) for code in shipped_languages()]
+    form.base_language.choices = choices
+    form.languages.choices = choices
+    if request.method == "GET":
+        form.languages.data = [code for code, _name in choices]
+    if form.validate_on_submit():
+        session = services.create_session(
+            title=form.title.data or "",
+            base_language=form.base_language.data,
+            languages=form.languages.data or [],
+            mode=ForumMode(form.mode.data),
+            dots_per_person=form.dots_per_person.data or 3,
+            several_dots_per_item=form.several_dots_per_item.data,
+            requires_approval=form.requires_approval.data,
+            items=[line for line in (form.items.data or "").splitlines() if line.strip()],
+        )
+        return redirect(url_for("forum_staff.manage", session_id=session.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("forum/staff_new.html", form=form), status
+
+
+@bp.get("/<int:session_id>")
+@roles_required(*STAFF_ROLES)
+def manage(session_id: int) -> str:
+    session = _session(session_id)
+    themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
+    return render_template(
+        "forum/staff_manage.html",
+        session=session,
+        results=services.results(session),
+        pending=services.pending_items(session),
+        themes=themes,
+        form=EmptyForm(),
+        item_form=ItemForm(formdata=None),
+    )
+
+
+@bp.post("/<int:session_id>/control")
+@roles_required(*STAFF_ROLES)
+def control(session_id: int) -> Response:
+    session = _session(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.control(session, services.Control(request.form.get("action", "")), datetime.now(UTC))
+    except ValueError:
+        abort(400)
+    except services.ForumError as error:
+        flash(str(error), "error")
+    return redirect(url_for("forum_staff.manage", session_id=session.id))
+
+
+@bp.post("/<int:session_id>/items")
+@roles_required(*STAFF_ROLES)
+def add_item(session_id: int) -> Response:
+    session = _session(session_id)
+    form = ItemForm()
+    if not form.validate_on_submit():
+        flash(_("Write the text, at most %(max)d characters.", max=services.PROPOSAL_MAX), "error")
+    else:
+        services.add_item(session, form.text.data or "")
+    return redirect(url_for("forum_staff.manage", session_id=session.id))
+
+
+@bp.post("/<int:session_id>/items/<int:item_id>")
+@roles_required(*STAFF_ROLES)
+def item(session_id: int, item_id: int) -> Response:
+    """Approve or hide a proposal, or set an item's themes (also after the session is closed)."""
+    session = _session(session_id)
+    forum_item = _item(session, item_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if "status" in request.form:
+        try:
+            services.moderate_item(session, forum_item, ItemStatus(request.form["status"]))
+        except ValueError:
+            abort(400)
+    else:
+        try:
+            theme_ids = [int(value) for value in request.form.getlist("theme_ids")]
+        except ValueError:
+            abort(400)
+        services.set_item_themes(forum_item, theme_ids)
+    flash(_("Saved."), "info")
+    return redirect(url_for("forum_staff.manage", session_id=session.id) + f"#item-{item_id}")
+
+
+def _export_rows(session: ForumSession) -> list[list[str]]:
+    """Results per item with counts below k hidden: a tiny group's votes could point to a person."""
+    k = threshold()
+    results = services.results(session)
+    statements = session.mode is ForumMode.STATEMENTS
+    header = [_("Item"), _("Themes")] + (
+        [_("agree"), _("disagree"), _("pass")] if statements else [_("votes")]
+    )
+    rows = [header]
+    for result in results.items:
+        counts = (
+            {"agree": result.agree, "disagree": result.disagree, "pass": result.passed}
+            if statements
+            else {"votes": result.votes}
+        )
+        cells = suppress(counts, base=sum(counts.values()), k=k, additive=statements)
+        shown = [
+            str(cell.count) if not cell.suppressed else _("fewer than %(k)d", k=k) for cell in cells.values()
+        ]
+        themes = ", ".join(content(theme.name, "sv").text for theme in result.item.themes)
+        rows.append([content(result.item.text, session.base_language).text, themes, *shown])
+    return rows
+
+
+@bp.get("/<int:session_id>/results")
+@roles_required(*STAFF_ROLES)
+def printable(session_id: int) -> str:
+    session = _session(session_id)
+    return render_template(
+        "forum/staff_results.html", session=session, rows=_export_rows(session), k=threshold()
+    )
+
+
+@bp.get("/<int:session_id>/results.<any(csv, xlsx):kind>")
+@roles_required(*STAFF_ROLES)
+def export(session_id: int, kind: str) -> Response:
+    session = _session(session_id)
+    rows = _export_rows(session)
+    services.record_export(session, kind)
+    if kind == "csv":
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        response = Response(buffer.getvalue(), mimetype="text/csv")
+    else:
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "results"
+        for row in rows:
+            sheet.append(row)
+        data = io.BytesIO()
+        workbook.save(data)
+        response = Response(
+            data.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response.headers["Content-Disposition"] = f'attachment; filename="forum-{session.code}.{kind}"'
+    return response
