@@ -64,9 +64,11 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from participation.actions.routes import bp as actions
     from participation.core.routes import bp as core
     from participation.forum.routes import bp as forum
     from participation.forum.staff_routes import bp as forum_staff
+    from participation.insights.routes import bp as insights
     from participation.moderation.routes import bp as moderation
     from participation.placements.routes import bp as placements
     from participation.placements.routes import staff_bp as placements_staff
@@ -85,6 +87,8 @@ def register_blueprints(app: Flask) -> None:
         moderation,
         surveys_staff,
         forum_staff,
+        insights,
+        actions,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)

@@ -1,14 +1,20 @@
 """Imports every model module so the metadata is complete for Alembic and the tests."""
 
+from participation.actions.models import Action
 from participation.audit.models import AuditEvent
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
+from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
 from participation.placements.models import Placement, PlacementScan
 from participation.staff.models import Partner, Role, User
 from participation.surveys.models import Answer, Option, Question, Response, Survey
 from participation.themes.models import Theme, VisionGoal
 
 __all__ = [
+    "Action",
     "Answer",
+    "CodebookVersion",
+    "PopulationFigure",
+    "TextCode",
     "AuditEvent",
     "ForumItem",
     "ForumParticipant",

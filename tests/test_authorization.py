@@ -49,6 +49,12 @@ ALLOWED = {
     "forum_staff.item": STAFF,
     "forum_staff.printable": STAFF,
     "forum_staff.export": STAFF,
+    "insights.needs_map": ALL,
+    "insights.code_texts": STAFF,
+    "insights.population": ADMIN,
+    "actions.staff_index": ALL,
+    "actions.edit": ALL,
+    "actions.translate": STAFF,
 }
 PUBLIC = {"staff.login"}
 
@@ -67,7 +73,24 @@ def _forum_ids() -> dict[str, int]:
         requires_approval=True,
         items=["Ja", "Nej"],
     )
-    return {"forum": session.id, "forum_item": session.items[0].id}
+    from datetime import date
+
+    from participation.actions.models import ActionStatus
+    from participation.actions.services import save_action
+
+    action = save_action(
+        None,
+        title="Fler sommarjobb",
+        text="",
+        reason="",
+        status=ActionStatus.DECIDED,
+        partner_id=None,
+        decided_on=date(2026, 11, 1),
+        published=True,
+        theme_ids=[],
+        base_language="sv",
+    )
+    return {"forum": session.id, "forum_item": session.items[0].id, "action": action.id}
 
 
 def _staff_rules(app):
@@ -91,6 +114,7 @@ def _url(rule, ids) -> str:
         "option_id": ids["option"],
         "session_id": ids["forum"],
         "item_id": ids["forum_item"],
+        "action_id": ids["action"],
     }
     path = rule.rule.replace("<any(csv, xlsx):kind>", "csv")
     for name, value in values.items():

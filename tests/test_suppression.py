@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from participation.extensions import db
 from participation.suppression import suppress, threshold
 from participation.surveys.models import Answer, Response
-from participation.extensions import db
 from tests.factories import gen_survey, opt, q
 
 

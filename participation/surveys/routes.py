@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
+from participation.actions.services import latest_for_themes
 from participation.extensions import csrf, limiter
 from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
@@ -52,6 +53,7 @@ def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Respon
         total=services.response_count(survey),
         k=k,
         kiosk=current_app.config["KIOSK_MODE"],
+        actions=latest_for_themes(services.survey_theme_ids(survey)),
     )
     return Response(page, status=status)
 

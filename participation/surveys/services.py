@@ -373,3 +373,12 @@ def all_surveys() -> list[Survey]:
             sa.select(Survey).where(Survey.status != SurveyStatus.ARCHIVED).order_by(Survey.id.desc())
         )
     )
+
+
+def survey_theme_ids(survey: Survey) -> set[int]:
+    """The themes a survey asks about: on its questions and on their options."""
+    themes = {theme.id for question in survey.questions for theme in question.themes}
+    themes |= {
+        theme.id for question in survey.questions for option in question.options for theme in option.themes
+    }
+    return themes

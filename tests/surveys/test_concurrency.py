@@ -6,7 +6,6 @@ import threading
 
 import sqlalchemy as sa
 
-from participation.extensions import db
 from participation.surveys.models import Response
 from tests.factories import gen_survey, open_form, valid_answers
 

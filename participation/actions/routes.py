@@ -1,0 +1,156 @@
+"""'You said – we did': the public feed, and the staff pages to record and translate actions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.actions import services
+from participation.actions.forms import STATUS_LABELS, ActionForm
+from participation.actions.models import Action, ActionStatus
+from participation.extensions import db
+from participation.forum.models import ForumItem, ForumSession, ItemStatus, SessionStatus
+from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
+from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+from participation.staff.models import Partner, Role
+from participation.themes.models import Theme
+
+bp = Blueprint("actions", __name__)
+
+
+def status_label(status: ActionStatus) -> str:
+    return str(STATUS_LABELS[status])
+
+
+bp.add_app_template_global(status_label, "action_status_label")
+
+
+@bp.get("/<lang>/actions")
+def feed() -> str:
+    """What partners did about what young people said, newest first, in the page's language."""
+    return render_template("actions/feed.html", actions=services.published_feed())
+
+
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+def _form(action: Action | None) -> ActionForm:
+    form = (
+        ActionForm(obj=None)
+        if request.method == "POST"
+        else ActionForm(
+            data=None
+            if action is None
+            else {
+                "title": action.title.get(action.base_language, ""),
+                "text": action.text.get(action.base_language, ""),
+                "status": action.status.value,
+                "reason": action.reason.get(action.base_language, ""),
+                "partner_id": action.partner_id,
+                "decided_on": action.decided_on,
+                "theme_ids": [theme.id for theme in action.themes],
+                "forum_item_ids": [item.id for item in action.forum_items],
+                "published": action.published,
+            }
+        )
+    )
+    if action is None and request.method == "GET":
+        form.decided_on.data = datetime.now(UTC).date()
+        if current_user.partner_id:
+            form.partner_id.data = current_user.partner_id
+    form.partner_id.choices = [("", "–")] + [
+        (p.id, p.name) for p in db.session.scalars(sa.select(Partner).order_by(Partner.name))
+    ]
+    form.theme_ids.choices = [
+        (t.id, content(t.name, "sv").text) for t in db.session.scalars(sa.select(Theme).order_by(Theme.id))
+    ]
+    topics = db.session.execute(
+        sa.select(ForumItem, ForumSession)
+        .join(ForumSession, ForumSession.id == ForumItem.session_id)
+        .where(ForumSession.status == SessionStatus.CLOSED, ForumItem.status == ItemStatus.APPROVED)
+        .order_by(ForumSession.closed_at.desc())
+        .limit(100)
+    ).all()
+    form.forum_item_ids.choices = [
+        (item.id, f"{content(item.text, session.base_language).text} ({session.code})")
+        for item, session in topics
+    ]
+    return form
+
+
+@bp.get("/staff/actions/")
+@roles_required(*ALL_ROLES)
+def staff_index() -> str:
+    _staff_language()
+    return render_template(
+        "actions/staff_index.html", actions=services.all_actions(), rate=services.answer_rate()
+    )
+
+
+@bp.route("/staff/actions/new", methods=["GET", "POST"])
+@bp.route("/staff/actions/<int:action_id>", methods=["GET", "POST"])
+@roles_required(*ALL_ROLES)
+def edit(action_id: int | None = None) -> Response | tuple[str, int]:
+    """Partners record what they do; staff and admins publish it."""
+    _staff_language()
+    action = db.session.get(Action, action_id) if action_id is not None else None
+    if action_id is not None and action is None:
+        abort(404)
+    form = _form(action)
+    if form.validate_on_submit():
+        may_publish = current_user.has_role(Role.ADMIN, Role.STAFF)
+        try:
+            saved = services.save_action(
+                action,
+                title=form.title.data or "",
+                text=form.text.data or "",
+                reason=form.reason.data or "",
+                status=ActionStatus(form.status.data),
+                partner_id=form.partner_id.data,
+                decided_on=form.decided_on.data,
+                published=bool(form.published.data) if may_publish else bool(action and action.published),
+                theme_ids=form.theme_ids.data or [],
+                base_language=g.lang,
+            )
+            services.link_forum_items(saved, form.forum_item_ids.data or [])
+        except services.ActionError as error:
+            db.session.rollback()
+            form.title.errors = [str(error)]
+        else:
+            flash(_("Saved."), "info")
+            return redirect(url_for("actions.staff_index"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("actions/staff_edit.html", form=form, action=action), status
+
+
+@bp.route("/staff/actions/<int:action_id>/translate", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def translate(action_id: int) -> Response | str:
+    _staff_language()
+    action = db.session.get(Action, action_id) or abort(404)
+    lang = request.args.get("lang", "")
+    if not is_shipped(lang) or lang == action.base_language:
+        first = next(code for code in shipped_languages() if code != action.base_language)
+        return redirect(url_for("actions.translate", action_id=action.id, lang=first))
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        services.translate_action(
+            action, lang, {field: request.form.get(field, "") for field in ("title", "text", "reason")}
+        )
+        flash(_("Saved."), "info")
+        return redirect(url_for("actions.translate", action_id=action.id, lang=lang))
+    return render_template(
+        "actions/staff_translate.html",
+        action=action,
+        lang=lang,
+        form=form,
+        languages=[(code, native_name(code)) for code in shipped_languages() if code != action.base_language],
+    )

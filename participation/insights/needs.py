@@ -1,0 +1,385 @@
+"""The needs map: per theme, transparent components with their n, under filters that cannot be differenced.
+
+Components (each a share, shown with the count and base behind it):
+- choices: respondents who chose an option tagged with the theme, of those who answered such a question;
+- scales: respondents answering the low end (1 or 2 of 5) of a scale question tagged with the theme;
+- forum: the theme's share of all votes in closed forum sessions;
+- text: the theme's share of coded free-text answers.
+A theme's priority is the mean of the component shares that can be shown.
+
+Every count goes through participation.suppression. When a filter narrows the respondents on a dimension
+(term, age band, gender, place), the same numbers are computed for every sibling value of that dimension,
+and the siblings are suppressed together with complementary suppression: so neither "total minus the
+siblings" nor "this filter minus that overlapping one" can bring a hidden count back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.forum.models import (
+    AGREE,
+    ForumItem,
+    ForumSession,
+    ForumVote,
+    SessionStatus,
+    forum_item_theme,
+)
+from participation.insights.models import PopulationFigure, TextCode
+from participation.suppression import SHARE_MIN_BASE, Cell, suppress
+from participation.surveys.models import (
+    PROFILE_CHOICES,
+    Answer,
+    ModerationStatus,
+    Option,
+    ProfileField,
+    Question,
+    QuestionKind,
+    Response,
+    option_theme,
+    question_theme,
+)
+from participation.themes.models import Theme
+
+RESPONSE_COMPONENTS = ("choices", "scales", "text")
+COMPONENTS = ("choices", "scales", "forum", "text")
+DIMENSIONS = ("period", "age_band", "gender", "placement")
+LOW_END = 2  # faces 1 and 2 of 5
+QUOTES_PER_THEME = 3
+
+
+def term_of(column: Any) -> Any:
+    """A school term as a number: 20252 is autumn 2025 (August–December), 20261 spring 2026."""
+    year = sa.cast(sa.extract("year", column), sa.Integer)
+    half = sa.case((sa.cast(sa.extract("month", column), sa.Integer) >= 8, 2), else_=1)
+    return year * 10 + half
+
+
+def _dimension(name: str) -> Any:
+    return {
+        "period": term_of(Response.submitted_hour),
+        "age_band": sa.func.coalesce(Response.age_band, ""),
+        "gender": sa.func.coalesce(Response.gender, ""),
+        "placement": sa.func.coalesce(Response.placement_id, 0),
+    }[name]
+
+
+@dataclass(frozen=True)
+class Filters:
+    period: int | None = None
+    age_band: str | None = None
+    gender: str | None = None
+    placement: int | None = None
+    sources: frozenset[str] = frozenset(COMPONENTS)
+
+    def active(self) -> list[str]:
+        return [name for name in DIMENSIONS if getattr(self, name) is not None]
+
+    def demographic(self) -> bool:
+        return any(getattr(self, name) is not None for name in ("age_band", "gender", "placement"))
+
+    def without(self, name: str) -> Filters:
+        return replace(self, **{name: None})
+
+
+def _conditions(filters: Filters) -> list[Any]:
+    conditions = []
+    for name in filters.active():
+        value = getattr(filters, name)
+        conditions.append(_dimension(name) == value)
+    return conditions
+
+
+# --- raw counts --------------------------------------------------------------------------------------
+# Each returns {(theme_id, group): (count, base)}; group is the value of `by`, or None.
+
+
+def _grouped(query: Any, by: str | None) -> Any:
+    if by is None:
+        return query.add_columns(sa.literal(None).label("grp"))
+    return query.add_columns(_dimension(by).label("grp")).group_by(_dimension(by))
+
+
+def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    counts = _grouped(
+        sa.select(option_theme.c.theme_id, sa.func.count(sa.distinct(Answer.response_id)))
+        .select_from(Answer)
+        .join(option_theme, option_theme.c.option_id == Answer.option_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*_conditions(filters))
+        .group_by(option_theme.c.theme_id),
+        by,
+    )
+    themed_questions = (
+        sa.select(Option.question_id, option_theme.c.theme_id)
+        .join(option_theme, option_theme.c.option_id == Option.id)
+        .distinct()
+        .subquery()
+    )
+    bases = _grouped(
+        sa.select(themed_questions.c.theme_id, sa.func.count(sa.distinct(Answer.response_id)))
+        .select_from(Answer)
+        .join(themed_questions, themed_questions.c.question_id == Answer.question_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*_conditions(filters))
+        .group_by(themed_questions.c.theme_id),
+        by,
+    )
+    base_map = {(theme, grp): base for theme, base, grp in db.session.execute(bases)}
+    count_map = {(theme, grp): count for theme, count, grp in db.session.execute(counts)}
+    return {key: (count_map.get(key, 0), base) for key, base in base_map.items()}
+
+
+def _scales(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    low = sa.func.count(sa.distinct(sa.case((Answer.value_int <= LOW_END, Answer.response_id))))
+    query = _grouped(
+        sa.select(question_theme.c.theme_id, low, sa.func.count(sa.distinct(Answer.response_id)))
+        .select_from(Answer)
+        .join(question_theme, question_theme.c.question_id == Answer.question_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Question.kind == QuestionKind.SCALE, *_conditions(filters))
+        .group_by(question_theme.c.theme_id),
+        by,
+    )
+    return {(theme, grp): (count, base) for theme, count, base, grp in db.session.execute(query)}
+
+
+def _text(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    published = Answer.moderation_status.in_((ModerationStatus.APPROVED, ModerationStatus.REDACTED))
+    counts = _grouped(
+        sa.select(TextCode.theme_id, sa.func.count(sa.distinct(TextCode.answer_id)))
+        .select_from(TextCode)
+        .join(Answer, Answer.id == TextCode.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(published, *_conditions(filters))
+        .group_by(TextCode.theme_id),
+        by,
+    )
+    totals = _grouped(
+        sa.select(sa.func.count(sa.distinct(TextCode.answer_id)))
+        .select_from(TextCode)
+        .join(Answer, Answer.id == TextCode.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(published, *_conditions(filters)),
+        by,
+    )
+    base_by_group = {grp: base for base, grp in db.session.execute(totals)}
+    return {
+        (theme, grp): (count, base_by_group.get(grp, 0)) for theme, count, grp in db.session.execute(counts)
+    }
+
+
+def _forum(filters: Filters) -> dict[tuple[int, Any], tuple[int, int]]:
+    """Votes on themed items in closed sessions; profile and place filters do not apply to votes."""
+    conditions = [ForumSession.status == SessionStatus.CLOSED, ForumVote.value == AGREE]
+    if filters.period is not None:
+        conditions.append(term_of(ForumSession.closed_at) == filters.period)
+    weight = sa.func.coalesce(sa.func.sum(ForumVote.weight), 0)
+    total = db.session.scalar(
+        sa.select(weight)
+        .select_from(ForumVote)
+        .join(ForumSession, ForumSession.id == ForumVote.session_id)
+        .where(*conditions)
+    )
+    rows = db.session.execute(
+        sa.select(forum_item_theme.c.theme_id, weight)
+        .select_from(ForumVote)
+        .join(ForumSession, ForumSession.id == ForumVote.session_id)
+        .join(ForumItem, ForumItem.id == ForumVote.item_id)
+        .join(forum_item_theme, forum_item_theme.c.item_id == ForumItem.id)
+        .where(*conditions)
+        .group_by(forum_item_theme.c.theme_id)
+    )
+    return {(theme, None): (int(count), int(total or 0)) for theme, count in rows}
+
+
+_RESPONSE_QUERIES = {"choices": _choices, "scales": _scales, "text": _text}
+
+
+# --- suppression across siblings ---------------------------------------------------------------------
+
+
+def _protected(component: str, filters: Filters, k: int) -> dict[int, tuple[Cell, Cell]]:
+    """Per theme: the (count, base) cells of this view, hidden where any sibling table says so."""
+    raw = _RESPONSE_QUERIES[component](filters, None)
+    view: dict[int, tuple[Cell, Cell]] = {}
+    for (theme, _grp), (count, base) in raw.items():
+        base_cell = suppress({"base": base}, base, k, additive=False)["base"]
+        count_cell = suppress({"count": count}, base, k, additive=False)["count"]
+        view[theme] = (count_cell, base_cell)
+    for name in filters.active():
+        value = getattr(filters, name)
+        siblings = _RESPONSE_QUERIES[component](filters.without(name), name)
+        by_theme: dict[int, dict[Any, tuple[int, int]]] = defaultdict(dict)
+        for (theme, grp), pair in siblings.items():
+            by_theme[theme][grp] = pair
+        for theme, groups in by_theme.items():
+            counts = {grp: pair[0] for grp, pair in groups.items()}
+            bases = {grp: pair[1] for grp, pair in groups.items()}
+            hidden_count = suppress(counts, sum(counts.values()), k, additive=True).get(value)
+            hidden_base = suppress(bases, sum(bases.values()), k, additive=True).get(value)
+            if theme in view and hidden_base is not None and hidden_base.suppressed:
+                view[theme] = (Cell(None, None), Cell(None, None))
+            elif theme in view and hidden_count is not None and hidden_count.suppressed:
+                view[theme] = (Cell(None, None), view[theme][1])
+    return view
+
+
+@dataclass
+class Component:
+    name: str
+    count: Cell
+    base: Cell
+
+    @property
+    def share(self) -> float | None:
+        if self.count.count is None or self.base.count is None or self.base.count < SHARE_MIN_BASE:
+            return None
+        return self.count.count / self.base.count
+
+
+@dataclass
+class ThemeNeed:
+    theme: Theme
+    components: dict[str, Component] = field(default_factory=dict)
+    quotes: list[str] = field(default_factory=list)
+
+    @property
+    def priority(self) -> float | None:
+        shares = [c.share for c in self.components.values() if c.share is not None]
+        return sum(shares) / len(shares) if shares else None
+
+
+@dataclass
+class NeedsMap:
+    filters: Filters
+    respondents: Cell
+    needs: list[ThemeNeed]
+    forum_applies: bool
+
+
+def respondents(filters: Filters, k: int) -> Cell:
+    """How many responses the view rests on, protected across sibling groups like every other count."""
+    total = db.session.scalar(sa.select(sa.func.count(Response.id)).where(*_conditions(filters))) or 0
+    cell = suppress({"n": total}, total, k, additive=False)["n"]
+    for name in filters.active():
+        value = getattr(filters, name)
+        rows = db.session.execute(
+            sa.select(_dimension(name), sa.func.count(Response.id))
+            .where(*_conditions(filters.without(name)))
+            .group_by(_dimension(name))
+        ).all()
+        counts = {grp: n for grp, n in rows}
+        sibling = suppress(counts, sum(counts.values()), k, additive=True).get(value)
+        if sibling is not None and sibling.suppressed:
+            cell = Cell(None, None)
+    return cell
+
+
+def _quotes(theme_ids: Iterable[int], filters: Filters) -> dict[int, list[str]]:
+    published = Answer.moderation_status.in_((ModerationStatus.APPROVED, ModerationStatus.REDACTED))
+    rows = db.session.execute(
+        sa.select(TextCode.theme_id, Answer.text_value)
+        .join(Answer, Answer.id == TextCode.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(published, TextCode.theme_id.in_(list(theme_ids)), *_conditions(filters))
+        .order_by(Answer.id.desc())
+    )
+    quotes: dict[int, list[str]] = defaultdict(list)
+    for theme_id, text in rows:
+        if len(quotes[theme_id]) < QUOTES_PER_THEME:
+            quotes[theme_id].append(text)
+    return quotes
+
+
+def needs_map(filters: Filters, k: int) -> NeedsMap:
+    """The needs map for a view; quotes only when the view's group has at least k respondents."""
+    themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
+    needs = {theme.id: ThemeNeed(theme) for theme in themes}
+    for component in RESPONSE_COMPONENTS:
+        if component not in filters.sources:
+            continue
+        for theme_id, (count, base) in _protected(component, filters, k).items():
+            if theme_id in needs:
+                needs[theme_id].components[component] = Component(component, count, base)
+    forum_applies = "forum" in filters.sources and not filters.demographic()
+    if forum_applies:
+        for (theme_id, _grp), (count, base) in _forum(filters).items():
+            if theme_id in needs:
+                cells = suppress({"count": count}, base, k, additive=False)
+                base_cell = suppress({"base": base}, base, k, additive=False)["base"]
+                needs[theme_id].components["forum"] = Component("forum", cells["count"], base_cell)
+    total = respondents(filters, k)
+    if total.count is not None and "text" in filters.sources:
+        for theme_id, quotes in _quotes(needs, filters).items():
+            needs[theme_id].quotes = quotes
+    ranked = sorted(
+        needs.values(), key=lambda need: (need.priority is None, -(need.priority or 0), need.theme.id)
+    )
+    return NeedsMap(filters, total, ranked, forum_applies)
+
+
+# --- trend and reach ---------------------------------------------------------------------------------
+
+
+def terms() -> list[int]:
+    """The terms that have responses, oldest first."""
+    rows = db.session.scalars(sa.select(term_of(Response.submitted_hour)).distinct())
+    return sorted(int(term) for term in rows if term is not None)
+
+
+def trend(filters: Filters, k: int) -> dict[int, dict[int, Cell]]:
+    """Per theme, per term: the share choosing it (choices component), suppressed across the terms."""
+    raw = _choices(filters.without("period"), "period")
+    by_theme: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for (theme, term), pair in raw.items():
+        by_theme[theme][int(term)] = pair
+    result: dict[int, dict[int, Cell]] = {}
+    for theme, per_term in by_theme.items():
+        counts = {term: pair[0] for term, pair in per_term.items()}
+        hidden = suppress(counts, sum(counts.values()), k, additive=True)
+        result[theme] = {
+            term: Cell(None, None)
+            if hidden[term].suppressed
+            else Cell(
+                per_term[term][0],
+                per_term[term][0] / per_term[term][1] if per_term[term][1] >= SHARE_MIN_BASE else None,
+            )
+            for term in per_term
+        }
+    return result
+
+
+@dataclass
+class Reach:
+    age_band: str
+    respondents: Cell
+    population: int | None
+
+    @property
+    def share(self) -> float | None:
+        if self.respondents.count is None or not self.population:
+            return None
+        return self.respondents.count / self.population
+
+
+def reach(filters: Filters, k: int) -> list[Reach]:
+    """Who we are (not) hearing from: respondents per age band against the population figures."""
+    rows = db.session.execute(
+        sa.select(_dimension("age_band"), sa.func.count(Response.id))
+        .where(*_conditions(filters.without("age_band")))
+        .group_by(_dimension("age_band"))
+    ).all()
+    counts = {band: n for band, n in rows}
+    bands = list(PROFILE_CHOICES[ProfileField.AGE_BAND])
+    full = {band: counts.get(band, 0) for band in [*bands, ""]}
+    cells = suppress(full, sum(full.values()), k, additive=True)
+    population = {p.age_band: p.count for p in db.session.scalars(sa.select(PopulationFigure))}
+    return [Reach(band, cells[band], population.get(band)) for band in bands]

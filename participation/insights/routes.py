@@ -1,0 +1,127 @@
+"""Staff pages of the needs map: the map itself, free-text coding and population figures."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from participation.extensions import db
+from participation.i18n.languages import choose_language
+from participation.insights import coding, needs
+from participation.placements.models import Placement
+from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+from participation.staff.models import Role
+from participation.suppression import threshold
+from participation.surveys.models import PROFILE_CHOICES, ProfileField
+
+bp = Blueprint("insights", __name__, url_prefix="/staff")
+
+
+@bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+def _filters() -> needs.Filters:
+    """Filters from the query string; a value the form could not have sent is a 400."""
+    args = request.args
+    try:
+        period = int(args["period"]) if args.get("period") else None
+        placement = int(args["placement"]) if args.get("placement") else None
+    except ValueError:
+        abort(400)
+    age_band = args.get("age_band") or None
+    gender = args.get("gender") or None
+    if age_band not in (None, *PROFILE_CHOICES[ProfileField.AGE_BAND]):
+        abort(400)
+    if gender not in (None, *PROFILE_CHOICES[ProfileField.GENDER]):
+        abort(400)
+    sources = frozenset(args.getlist("source")) or frozenset(needs.COMPONENTS)
+    if not sources <= set(needs.COMPONENTS):
+        abort(400)
+    return needs.Filters(
+        period=period, age_band=age_band, gender=gender, placement=placement, sources=sources
+    )
+
+
+@bp.get("/needs")
+@roles_required(*ALL_ROLES)
+def needs_map() -> str:
+    filters = _filters()
+    k = threshold()
+    return render_template(
+        "insights/needs.html",
+        filters=filters,
+        result=needs.needs_map(filters, k),
+        trend=needs.trend(filters, k),
+        reach=needs.reach(filters, k),
+        terms=needs.terms(),
+        placements=db.session.query(Placement).order_by(Placement.place).all(),
+        age_bands=PROFILE_CHOICES[ProfileField.AGE_BAND],
+        genders=PROFILE_CHOICES[ProfileField.GENDER],
+        components=needs.COMPONENTS,
+        k=k,
+    )
+
+
+@bp.route("/coding", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def code_texts() -> Response | str:
+    """Give approved free texts their themes; the coder, date and codebook version are kept."""
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            answer_id = int(request.form.get("answer", ""))
+            theme_ids = [int(value) for value in request.form.getlist("theme_ids")]
+        except ValueError:
+            abort(400)
+        try:
+            coding.set_codes(answer_id, theme_ids)
+        except LookupError:
+            abort(404)
+        flash(_("Saved."), "info")
+        return redirect(
+            url_for("insights.code_texts", show=request.args.get("show", "uncoded")) + f"#text-{answer_id}"
+        )
+    show_all = request.args.get("show") == "all"
+    return render_template(
+        "insights/coding.html",
+        items=coding.texts_to_code(include_coded=show_all),
+        themes=coding.all_themes(),
+        version=coding.current_version(),
+        show_all=show_all,
+        form=form,
+    )
+
+
+@bp.route("/population", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def population() -> Response | tuple[str, int]:
+    """Population per age band in the area, from official statistics, for 'who we are not hearing from'."""
+    form = EmptyForm()
+    bands = PROFILE_CHOICES[ProfileField.AGE_BAND]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        values: dict[str, int | None] = {}
+        for band in bands:
+            raw = request.form.get(band, "").strip().replace(" ", "")
+            if raw and not (raw.isdigit() and int(raw) <= 10_000_000):
+                errors[band] = _("Please write a whole number, for example 3.")
+            values[band] = int(raw) if raw and raw.isdigit() else None
+        if not errors:
+            coding.save_population(values, request.form.get("source", "")[:200])
+            flash(_("Saved."), "info")
+            return redirect(url_for("insights.population"))
+    return render_template(
+        "insights/population.html",
+        bands=bands,
+        figures=coding.population(),
+        form=form,
+        errors=errors,
+        values=request.form,
+    ), 422 if errors else 200

@@ -1,0 +1,386 @@
+"""A forum session in real Chromium: phones vote, the projector follows live, and all of it works for everyone.
+
+Two phones (two browser contexts, so two devices with their own cookies) and a projector (a third context on
+a large screen) are open on the same session. A vote on one phone shows on the projector, and on the other
+phone, within two seconds and without a reload, because static/js/live.js polls results.json. The poll is
+cheap: while nothing changes the server answers 304 to the ETag, and no worker is held between polls.
+
+Without JavaScript a participant still joins by typing the code, votes, takes votes back, spends dots and
+agrees or disagrees, through plain forms. axe-core checks the join page, the session page and the projector
+in every shipped language.
+
+Selectors use ids, classes, data attributes and form values, never UI text, so the tests do not depend on
+the translations.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import pytest
+
+from participation.config import DEFAULT_LANGUAGES
+from participation.extensions import db
+from participation.forum import services
+from participation.forum.models import AGREE, DISAGREE, PASS, ForumMode
+from tests.browser.test_survey_flow import assert_accessible, loaded, visit
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from playwright.sync_api import Response as PageResponse
+
+    from tests.browser.test_survey_flow import NewContext
+
+LANGUAGES = DEFAULT_LANGUAGES.split()
+PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "is_mobile": False, "has_touch": False}
+LIVE_WITHIN = 2.0  # seconds from the tap on a phone to the projector showing it
+
+
+@dataclass(frozen=True)
+class Forum:
+    """What the browser tests need of a session, read while it was created (no ORM objects across threads)."""
+
+    code: str
+    items: tuple[int, ...]
+
+
+def make_forum(
+    mode: ForumMode,
+    items: tuple[str, ...] = ("Mer sommarjobb", "Öppet på helger"),
+    *,
+    open_voting: bool = True,
+    **options: object,
+) -> Forum:
+    settings: dict[str, object] = {
+        "dots_per_person": 3,
+        "several_dots_per_item": False,
+        "requires_approval": True,
+        **options,
+    }
+    session = services.create_session(
+        title="Tjejforum",
+        base_language="sv",
+        languages=list(LANGUAGES),
+        mode=mode,
+        items=list(items),
+        **settings,  # type: ignore[arg-type]
+    )
+    if open_voting and not session.voting_open:
+        services.control(session, services.Control.OPEN_VOTING, datetime.now(UTC))
+    forum = Forum(code=session.code, items=tuple(item.id for item in session.items))
+    db.session.rollback()  # hold no transaction open while the live server writes
+    return forum
+
+
+def vote_elsewhere(forum: Forum, item_id: int, device: str) -> None:
+    """A vote from a phone that is not part of the test (someone who voted before the screens went up)."""
+    session = services.session_by_code(forum.code)
+    assert session is not None
+    participant = services.participant_for(session, device, datetime.now(UTC))
+    services.vote(session, participant, item_id)
+    db.session.rollback()
+
+
+# --- Page helpers -------------------------------------------------------------------------------------
+
+
+def item(item_id: int) -> str:
+    return f"#item-{item_id}"
+
+
+def tap(page: Page, selector: str, status: int = 200) -> PageResponse:
+    """Tap a form button and wait for the page the form's post-redirect-get leads to."""
+    with page.expect_navigation() as navigation:
+        page.locator(selector).click()
+    return loaded(navigation.value, status)
+
+
+def vote_button(item_id: int, action: str = "vote") -> str:
+    return f"{item(item_id)} form.vote-form button[name=action][value={action}]"
+
+
+def shown_votes(page: Page, item_id: int) -> int:
+    return int(page.locator(f"[data-item='{item_id}'] [data-field=votes]").inner_text())
+
+
+def ranking(page: Page) -> list[int]:
+    return [
+        int(i) for i in page.locator(".ranking > li").evaluate_all("rows => rows.map(r => r.dataset.item)")
+    ]
+
+
+def mark_loaded(page: Page) -> None:
+    """A flag on the window object: it is gone if the page is reloaded or navigated."""
+    page.evaluate("window.__sameDocument = true")
+
+
+def assert_not_reloaded(page: Page, what: str) -> None:
+    assert page.evaluate("window.__sameDocument === true"), f"{what} was reloaded"
+
+
+VOTES_ARE = """([id, votes]) => {
+  const el = document.querySelector(`[data-item="${id}"] [data-field=votes]`);
+  return el !== null && el.textContent.trim() === String(votes);
+}"""
+
+RANKED_AS = """(ids) => {
+  const rows = Array.from(document.querySelectorAll(".ranking > li")).map(r => Number(r.dataset.item));
+  return rows.length === ids.length && rows.every((id, i) => id === ids[i]);
+}"""
+
+
+def live_wait(page: Page, expression: str, arg: object, since: float, what: str) -> float:
+    """Wait (at most two seconds) for the page to show something, and return the seconds since `since`."""
+    page.wait_for_function(expression, arg=arg, timeout=LIVE_WITHIN * 1000)
+    elapsed = time.monotonic() - since
+    assert elapsed < LIVE_WITHIN, f"{what} took {elapsed:.2f} s"
+    return elapsed
+
+
+# --- 1. Live: two phones and a projector ---------------------------------------------------------------
+
+
+def test_votes_show_live_on_the_projector_and_the_other_phone(new_context: NewContext) -> None:
+    forum = make_forum(ForumMode.TOPICS)
+    summer, weekends = forum.items
+    vote_elsewhere(forum, weekends, "someone-who-came-early")  # weekends 1, summer 0
+
+    projector = new_context(**PROJECTOR).new_page()
+    visit(projector, f"/sv/f/{forum.code}/screen")
+    phone_1 = new_context().new_page()
+    phone_2 = new_context().new_page()
+    for phone in (phone_1, phone_2):
+        visit(phone, f"/sv/f/{forum.code}")
+        mark_loaded(phone)
+    mark_loaded(projector)
+    assert ranking(projector) == [weekends, summer]
+    assert (shown_votes(projector, weekends), shown_votes(projector, summer)) == (1, 0)
+
+    # Phone 1 votes for summer jobs: the projector shows the vote within two seconds; with one vote each,
+    # the server's tie-break (the facilitator's order) puts summer jobs first again.
+    started = time.monotonic()
+    tap(phone_1, vote_button(summer))
+    mark_loaded(phone_1)
+    live_wait(projector, VOTES_ARE, [summer, 1], started, "the projector showing phone 1's vote")
+    live_wait(projector, RANKED_AS, [summer, weekends], started, "the projector re-ranking a tie")
+    assert phone_1.locator(vote_button(summer, "withdraw")).is_visible()
+
+    # Phone 2 never reloaded, and its live.js shows phone 1's vote too.
+    phone_2.wait_for_function(VOTES_ARE, arg=[summer, 1], timeout=LIVE_WITHIN * 1000)
+    assert_not_reloaded(phone_2, "phone 2")
+
+    # Phone 2 votes for weekends, which now has more votes: the projector reorders within two seconds.
+    started = time.monotonic()
+    tap(phone_2, vote_button(weekends))
+    live_wait(projector, RANKED_AS, [weekends, summer], started, "the projector reordering")
+    assert (shown_votes(projector, weekends), shown_votes(projector, summer)) == (2, 1)
+    projector.wait_for_function(
+        "n => document.querySelector('[data-field=participants]').textContent.trim() === String(n)",
+        arg=3,
+        timeout=LIVE_WITHIN * 1000,
+    )
+    assert_not_reloaded(projector, "the projector")
+
+    # Phone 1 (whose page was last loaded by its own vote form) follows phone 2's vote live as well.
+    phone_1.wait_for_function(VOTES_ARE, arg=[weekends, 2], timeout=LIVE_WITHIN * 1000)
+    assert_not_reloaded(phone_1, "phone 1")
+
+
+# --- 2. Without JavaScript ----------------------------------------------------------------------------
+
+
+def dots_left(page: Page) -> int:
+    """The number in the sentence under the title that says how many dots are left."""
+    sentence = page.locator("main > div[role=status] + p").inner_text()
+    numbers = re.findall(r"\d+", sentence)
+    assert len(numbers) == 1, sentence
+    return int(numbers[0])
+
+
+def test_join_vote_and_take_back_without_javascript(new_context: NewContext) -> None:
+    forum = make_forum(ForumMode.TOPICS)
+    summer, weekends = forum.items
+    page = new_context(javascript=False, locale="en-GB").new_page()
+
+    # A wrong code keeps the participant on the form with the problem tied to the field.
+    visit(page, "/en/f")
+    page.locator("#code").fill("NOPE12")
+    tap(page, "form.join button[type=submit]", status=404)
+    assert page.locator("#code").get_attribute("aria-invalid") == "true"
+    assert page.locator("#code-error").is_visible()
+
+    page.locator("#code").fill(forum.code.lower())
+    tap(page, "form.join button[type=submit]")
+    assert page.url.endswith(f"/en/f/{forum.code}")
+    assert page.locator(f"{item(summer)} [data-field=votes]").inner_text() == "0"
+
+    tap(page, vote_button(summer))
+    assert page.url.endswith(f"#item-{summer}")
+    assert page.locator("div[role=status] .flash").is_visible()
+    assert shown_votes(page, summer) == 1
+    assert page.locator(vote_button(summer)).count() == 0
+    assert page.locator(vote_button(summer, "withdraw")).is_visible()
+    assert page.locator(f"{item(summer)} .hint").is_visible()  # "You voted for this."
+    assert page.locator(vote_button(weekends)).is_visible()  # one vote per topic, as many topics as you like
+
+    tap(page, vote_button(summer, "withdraw"))
+    assert shown_votes(page, summer) == 0
+    assert page.locator(vote_button(summer)).is_visible()
+    assert page.locator(f"{item(summer)} .hint").count() == 0
+
+    # A proposal waits for the facilitator; the page says so.
+    page.locator("#proposal").fill("Fler fotbollsplaner")
+    tap(page, "form.propose button[type=submit]")
+    assert page.url.endswith("done=waiting")
+    assert page.locator("div[role=status] .flash").is_visible()
+    assert page.locator(".forum-item").count() == 2
+
+
+def test_dots_without_javascript(new_context: NewContext) -> None:
+    forum = make_forum(ForumMode.DOTS, ("A", "B", "C"), dots_per_person=3, several_dots_per_item=True)
+    a, b, c = forum.items
+    page = new_context(javascript=False, locale="en-GB").new_page()
+    visit(page, f"/en/f/{forum.code}")
+    assert dots_left(page) == 3
+
+    tap(page, vote_button(a))
+    assert dots_left(page) == 2
+    tap(page, vote_button(a))  # several dots on one item are allowed here
+    assert dots_left(page) == 1
+    assert shown_votes(page, a) == 2
+    assert re.search(r"\b2\b", page.locator(f"{item(a)} .hint").inner_text())
+    tap(page, vote_button(b))
+    assert dots_left(page) == 0
+
+    # No dot is left: the participant is told why, and nothing is counted.
+    tap(page, vote_button(c), status=409)
+    assert page.locator("p.problem[role=alert]").is_visible()
+    assert dots_left(page) == 0 and shown_votes(page, c) == 0
+
+    tap(page, vote_button(a, "withdraw"))
+    assert dots_left(page) == 1 and shown_votes(page, a) == 1
+    tap(page, vote_button(c))
+    assert dots_left(page) == 0 and shown_votes(page, c) == 1
+
+
+def pressed(page: Page, item_id: int) -> dict[int, str | None]:
+    buttons = page.locator(f"{item(item_id)} form.vote-form button[name=value]")
+    return {
+        int(buttons.nth(i).get_attribute("value") or ""): buttons.nth(i).get_attribute("aria-pressed")
+        for i in range(buttons.count())
+    }
+
+
+def tally(page: Page, item_id: int) -> tuple[int, int, int]:
+    def count(name: str) -> int:
+        return int(page.locator(f"{item(item_id)} [data-field={name}]").inner_text())
+
+    return count("agree"), count("disagree"), count("pass")
+
+
+def test_statements_without_javascript(new_context: NewContext) -> None:
+    forum = make_forum(ForumMode.STATEMENTS, ("Bäckby är tryggt", "Bussarna går för sällan"))
+    statement, other = forum.items
+    page = new_context(javascript=False, locale="en-GB").new_page()
+    visit(page, f"/en/f/{forum.code}")
+    nothing = {AGREE: "false", DISAGREE: "false", PASS: "false"}
+    assert pressed(page, statement) == nothing and tally(page, statement) == (0, 0, 0)
+
+    button = f"{item(statement)} form.vote-form button[name=value]"
+    tap(page, f"{button}[value='{AGREE}']")
+    assert pressed(page, statement) == {**nothing, AGREE: "true"}
+    assert tally(page, statement) == (1, 0, 0)
+    assert pressed(page, other) == nothing
+
+    tap(page, f"{button}[value='{DISAGREE}']")  # changing one's mind
+    assert pressed(page, statement) == {**nothing, DISAGREE: "true"}
+    assert tally(page, statement) == (0, 1, 0)
+
+    tap(page, f"{button}[value='{PASS}']")
+    assert pressed(page, statement) == {**nothing, PASS: "true"}
+    assert tally(page, statement) == (0, 0, 1)
+
+
+# --- 3. axe in every shipped language -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_forum_pages_have_no_axe_violations(new_context: NewContext, lang: str) -> None:
+    topics = make_forum(ForumMode.TOPICS)  # voting and proposals open
+    statements = make_forum(ForumMode.STATEMENTS, ("Bäckby är tryggt",))
+    summer, _weekends = topics.items
+
+    page = new_context().new_page()
+    visit(page, f"/{lang}/f")
+    assert page.locator("html").get_attribute("lang") == lang
+    assert_accessible(page, f"the join page in {lang}")
+    page.locator("#code").fill("NOPE12")
+    tap(page, "form.join button[type=submit]", status=404)
+    assert_accessible(page, f"the join page with a wrong code in {lang}")
+
+    # Topics: one item voted for (take-back button and hint), one not (vote button), and the proposal form.
+    visit(page, f"/{lang}/f/{topics.code}")
+    tap(page, vote_button(summer))
+    assert page.locator("form.vote-form button[value=vote]").count() == 1
+    assert page.locator("form.vote-form button[value=withdraw]").count() == 1
+    assert page.locator("form.propose textarea#proposal").is_visible()
+    assert_accessible(page, f"the topics session page in {lang}")
+
+    # Statements: agree, disagree and pass as toggle buttons.
+    visit(page, f"/{lang}/f/{statements.code}")
+    tap(page, f"form.vote-form button[name=value][value='{AGREE}']")
+    assert page.locator("form.vote-form button[aria-pressed=true]").count() == 1
+    assert_accessible(page, f"the statements session page in {lang}")
+
+    projector = new_context(**PROJECTOR).new_page()
+    visit(projector, f"/{lang}/f/{topics.code}/screen")
+    assert projector.locator("html").get_attribute("lang") == lang
+    assert projector.locator(".ranking > li").count() == 2
+    if lang != "sv":  # the Swedish title and topics are marked as Swedish, for screen readers and fonts
+        assert projector.locator("main h1 [lang=sv]").count() == 1
+        assert projector.locator(".ranking .rank-text [lang=sv]").count() == 2
+    assert_accessible(projector, f"the projector screen in {lang}")
+
+
+# --- 4. The projector's poll is cheap -------------------------------------------------------------------
+
+
+def test_the_projector_polls_with_the_etag_and_gets_304_while_nothing_changes(
+    new_context: NewContext,
+) -> None:
+    forum = make_forum(ForumMode.POLL, ("Ja", "Nej"))
+    polls: list[tuple[int, str | None, float]] = []
+
+    def on_response(response: PageResponse) -> None:
+        if response.url.split("?")[0].endswith(f"/f/{forum.code}/results.json"):
+            polls.append((response.status, response.request.headers.get("if-none-match"), time.monotonic()))
+
+    projector = new_context(**PROJECTOR).new_page()
+    projector.on("response", on_response)
+    visit(projector, f"/en/f/{forum.code}/screen")
+    mark_loaded(projector)
+    projector.wait_for_timeout(3_000)
+
+    statuses = [status for status, _etag, _at in polls]
+    assert statuses, "the projector never polled results.json"
+    assert statuses[0] == 200 and polls[0][1] is None, polls  # the first poll has no ETag yet
+    assert 304 in statuses, f"no 304 while nothing changed: {statuses}"
+    assert all(status == 304 for status in statuses[1:]), statuses
+    assert all(etag for _status, etag, _at in polls[1:]), "later polls must send If-None-Match"
+    # Short polls, about a second apart: the server answers at once instead of holding a worker.
+    assert len(polls) >= 2, polls
+    assert_not_reloaded(projector, "the projector")
+
+    # A vote changes the version: the next poll gets the new results (200), then 304s again.
+    vote_elsewhere(forum, forum.items[1], "a-phone")
+    projector.wait_for_function(VOTES_ARE, arg=[forum.items[1], 1], timeout=LIVE_WITHIN * 1000)
+    changed = len(polls)
+    assert polls[changed - 1][0] == 200, polls
+    projector.wait_for_timeout(1_500)
+    assert [status for status, _etag, _at in polls[changed:]] and all(
+        status == 304 for status, _etag, _at in polls[changed:]
+    ), polls
