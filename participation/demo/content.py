@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 # Every text is a mapping from language code to text. The demo is complete in all seven
 # shipped languages; drafts still waiting for a native speaker's review are listed in
 # translations/STATUS.md.
@@ -506,4 +508,65 @@ PLACEMENTS = [
     {"code": "SKOLAN", "place": "Skolan, uppehållsrum", "language": None},
     {"code": "CENTRUM", "place": "Bäckby centrum, anslagstavla", "language": None},
     {"code": "ARABISKA", "place": "Fritidsgården, arabisk läxhjälp", "language": "ar"},
+]
+
+ACTIONS = [
+    {
+        "status": "decided",
+        "partner": "youth_organisation",
+        "decided_on": date(2026, 10, 20),
+        "themes": ["leisure"],
+        "title": {
+            "sv": "Tjejkväll på fritidsgården varje onsdag",
+            "en": "Girls' evening at the youth centre every Wednesday",
+            "ar": "أمسية للفتيات في مركز الشباب كل أربعاء",
+            "fa-AF": "شب دختران در مرکز جوانان هر چهارشنبه",
+            "so": "Habeen gabdhaha xarunta dhallinyarada Arbaco kasta",
+            "ti": "ምሸት ኣዋልድ ኣብ ማእከል መንእሰያት ኩሉ ረቡዕ",
+            "fi": "Tyttöjen ilta nuorisotalolla joka keskiviikko",
+        },
+        "text": {
+            "sv": "Ni röstade fram ett eget rum. Från januari är ett rum på fritidsgården bara för tjejer på onsdagar.",
+            "en": "You voted for a room of your own. From January one room at the youth centre is for girls only on Wednesdays.",
+        },
+    },
+    {
+        "status": "in_progress",
+        "partner": "housing_company",
+        "decided_on": date(2026, 11, 2),
+        "themes": ["safety"],
+        "title": {
+            "sv": "Ny belysning vid gångtunneln",
+            "en": "New lighting by the underpass",
+            "ar": "إضاءة جديدة عند النفق",
+            "fa-AF": "چراغ‌های نو در کنار تونل پیاده‌رو",
+            "so": "Nal cusub oo ag marinka hoose ah",
+            "ti": "ሓድሽ መብራህቲ ኣብ ጥቓ ናይ እግሪ መሕለፊ ትሕቲ መሬት",
+            "fi": "Uusi valaistus alikulkutunneliin",
+        },
+        "text": {
+            "sv": "Bostadsbolaget byter lamporna vid tunneln under november.",
+            "en": "The housing company is replacing the lights by the underpass in November.",
+        },
+    },
+    {
+        "status": "not_possible",
+        "partner": "city",
+        "decided_on": date(2026, 11, 10),
+        "themes": ["jobs"],
+        "title": {
+            "sv": "Sommarjobb för 15-åringar genom kommunen",
+            "en": "Summer jobs for 15-year-olds through the city",
+            "ar": "وظائف صيفية لمن هم في الخامسة عشرة عن طريق البلدية",
+            "fa-AF": "کار تابستانی برای نوجوانان ۱۵ ساله از طریق شاروالی",
+            "so": "Shaqooyin xagaa oo loogu talagalay 15 jirrada iyada oo loo marayo degmada",
+            "ti": "ናይ ሓጋይ ስራሕ ንደቂ 15 ዓመት ብመንገዲ ምምሕዳር ከተማ",
+            "fi": "Kesätyöt 15-vuotiaille kaupungin kautta",
+        },
+        "text": {"sv": "", "en": ""},
+        "reason": {
+            "sv": "Kommunens sommarjobb är från 16 år enligt arbetsmiljöreglerna. Fritidsgården hjälper 15-åringar att söka praktik i stället.",
+            "en": "The city's summer jobs start at 16 under the work environment rules. The youth centre helps 15-year-olds find work experience instead.",
+        },
+    },
 ]

@@ -11,11 +11,21 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
+from participation.actions.models import Action, ActionStatus
 from participation.demo import content
 from participation.extensions import db
+from participation.forum.models import (
+    ForumItem,
+    ForumMode,
+    ForumParticipant,
+    ForumSession,
+    ForumVote,
+    SessionStatus,
+)
+from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
 from participation.placements.models import Placement
 from participation.privacy import keyed_hash, truncate_to_hour
-from participation.staff.models import Role, User
+from participation.staff.models import Partner, Role, User
 from participation.staff.services import get_or_create_partner, hash_password
 from participation.surveys.editing import survey_from_spec
 from participation.surveys.models import (
@@ -155,6 +165,92 @@ def _synthetic_responses(survey: Survey, placements: list[Placement]) -> None:
             )
 
 
+def _moderated_and_coded_texts(themes: dict[str, Theme]) -> None:
+    """Half of the synthetic free texts approved and coded, as a youth worker would have done."""
+    version = CodebookVersion(note="Bäckby demo codebook")
+    db.session.add(version)
+    db.session.flush()
+    theme_for = {0: "leisure", 1: "safety", 2: "jobs", 3: "school", 4: "leisure", 5: "influence"}
+    answers = db.session.scalars(sa.select(Answer).where(Answer.text_value.is_not(None)).order_by(Answer.id))
+    for index, answer in enumerate(answers):
+        if index % 2:
+            continue
+        answer.moderation_status = ModerationStatus.APPROVED
+        slug = theme_for[SAMPLE_TEXTS.index(answer.text_value)]
+        db.session.add(
+            TextCode(answer_id=answer.id, theme_id=themes[slug].id, codebook_version_id=version.id)
+        )
+
+
+def _population() -> None:
+    """Young people per age band in Bäckby: round, plausible figures for the demo, not official statistics."""
+    figures = {"under_13": 1400, "13_15": 520, "16_19": 650, "20_25": 980}
+    for band, count in figures.items():
+        db.session.add(PopulationFigure(age_band=band, count=count, source="Demo figures"))
+
+
+def _forum_evening(themes: dict[str, Theme]) -> None:
+    """A closed girls' forum evening whose votes feed the needs map."""
+    session = ForumSession(
+        code="TJEJ24",
+        mode=ForumMode.TOPICS,
+        status=SessionStatus.CLOSED,
+        title={"sv": "Tjejforum: vad ska vi jobba med?", "en": "Girls' forum: what should we work on?"},
+        base_language="sv",
+        languages=["sv", "en"],
+        requires_approval=True,
+        proposals_open=False,
+        voting_open=False,
+        closed_at=datetime(2026, 10, 8, 19, tzinfo=UTC),
+    )
+    topics = [
+        ("Eget rum på fritidsgården en kväll i veckan", "leisure", 14),
+        ("Sommarjobb för 15-åringar", "jobs", 11),
+        ("Bättre belysning vid gångtunneln", "safety", 9),
+        ("Läxhjälp på lördagar", "school", 6),
+    ]
+    for position, (text, slug, _votes) in enumerate(topics):
+        session.items.append(
+            ForumItem(position=position, text={"sv": text}, proposed=True, themes=[themes[slug]])
+        )
+    db.session.add(session)
+    db.session.flush()
+    for number in range(18):
+        participant = ForumParticipant(
+            session_id=session.id,
+            participant_hash=keyed_hash("demo-forum", session.id, str(number)),
+            joined_hour=datetime(2026, 10, 8, 18, tzinfo=UTC),
+        )
+        db.session.add(participant)
+        db.session.flush()
+        for item, (_text, _slug, votes) in zip(session.items, topics, strict=True):
+            if number < votes:
+                db.session.add(
+                    ForumVote(session_id=session.id, item_id=item.id, participant_id=participant.id)
+                )
+    db.session.add(Placement(code=session.code, place="Forum: tjejforum", forum_session_id=session.id))
+
+
+def _actions(themes: dict[str, Theme]) -> None:
+    """What the partners did about it, published in 'You said – we did'."""
+    partners = {p.kind: p for p in db.session.scalars(sa.select(Partner))}
+    for spec in content.ACTIONS:
+        db.session.add(
+            Action(
+                title=dict(spec["title"]),
+                text=dict(spec["text"]),
+                reason=dict(spec.get("reason", {})),
+                has_reason=bool(spec.get("reason")),
+                base_language="sv",
+                status=ActionStatus(spec["status"]),
+                partner=partners.get(spec["partner"]),
+                decided_on=spec["decided_on"],
+                published=True,
+                themes=[themes[slug] for slug in spec["themes"]],
+            )
+        )
+
+
 def _placements(survey: Survey) -> list[Placement]:
     placements = []
     for spec in content.PLACEMENTS:
@@ -198,6 +294,11 @@ def load_demo() -> DemoSummary:
     placements = _placements(survey)
     if created:
         _synthetic_responses(survey, placements)
+        db.session.flush()
+        _moderated_and_coded_texts(themes)
+        _population()
+        _forum_evening(themes)
+        _actions(themes)
     email, password = _demo_login()
     db.session.commit()
     return DemoSummary(survey, placements, email, password, created)
