@@ -65,6 +65,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from participation.actions.routes import bp as actions
+    from participation.api.routes import bp as api
+    from participation.api.routes import tokens_bp as api_tokens
     from participation.core.routes import bp as core
     from participation.forum.routes import bp as forum
     from participation.forum.staff_routes import bp as forum_staff
@@ -89,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
         forum_staff,
         insights,
         actions,
+        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)

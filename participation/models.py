@@ -1,6 +1,7 @@
 """Imports every model module so the metadata is complete for Alembic and the tests."""
 
 from participation.actions.models import Action
+from participation.api.models import ApiToken
 from participation.audit.models import AuditEvent
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
@@ -12,6 +13,7 @@ from participation.themes.models import Theme, VisionGoal
 __all__ = [
     "Action",
     "Answer",
+    "ApiToken",
     "CodebookVersion",
     "PopulationFigure",
     "TextCode",

@@ -55,6 +55,9 @@ ALLOWED = {
     "actions.staff_index": ALL,
     "actions.edit": ALL,
     "actions.translate": STAFF,
+    "insights.export": ALL,
+    "api_tokens.manage": ADMIN,
+    "api_tokens.revoke": ADMIN,
 }
 PUBLIC = {"staff.login"}
 
@@ -90,11 +93,16 @@ def _forum_ids() -> dict[str, int]:
         theme_ids=[],
         base_language="sv",
     )
-    return {"forum": session.id, "forum_item": session.items[0].id, "action": action.id}
+    from participation.api.services import create_token
+    from participation.staff.services import get_or_create_partner
+
+    token, _clear = create_token(get_or_create_partner("Västerås stad"), "BI")
+    return {"forum": session.id, "forum_item": session.items[0].id, "action": action.id, "token": token.id}
 
 
 def _staff_rules(app):
-    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith(("/staff", "/api"))]
+    # The API has its own bearer-token check (tests/api); here: every staff route behind a login.
+    rules = [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")]
     return sorted(rules, key=lambda rule: rule.endpoint == "staff.logout")  # logging out last
 
 
@@ -115,8 +123,9 @@ def _url(rule, ids) -> str:
         "session_id": ids["forum"],
         "item_id": ids["forum_item"],
         "action_id": ids["action"],
+        "token_id": ids["token"],
     }
-    path = rule.rule.replace("<any(csv, xlsx):kind>", "csv")
+    path = rule.rule.replace("<any(csv, xlsx):kind>", "csv").replace("<any(csv, xlsx, json):kind>", "json")
     for name, value in values.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<any(svg, png):{name}>", str(value))
     return path

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from openpyxl import Workbook
 
+from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
 from participation.forum import services
 from participation.forum.forms import ItemForm, NewSessionForm
@@ -176,20 +174,6 @@ def export(session_id: int, kind: str) -> Response:
     session = _session(session_id)
     rows = _export_rows(session)
     services.record_export(session, kind)
-    if kind == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        response = Response(buffer.getvalue(), mimetype="text/csv")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "results"
-        for row in rows:
-            sheet.append(row)
-        data = io.BytesIO()
-        workbook.save(data)
-        response = Response(
-            data.getvalue(), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+    response = csv_response(rows) if kind == "csv" else xlsx_response(rows, "results")
     response.headers["Content-Disposition"] = f'attachment; filename="forum-{session.code}.{kind}"'
     return response

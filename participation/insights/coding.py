@@ -119,3 +119,9 @@ def save_population(values: dict[str, int | None], source: str) -> None:
             figure.count, figure.source = count, source
     record("population_saved", "population_figure", None, **{band: count for band, count in values.items()})
     db.session.commit()
+
+
+def record_export(kind: str, filters: object) -> None:
+    """Exports are audited: who took which aggregates out, and when."""
+    record("needs_exported", "needs_map", None, format=kind, filters=repr(filters))
+    db.session.commit()

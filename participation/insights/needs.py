@@ -31,6 +31,7 @@ from participation.forum.models import (
     SessionStatus,
     forum_item_theme,
 )
+from participation.i18n.languages import localise
 from participation.insights.models import PopulationFigure, TextCode
 from participation.suppression import SHARE_MIN_BASE, Cell, suppress
 from participation.surveys.models import (
@@ -383,3 +384,26 @@ def reach(filters: Filters, k: int) -> list[Reach]:
     cells = suppress(full, sum(full.values()), k, additive=True)
     population = {p.age_band: p.count for p in db.session.scalars(sa.select(PopulationFigure))}
     return [Reach(band, cells[band], population.get(band)) for band in bands]
+
+
+def as_rows(result: NeedsMap, lang: str) -> list[dict[str, Any]]:
+    """The needs map as rows, one per theme, for the API and the exports."""
+    rows = []
+    for need in result.needs:
+        rows.append(
+            {
+                "theme": need.theme.slug,
+                "name": localise(need.theme.name, lang, "sv").text,
+                "priority": need.priority,
+                "components": {
+                    name: {
+                        "count": c.count.count,
+                        "base": c.base.count,
+                        "share": c.share,
+                        "suppressed": c.count.suppressed or c.base.suppressed,
+                    }
+                    for name, c in need.components.items()
+                },
+            }
+        )
+    return rows

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
 from participation.i18n.languages import choose_language
-from participation.insights import coding, needs
+from participation.insights import coding, exports, needs
 from participation.placements.models import Placement
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -125,3 +126,21 @@ def population() -> Response | tuple[str, int]:
         errors=errors,
         values=request.form,
     ), 422 if errors else 200
+
+
+@bp.get("/needs/export.<any(csv, xlsx, json):kind>")
+@roles_required(*ALL_ROLES)
+def export(kind: str) -> Response:
+    """The needs map's aggregates as CSV, XLSX or JSON, suppressed exactly as on the page."""
+    filters, k = _filters(), threshold()
+    result = needs.needs_map(filters, k)
+    rows = needs.as_rows(result, g.lang)
+    coding.record_export(kind, filters)
+    filename = f"needs-map.{kind}"
+    if kind == "json":
+        response = jsonify(k=k, respondents=result.respondents.count, themes=rows)
+    else:
+        table = exports.needs_table(rows, k)
+        response = csv_response(table) if kind == "csv" else xlsx_response(table, "needs")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

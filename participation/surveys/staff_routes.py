@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from participation.exports import XLSX
 from participation.extensions import db
 from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
 from participation.privacy import new_token
@@ -405,7 +406,7 @@ def export_xlsform_view(survey_id: int) -> Response:
     survey = _survey(survey_id)
     data = xlsform.export_xlsform(survey)
     editing.record_export(survey, "xlsform")
-    response = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = Response(data, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{survey.slug}.xlsx"'
     return response
 

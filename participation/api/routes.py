@@ -1,0 +1,177 @@
+"""The read-only JSON API for partners' BI tools: /api/v1/, described at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from participation.api import services
+from participation.api.models import ApiToken
+from participation.api.openapi import openapi_document
+from participation.extensions import csrf, db, limiter
+from participation.i18n.languages import choose_language, is_shipped
+from participation.insights import needs
+from participation.staff.auth import roles_required
+from participation.staff.forms import EmptyForm
+from participation.staff.models import Partner, Role
+from participation.suppression import threshold
+from participation.surveys.models import PROFILE_CHOICES, ProfileField, Survey, SurveyStatus
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookies here: every call carries its partner's bearer token
+
+
+def _token_key() -> str:
+    return (request.headers.get("Authorization") or "anonymous")[-16:]
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        token = services.authenticate(request.headers.get("Authorization"))
+        if token is None:
+            response = jsonify(error="A valid API token is required: send 'Authorization: Bearer <token>'.")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Bearer realm="delaktig"'
+            return response
+        g.api_token = token
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"])
+    if not is_shipped(lang):
+        abort(400, description=f"Unknown language '{lang}'.")
+    return lang
+
+
+@bp.errorhandler(HTTPException)
+def _json_error(error: HTTPException) -> tuple[Response, int]:
+    return jsonify(error=error.description), error.code or 500
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.get("/surveys")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def surveys() -> Response:
+    return jsonify(k=threshold(), surveys=services.surveys_list(threshold()))
+
+
+@bp.get("/surveys/<slug>/results")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def survey_results(slug: str) -> Response:
+    survey = (
+        db.session.query(Survey)
+        .filter(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
+        .one_or_none()
+    )
+    if survey is None:
+        abort(404, description=f"No survey '{slug}'.")
+    return jsonify(services.survey_results(survey, threshold(), _lang()))
+
+
+def _filters() -> needs.Filters:
+    args = request.args
+    try:
+        period = int(args["period"]) if args.get("period") else None
+        placement = int(args["placement"]) if args.get("placement") else None
+    except ValueError:
+        abort(400, description="period and placement are whole numbers.")
+    age_band, gender = args.get("age_band") or None, args.get("gender") or None
+    if age_band not in (None, *PROFILE_CHOICES[ProfileField.AGE_BAND]):
+        abort(400, description=f"Unknown age_band '{age_band}'.")
+    if gender not in (None, *PROFILE_CHOICES[ProfileField.GENDER]):
+        abort(400, description=f"Unknown gender '{gender}'.")
+    return needs.Filters(period=period, age_band=age_band, gender=gender, placement=placement)
+
+
+@bp.get("/needs-map")
+@limiter.limit("60 per minute", key_func=_token_key)
+@token_required
+def needs_map() -> Response:
+    filters, k = _filters(), threshold()
+    result = needs.needs_map(filters, k)
+    return jsonify(
+        k=k,
+        filters={name: getattr(filters, name) for name in needs.DIMENSIONS},
+        respondents=services.cell(result.respondents),
+        themes=needs.as_rows(result, _lang()),
+    )
+
+
+@bp.get("/actions")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def actions() -> Response:
+    return jsonify(actions=services.actions_list(_lang()))
+
+
+tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/staff/api-tokens")
+
+
+@tokens_bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+@tokens_bp.route("/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def manage() -> str | tuple[str, int]:
+    """Admins give each partner its own token; the token is shown once, then only its HMAC is kept."""
+    form = EmptyForm()
+    partners = list(db.session.scalars(sa.select(Partner).order_by(Partner.name)))
+    clear = None
+    status = 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        partner = (
+            db.session.get(Partner, int(request.form.get("partner") or 0))
+            if (request.form.get("partner") or "").isdigit()
+            else None
+        )
+        if partner is None:
+            flash(_("Choose the partner organisation the token is for."), "error")
+            status = 422
+        else:
+            _token, clear = services.create_token(partner, request.form.get("name", ""))
+    return render_template(
+        "api/tokens.html", tokens=services.all_tokens(), partners=partners, form=form, clear=clear
+    ), status
+
+
+@tokens_bp.post("/<int:token_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke(token_id: int) -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    token = db.session.get(ApiToken, token_id) or abort(404)
+    services.revoke(token)
+    flash(_("The token is revoked. Tools using it get no more data."), "info")
+    return redirect(url_for("api_tokens.manage"))

@@ -1,0 +1,113 @@
+"""The read-only API: bearer tokens per partner, suppressed aggregates, and an OpenAPI document of every route."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from participation.api.models import ApiToken
+from participation.api.services import create_token, revoke
+from participation.extensions import db
+from participation.staff.services import get_or_create_partner
+from tests.factories import csrf_token, gen_survey, gen_user, login
+
+ROUTES = ["/api/v1/surveys", "/api/v1/surveys/test-survey/results", "/api/v1/needs-map", "/api/v1/actions"]
+
+
+def bearer(client, token: str, url: str, **kwargs):
+    return client.get(url, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+
+def new_token() -> str:
+    _token, clear = create_token(get_or_create_partner("Bostadsbolaget Västerås"), "Power BI")
+    return clear
+
+
+def test_openapi_describes_every_api_route(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.")
+    documented = set(document["paths"])
+    routes = {
+        rule.rule.replace("<slug>", "{slug}")
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+    }
+    assert routes == documented
+
+
+def test_every_route_needs_a_token_even_for_signed_in_staff(client):
+    gen_survey()
+    login(client, gen_user("admin"))  # a staff session is not an API credential
+    for url in ROUTES:
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response.is_json and "token" in response.get_json()["error"]
+        assert bearer(client, "made-up-token", url).status_code == 401
+
+
+def test_a_partner_token_reads_aggregates_and_small_counts_stay_hidden(runner, client):
+    runner.invoke(args=["demo"])
+    token = new_token()
+    surveys = bearer(client, token, "/api/v1/surveys").get_json()
+    assert surveys["k"] == 5 and surveys["surveys"][0]["responses"]["count"] >= 300
+    results = bearer(client, token, "/api/v1/surveys/backby-din-rost/results?lang=en").get_json()
+    counts = [a for question in results["questions"] for a in question["answers"]]
+    assert counts and all(a["suppressed"] or a["count"] >= 5 for a in counts)
+    needs = bearer(client, token, "/api/v1/needs-map?age_band=16_19").get_json()
+    assert needs["themes"] and needs["filters"]["age_band"] == "16_19"
+    for theme in needs["themes"]:
+        for component in theme["components"].values():
+            assert component["suppressed"] or (component["count"] >= 5 and component["base"] >= 5)
+    actions = bearer(client, token, "/api/v1/actions?lang=ar").get_json()["actions"]
+    assert any(a["status"] == "not_possible" and a["reason"] for a in actions)
+
+
+def test_bad_parameters_are_400_with_a_message(client):
+    token = new_token()
+    for url in ["/api/v1/needs-map?period=autumn", "/api/v1/needs-map?age_band=7", "/api/v1/actions?lang=xx"]:
+        response = bearer(client, token, url)
+        assert response.status_code == 400 and response.get_json()["error"], url
+    assert bearer(client, token, "/api/v1/surveys/nope/results").status_code == 404
+
+
+def test_tokens_are_stored_as_hmacs_and_can_be_revoked(client):
+    token = new_token()
+    stored = db.session.scalar(sa.select(ApiToken))
+    assert token not in stored.token_hash and len(stored.token_hash) == 64
+    assert bearer(client, token, "/api/v1/actions").status_code == 200
+    revoke(stored)
+    assert bearer(client, token, "/api/v1/actions").status_code == 401
+
+
+def test_admin_creates_a_token_shown_once(client):
+    login(client, gen_user("admin"))
+    partner = get_or_create_partner("Västerås stad")
+    db.session.commit()
+    page = client.post(
+        "/staff/api-tokens/",
+        data={
+            "csrf_token": csrf_token(client, "/staff/api-tokens/"),
+            "partner": partner.id,
+            "name": "Stadens BI",
+        },
+    )
+    html = page.get_data(as_text=True)
+    clear = html.split('<code class="token">', 1)[1].split("</code>", 1)[0]
+    assert bearer(client, clear, "/api/v1/surveys").status_code == 200
+    assert clear not in client.get("/staff/api-tokens/").get_data(as_text=True)
+    assert (
+        client.post(
+            "/staff/api-tokens/", data={"csrf_token": csrf_token(client, "/staff/api-tokens/")}
+        ).status_code
+        == 422
+    )
+
+
+def test_needs_map_exports(client, runner):
+    runner.invoke(args=["demo"])
+    login(client, gen_user("analyst"))
+    csv_text = client.get("/staff/needs/export.csv?age_band=16_19").get_data(as_text=True)
+    assert csv_text.splitlines()[0].startswith("Theme,Priority")
+    assert client.get("/staff/needs/export.xlsx").status_code == 200
+    data = client.get("/staff/needs/export.json").get_json()
+    assert data["k"] == 5 and len(data["themes"]) >= 6
+    assert client.get("/staff/needs/export.pdf").status_code == 404
