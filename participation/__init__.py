@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.surveys.labels import register_template_globals
     from participation.surveys.routes import bp as surveys
     from participation.surveys.staff_routes import bp as surveys_staff
+    from participation.themes.routes import bp as themes
 
     for blueprint in (
         core,
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         actions,
         api,
         api_tokens,
+        themes,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)

@@ -58,6 +58,9 @@ ALLOWED = {
     "insights.export": ALL,
     "api_tokens.manage": ADMIN,
     "api_tokens.revoke": ADMIN,
+    "themes.index": ADMIN,
+    "themes.goal": ADMIN,
+    "themes.theme": ADMIN,
 }
 PUBLIC = {"staff.login"}
 
@@ -95,9 +98,18 @@ def _forum_ids() -> dict[str, int]:
     )
     from participation.api.services import create_token
     from participation.staff.services import get_or_create_partner
+    from tests.factories import gen_theme
 
+    theme = gen_theme("jobs")
     token, _clear = create_token(get_or_create_partner("Västerås stad"), "BI")
-    return {"forum": session.id, "forum_item": session.items[0].id, "action": action.id, "token": token.id}
+    return {
+        "forum": session.id,
+        "forum_item": session.items[0].id,
+        "action": action.id,
+        "token": token.id,
+        "goal": theme.goal.id,
+        "theme": theme.id,
+    }
 
 
 def _staff_rules(app):
@@ -124,6 +136,8 @@ def _url(rule, ids) -> str:
         "item_id": ids["forum_item"],
         "action_id": ids["action"],
         "token_id": ids["token"],
+        "goal_id": ids["goal"],
+        "theme_id": ids["theme"],
     }
     path = rule.rule.replace("<any(csv, xlsx):kind>", "csv").replace("<any(csv, xlsx, json):kind>", "json")
     for name, value in values.items():

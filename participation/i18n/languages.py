@@ -117,3 +117,9 @@ def localise(texts: dict[str, str] | None, lang: str, base_language: str) -> Loc
 def content(texts: dict[str, str] | None, base_language: str) -> Localised:
     """Content in the current page's language, falling back to the base language."""
     return localise(texts, current_language(), base_language)
+
+
+def languages_missing(texts: dict[str, str] | None) -> list[str]:
+    """The shipped languages a piece of content has no text in yet."""
+    texts = texts or {}
+    return [code for code in shipped_languages() if not (texts.get(code) or "").strip()]

@@ -29,6 +29,7 @@ def register_language_routing(app: Flask) -> None:
 
     app.add_template_global(languages.content)
     app.add_template_global(languages.native_name)
+    app.add_template_global(languages.languages_missing)
     app.add_template_global(languages.text_direction, "text_direction_of")
 
     @app.context_processor

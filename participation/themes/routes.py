@@ -1,0 +1,110 @@
+"""Admin pages of the theme taxonomy."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from participation.extensions import db
+from participation.i18n.languages import choose_language, native_name, shipped_languages
+from participation.staff.auth import roles_required
+from participation.staff.forms import EmptyForm
+from participation.staff.models import Role
+from participation.themes import services
+from participation.themes.models import Theme, VisionGoal
+
+bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
+
+
+@bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()
+
+
+def _names_from_form() -> dict[str, str]:
+    return {
+        code: request.form.get(f"name-{code}", "")[: services.NAME_MAX * 2] for code in shipped_languages()
+    }
+
+
+def _int_or_none(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        abort(400)
+    return int(value)
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index() -> str:
+    return render_template("themes/index.html", goals=services.goals(), themes=services.themes())
+
+
+@bp.route("/goals/new", methods=["GET", "POST"])
+@bp.route("/goals/<int:goal_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def goal(goal_id: int | None = None) -> Response | tuple[str, int]:
+    item = db.session.get(VisionGoal, goal_id) if goal_id is not None else None
+    if goal_id is not None and item is None:
+        abort(404)
+    form, error = EmptyForm(), None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            services.save_goal(item, request.form.get("slug", ""), _names_from_form())
+        except services.ThemeError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(_("Saved."), "info")
+            return redirect(url_for("themes.index"))
+    return render_template(
+        "themes/edit.html",
+        kind="goal",
+        item=item,
+        form=form,
+        error=error,
+        values=request.form,
+        languages=[(code, native_name(code)) for code in shipped_languages()],
+    ), 422 if error else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:theme_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def theme(theme_id: int | None = None) -> Response | tuple[str, int]:
+    item = db.session.get(Theme, theme_id) if theme_id is not None else None
+    if theme_id is not None and item is None:
+        abort(404)
+    form, error = EmptyForm(), None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        try:
+            services.save_theme(
+                item,
+                slug=request.form.get("slug", ""),
+                goal_id=_int_or_none(request.form.get("goal")) or 0,
+                parent_id=_int_or_none(request.form.get("parent")),
+                colour=request.form.get("colour", ""),
+                names=_names_from_form(),
+            )
+        except services.ThemeError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(_("Saved. Free-text coding continues under a new codebook version."), "info")
+            return redirect(url_for("themes.index"))
+    return render_template(
+        "themes/edit.html",
+        kind="theme",
+        item=item,
+        form=form,
+        error=error,
+        values=request.form,
+        goals=services.goals(),
+        themes=services.themes(),
+        languages=[(code, native_name(code)) for code in shipped_languages()],
+    ), 422 if error else 200
