@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.forum.routes import bp as forum
     from participation.forum.staff_routes import bp as forum_staff
     from participation.insights.routes import bp as insights
+    from participation.measurement.routes import bp as measurement
     from participation.moderation.routes import bp as moderation
     from participation.placements.routes import bp as placements
     from participation.placements.routes import staff_bp as placements_staff
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         api_tokens,
         themes,
+        measurement,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)

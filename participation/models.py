@@ -5,6 +5,7 @@ from participation.api.models import ApiToken
 from participation.audit.models import AuditEvent
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
+from participation.measurement.models import DataPoint, Indicator, Program, ProgramMeasure
 from participation.placements.models import Placement, PlacementScan
 from participation.staff.models import Partner, Role, User
 from participation.surveys.models import Answer, Option, Question, Response, Survey
@@ -15,6 +16,10 @@ __all__ = [
     "Answer",
     "ApiToken",
     "CodebookVersion",
+    "DataPoint",
+    "Indicator",
+    "Program",
+    "ProgramMeasure",
     "PopulationFigure",
     "TextCode",
     "AuditEvent",

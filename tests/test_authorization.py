@@ -61,6 +61,15 @@ ALLOWED = {
     "themes.index": ADMIN,
     "themes.goal": ADMIN,
     "themes.theme": ADMIN,
+    "measurement.index": ALL,
+    "measurement.edit_indicator": STAFF,
+    "measurement.indicator": ALL,
+    "measurement.enter_point": ALL,
+    "measurement.compute": STAFF,
+    "measurement.approve": ADMIN,
+    "measurement.story": ALL,
+    "measurement.new_program": STAFF,
+    "measurement.program": ALL,
 }
 PUBLIC = {"staff.login"}
 
@@ -109,7 +118,20 @@ def _forum_ids() -> dict[str, int]:
         "token": token.id,
         "goal": theme.goal.id,
         "theme": theme.id,
+        **_measurement_ids(theme.goal.id),
     }
+
+
+def _measurement_ids(goal_id: int) -> dict[str, int]:
+    from participation.extensions import db
+    from participation.measurement.models import DataPoint, Indicator, Program
+
+    indicator = Indicator(goal_id=goal_id, name={"sv": "I"}, definition={})
+    program = Program(goal_id=goal_id, name={"sv": "P"})
+    point = DataPoint(indicator=indicator, period=20261, value=1.0, story={})
+    db.session.add_all([indicator, program, point])
+    db.session.commit()
+    return {"indicator": indicator.id, "point": point.id, "program": program.id}
 
 
 def _staff_rules(app):
@@ -138,6 +160,9 @@ def _url(rule, ids) -> str:
         "token_id": ids["token"],
         "goal_id": ids["goal"],
         "theme_id": ids["theme"],
+        "indicator_id": ids["indicator"],
+        "point_id": ids["point"],
+        "program_id": ids["program"],
     }
     path = rule.rule.replace("<any(csv, xlsx):kind>", "csv").replace("<any(csv, xlsx, json):kind>", "json")
     for name, value in values.items():

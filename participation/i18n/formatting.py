@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import gettext as _
 
 
 def format_number(value: int | float) -> str:
     return format_decimal(value)
+
+
+def term_label(term: int) -> str:
+    """20252 → 'Autumn 2025', 20261 → 'Spring 2026', in the page's language."""
+    year = term // 10
+    return _("Autumn %(year)d", year=year) if term % 10 == 2 else _("Spring %(year)d", year=year)
 
 
 def now() -> datetime:
@@ -22,3 +29,4 @@ def register_formatting(app: Flask) -> None:
     app.add_template_global(format_date)
     app.add_template_global(format_datetime)
     app.add_template_global(now)
+    app.add_template_global(term_label)
