@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.api.routes import bp as api
     from participation.api.routes import tokens_bp as api_tokens
     from participation.core.routes import bp as core
+    from participation.followup.routes import bp as followup
     from participation.forum.routes import bp as forum
     from participation.forum.staff_routes import bp as forum_staff
     from participation.insights.routes import bp as insights
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
         api_tokens,
         themes,
         measurement,
+        followup,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)

@@ -3,6 +3,7 @@
 from participation.actions.models import Action
 from participation.api.models import ApiToken
 from participation.audit.models import AuditEvent
+from participation.followup.models import FollowUp
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
 from participation.measurement.models import DataPoint, Indicator, Program, ProgramMeasure
@@ -16,6 +17,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "CodebookVersion",
+    "FollowUp",
     "DataPoint",
     "Indicator",
     "Program",

@@ -172,6 +172,10 @@ class Response(Base):
     age_band: Mapped[str | None] = mapped_column(sa.String(20))
     gender: Mapped[str | None] = mapped_column(sa.String(20))
     lives_in_area: Mapped[str | None] = mapped_column(sa.String(20))
+    # Set only when the participant opted in to follow-up; withdrawing deletes the link row and this goes null.
+    follow_up_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("follow_up.id", ondelete="SET NULL"), index=True
+    )
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 

@@ -11,6 +11,8 @@ from werkzeug.datastructures import MultiDict
 
 from participation.actions.services import latest_for_themes
 from participation.extensions import csrf, limiter
+from participation.followup.routes import own_response
+from participation.followup.services import may_opt_in
 from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
 from participation.suppression import threshold
@@ -54,6 +56,7 @@ def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Respon
         k=k,
         kiosk=current_app.config["KIOSK_MODE"],
         actions=latest_for_themes(services.survey_theme_ids(survey)),
+        offer_follow_up=not already and may_opt_in(own_response(survey)),
     )
     return Response(page, status=status)
 

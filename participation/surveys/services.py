@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from participation.extensions import db
+from participation.followup.services import find as find_follow_up
 from participation.moderation.detection import detect_flags
 from participation.placements.models import Placement
 from participation.privacy import truncate_to_hour
@@ -82,6 +83,7 @@ class ParsedSubmission:
     profile: dict[str, str | None] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     tampered: bool = False
+    follow_up_id: int | None = None
 
     @property
     def valid(self) -> bool:
@@ -228,10 +230,23 @@ def parse_submission(survey: Survey, form: MultiDict[str, str]) -> ParsedSubmiss
             if question.required and not answers and name not in parsed.errors:
                 parsed.errors[name] = _("Please answer this question.")
             parsed.answers.extend(answers)
+        _parse_follow_up(form, parsed)
     except _Tampered:
         parsed.tampered = True
         parsed.answers = []
     return parsed
+
+
+def _parse_follow_up(form: MultiDict[str, str], parsed: ParsedSubmission) -> None:
+    """An optional follow-up code from an earlier survey links this response to the holder's others."""
+    code = form.get("followup_code", "").strip()
+    if not code:
+        return
+    link = find_follow_up(code[:40])
+    if link is None:
+        parsed.errors["followup_code"] = _("We do not know that code. Check it, or leave the box empty.")
+    else:
+        parsed.follow_up_id = link.id
 
 
 class StoreOutcome(enum.Enum):
@@ -293,6 +308,7 @@ def store_response(
         age_band=parsed.profile.get("age_band"),
         gender=parsed.profile.get("gender"),
         lives_in_area=parsed.profile.get("lives_in_area"),
+        follow_up_id=parsed.follow_up_id,
         answers=parsed.answers,
     )
     db.session.add(response)

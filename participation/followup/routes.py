@@ -1,0 +1,77 @@
+"""Participant pages of follow-up: opting in after a survey, and withdrawing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from participation.extensions import db
+from participation.followup import services
+from participation.placements.qr import qr_svg
+from participation.privacy import device_token, keyed_hash
+from participation.surveys.models import Response as SurveyResponse
+from participation.surveys.models import Survey, SurveyStatus
+
+bp = Blueprint("followup", __name__, url_prefix="/<lang>")
+
+
+def own_response(survey: Survey) -> SurveyResponse | None:
+    """This device's response to the survey, found through the per-survey HMAC of its cookie token."""
+    token = device_token()
+    if token is None:
+        return None
+    return (
+        db.session.query(SurveyResponse)
+        .filter_by(survey_id=survey.id, respondent_hash=keyed_hash("respondent", survey.id, token))
+        .one_or_none()
+    )
+
+
+@bp.post("/s/<slug>/follow-up")
+def opt_in(slug: str) -> Response:
+    """Create a personal follow-up code for the answers this phone just gave; shown once, never stored."""
+    survey = (
+        db.session.query(Survey)
+        .filter(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
+        .one_or_none()
+    )
+    if survey is None:
+        abort(404)
+    response = own_response(survey)
+    if response is None:
+        page = render_template(
+            "followup/problem.html", message=_("We could not find your answers on this phone.")
+        )
+        return Response(page, status=404)
+    if request.form.get("consent") != "yes":
+        page = render_template(
+            "followup/problem.html", message=_("Tick the box if you want a code. It is your choice.")
+        )
+        return Response(page, status=422)
+    try:
+        code = services.opt_in(response, datetime.now(UTC))
+    except services.FollowUpError as error:
+        return Response(render_template("followup/problem.html", message=str(error)), status=403)
+    # The QR holds only the code, so it can be saved as a picture; it is drawn inline and never requested again.
+    page = render_template("followup/code.html", code=code, qr=Markup(qr_svg(code)), survey=survey)
+    result = Response(page)
+    result.headers["Cache-Control"] = "no-store"
+    return result
+
+
+@bp.route("/follow-up/withdraw", methods=["GET", "POST"])
+def withdraw() -> Response:
+    """Anyone holding a code can end the follow-up; the link is deleted, the anonymous answers stay."""
+    if request.method == "GET":
+        return Response(render_template("followup/withdraw.html", done=None, error=None, code=""))
+    code = request.form.get("code", "")[:40]
+    try:
+        unlinked = services.withdraw(code)
+    except services.FollowUpError as error:
+        return Response(
+            render_template("followup/withdraw.html", done=None, error=str(error), code=code), status=404
+        )
+    return Response(render_template("followup/withdraw.html", done=unlinked, error=None, code=""))
