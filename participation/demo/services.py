@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from participation.actions.models import Action, ActionStatus
+from participation.config import MIN_SUPPRESSION_K
 from participation.demo import content
 from participation.extensions import db
+from participation.followup.models import FollowUp
 from participation.forum.models import (
     ForumItem,
     ForumMode,
@@ -23,6 +25,17 @@ from participation.forum.models import (
     SessionStatus,
 )
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
+from participation.insights.needs import term_of
+from participation.measurement.models import (
+    DataPoint,
+    Indicator,
+    PointStatus,
+    Polarity,
+    Program,
+    ProgramMeasure,
+    ProgramQuestion,
+)
+from participation.measurement.services import compute_points
 from participation.placements.models import Placement
 from participation.privacy import keyed_hash, truncate_to_hour
 from participation.staff.models import Partner, Role, User
@@ -251,6 +264,104 @@ def _actions(themes: dict[str, Theme]) -> None:
         )
 
 
+def _follow_up_panel(survey: Survey) -> None:
+    """Forty young people who kept a follow-up code and answered in both 2026 terms."""
+    term = term_of(Response.submitted_hour)
+    spring = db.session.scalars(
+        sa.select(Response.id).where(Response.survey_id == survey.id, term == 20261).limit(40)
+    ).all()
+    autumn = db.session.scalars(
+        sa.select(Response.id).where(Response.survey_id == survey.id, term == 20262).limit(40)
+    ).all()
+    for number, (first, second) in enumerate(zip(spring, autumn, strict=False)):
+        link = FollowUp(
+            code_hash=keyed_hash("demo-follow-up", survey.id, str(number)),
+            consent_version="2026-11",
+            created_hour=datetime(2026, 3, 1, tzinfo=UTC),
+        )
+        db.session.add(link)
+        db.session.flush()
+        db.session.execute(
+            sa.update(Response).where(Response.id.in_((first, second))).values(follow_up_id=link.id)
+        )
+
+
+def _measurement(survey: Survey) -> None:
+    """Indicators for both goals and the girls' forum as a program, so the follow-up pages have something."""
+    goals = {goal.slug: goal for goal in db.session.scalars(sa.select(VisionGoal))}
+    partners = {p.kind: p for p in db.session.scalars(sa.select(Partner))}
+    question = next(q for q in survey.questions if q.key == "influence_feel")
+    influence = Indicator(
+        goal=goals["democracy"],
+        owner=partners["youth_organisation"],
+        question=question,
+        unit="%",
+        name={
+            "sv": "Unga som känner att de får vara med och bestämma",
+            "en": "Young people who feel they have a say",
+        },
+        definition={
+            "sv": "Andel som svarar 4 eller 5 av 5 på frågan om inflytande i Bäckbyenkäten.",
+            "en": "Share answering 4 or 5 of 5 to the influence question in the Bäckby survey.",
+        },
+        source="Bäckbyenkäten",
+        polarity=Polarity.HIGHER_IS_BETTER,
+        baseline_period=20252,
+        target_period=20272,
+        target_value=45.0,
+    )
+    summer_jobs = Indicator(
+        goal=goals["employment"],
+        owner=partners["city"],
+        unit="%",
+        name={"sv": "16–19-åringar med sommarjobb", "en": "16–19-year-olds with a summer job"},
+        definition={
+            "sv": "Andel av folkbokförda 16–19-åringar i Bäckby med sommarjobb via kommunen eller näringslivet.",
+            "en": "Share of registered 16–19-year-olds in Bäckby with a summer job through the city or businesses.",
+        },
+        source="Västerås stad, arbetsmarknadsförvaltningen",
+        polarity=Polarity.HIGHER_IS_BETTER,
+        baseline_period=20252,
+        baseline_value=21.0,
+        target_period=20272,
+        target_value=30.0,
+    )
+    for period, value, status in [
+        (20242, 18.0, PointStatus.APPROVED),
+        (20252, 21.0, PointStatus.APPROVED),
+        (20262, 26.0, PointStatus.PENDING),
+    ]:
+        summer_jobs.points.append(
+            DataPoint(
+                period=period,
+                value=value,
+                status=status,
+                story={
+                    "sv": "Bostadsbolaget och Bäckby Livs tog emot 14 fler ungdomar."
+                    if period == 20262
+                    else ""
+                },
+            )
+        )
+    program = Program(
+        goal=goals["democracy"],
+        partner=partners["youth_organisation"],
+        name={"sv": "Tjejforum", "en": "Girls' forum"},
+    )
+    for question_kind, label, value, unit in [
+        (ProgramQuestion.HOW_MUCH, "Forumkvällar", 12, "st"),
+        (ProgramQuestion.HOW_WELL, "Deltagare som skulle rekommendera forumet", 88, "%"),
+        (ProgramQuestion.BETTER_OFF, "Deltagare som känner att de blir lyssnade på", 64, "%"),
+    ]:
+        program.measures.append(
+            ProgramMeasure(period=20262, question=question_kind, label=label, value=value, unit=unit)
+        )
+    db.session.add_all([influence, summer_jobs, program])
+    db.session.flush()
+    compute_points(influence, MIN_SUPPRESSION_K)
+    influence.baseline_value = next((p.value for p in influence.points if p.period == 20252), None)
+
+
 def _placements(survey: Survey) -> list[Placement]:
     placements = []
     for spec in content.PLACEMENTS:
@@ -299,6 +410,8 @@ def load_demo() -> DemoSummary:
         _population()
         _forum_evening(themes)
         _actions(themes)
+        _follow_up_panel(survey)
+        _measurement(survey)
     email, password = _demo_login()
     db.session.commit()
     return DemoSummary(survey, placements, email, password, created)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.extensions import db
+from participation.followup.services import panel_change
 from participation.i18n.languages import choose_language, content
 from participation.measurement import services
 from participation.measurement.models import DataPoint, Indicator, Polarity, Program, ProgramQuestion
@@ -132,7 +133,17 @@ def indicator(indicator_id: int) -> str:
         form=EmptyForm(),
         error=None,
         values={},
+        panel=_panel(item),
     )
+
+
+def _panel(indicator: Indicator) -> tuple[int, int, Any] | None:
+    """Panel members' change between the last two terms with values, for indicators from a scale question."""
+    terms = [point.period for point in indicator.points]
+    if indicator.question is None or len(terms) < 2:
+        return None
+    change = panel_change(indicator.question, terms[-2], terms[-1], threshold())
+    return (terms[-2], terms[-1], change) if change is not None else None
 
 
 @bp.post("/indicators/<int:indicator_id>/points")

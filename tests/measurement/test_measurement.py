@@ -35,7 +35,7 @@ def demo_indicator(client, runner) -> Indicator:
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
-    return db.session.scalar(sa.select(Indicator))
+    return db.session.scalar(sa.select(Indicator).order_by(Indicator.id.desc()).limit(1))
 
 
 def test_indicator_computed_from_a_survey_question_per_term(client, runner):
@@ -43,7 +43,9 @@ def test_indicator_computed_from_a_survey_question_per_term(client, runner):
     page = f"/staff/measurement/indicators/{indicator.id}"
     client.post(f"{page}/compute", data={"csrf_token": csrf_token(client, page)})
     db.session.expire_all()
-    points = db.session.scalars(sa.select(DataPoint).order_by(DataPoint.period)).all()
+    points = db.session.scalars(
+        sa.select(DataPoint).where(DataPoint.indicator_id == indicator.id).order_by(DataPoint.period)
+    ).all()
     assert [p.period for p in points] == [20252, 20261, 20262]
     assert all(
         p.computed and p.status is PointStatus.APPROVED and p.n >= 10 and 0 < p.value < 100 for p in points
@@ -67,7 +69,7 @@ def test_partner_values_wait_for_an_admin(app, client, runner):
         },
     )
     assert entered.status_code == 302
-    point = db.session.scalar(sa.select(DataPoint))
+    point = db.session.scalar(sa.select(DataPoint).where(DataPoint.indicator_id == indicator.id))
     assert (
         point.status is PointStatus.PENDING
         and point.value == 38.5
@@ -115,7 +117,7 @@ def test_program_three_questions(client, runner):
     created = client.post(
         "/staff/measurement/programs/new", data={"csrf_token": token, "name": "Tjejforum", "goal_id": goal.id}
     )
-    program = db.session.scalar(sa.select(Program))
+    program = db.session.scalar(sa.select(Program).order_by(Program.id.desc()).limit(1))
     page = created.headers["Location"]
     for question, label, value in [
         ("how_much", "Kvällar", "24"),
@@ -145,3 +147,11 @@ def test_program_three_questions(client, runner):
         ).status_code
         == 400
     )
+
+
+def test_demo_indicator_shows_the_follow_up_panel(client, runner):
+    runner.invoke(args=["demo"])
+    login(client, gen_user("analyst"))
+    indicator = db.session.scalar(sa.select(Indicator).where(Indicator.question_id.is_not(None)))
+    html = client.get(f"/staff/measurement/indicators/{indicator.id}").get_data(as_text=True)
+    assert "Individual follow-up" in html and "Answered higher" in html
