@@ -61,7 +61,8 @@ def test_switching_language_keeps_typed_answers_in_the_browser(new_context: NewC
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_public_pages_have_no_axe_violations(new_context: NewContext, lang: str) -> None:
+def test_public_pages_have_no_axe_violations(new_context: NewContext, runner, lang: str) -> None:
+    runner.invoke(args=["demo"])  # published actions and a closed forum evening
     survey = gen_survey()
     closed = gen_survey("closed", status=SurveyStatus.ARCHIVED)
     db.session.commit()
@@ -72,6 +73,9 @@ def test_public_pages_have_no_axe_violations(new_context: NewContext, lang: str)
         (f"/{lang}/s/{closed.slug}", 410),
         (f"/{lang}/s/no-such-survey", 404),
         (f"/{lang}/s/{survey.slug}/thanks", 200),
+        (f"/{lang}/actions", 200),
+        (f"/{lang}/follow-up/withdraw", 200),
+        (f"/{lang}/f/TJEJ24", 200),
     ]:
         visit(page, path, status)
         assert_accessible(page, f"{path} in {lang}")
@@ -109,7 +113,8 @@ def test_printed_poster_scans_to_the_placements_public_address(
         page.emulate_media(media="screen")
 
 
-def test_staff_pages_have_no_axe_violations(new_context: NewContext) -> None:
+def test_staff_pages_have_no_axe_violations(new_context: NewContext, runner) -> None:
+    runner.invoke(args=["demo"])
     survey = gen_survey()
     gen_placement(survey)
     admin = gen_user("admin")
@@ -128,6 +133,20 @@ def test_staff_pages_have_no_axe_violations(new_context: NewContext) -> None:
         "/staff/moderation/",
         "/staff/users",
         "/staff/audit",
+        "/staff/needs",
+        "/staff/needs?age_band=16_19&gender=girl",
+        "/staff/coding",
+        "/staff/population",
+        "/staff/actions/",
+        "/staff/actions/new",
+        "/staff/measurement/",
+        "/staff/measurement/indicators/1",
+        "/staff/measurement/programs/1",
+        "/staff/themes/",
+        "/staff/themes/new",
+        "/staff/forum/",
+        "/staff/forum/new",
+        "/staff/api-tokens/",
     ]:
         visit(page, path)
         assert_accessible(page, path)
