@@ -155,3 +155,19 @@ def _csrf_from(html: str) -> str:
 
 def csrf_token(client, url: str = "/staff/") -> str:  # type: ignore[no-untyped-def]
     return _csrf_from(client.get(url).get_data(as_text=True))
+
+
+def gen_forum_session(mode=None, items=("Ja", "Nej"), **options):  # type: ignore[no-untyped-def]
+    """An open forum session (a poll by default) with its items, made the way a facilitator makes one."""
+    from participation.forum.models import ForumMode
+    from participation.forum.services import create_session
+
+    settings = {"dots_per_person": 3, "several_dots_per_item": False, "requires_approval": True, **options}
+    return create_session(
+        title="Forum",
+        base_language="sv",
+        languages=["sv", "en"],
+        mode=mode or ForumMode.POLL,
+        items=list(items),
+        **settings,
+    )

@@ -75,19 +75,9 @@ PUBLIC = {"staff.login"}
 
 
 def _forum_ids() -> dict[str, int]:
-    from participation.forum.models import ForumMode
-    from participation.forum.services import create_session
+    from tests.factories import gen_forum_session
 
-    session = create_session(
-        title="Forum",
-        base_language="sv",
-        languages=["sv"],
-        mode=ForumMode.POLL,
-        dots_per_person=None,
-        several_dots_per_item=False,
-        requires_approval=True,
-        items=["Ja", "Nej"],
-    )
+    session = gen_forum_session()
     from datetime import date
 
     from participation.actions.models import ActionStatus

@@ -46,6 +46,13 @@ def _number(name: str, *, integer: bool = False, required: bool = False) -> Any:
         raise services.MeasurementError(_("Please write a number.")) from None
 
 
+def _goal_id() -> int:
+    goal_id = _number("goal_id", integer=True, required=True)
+    if db.session.get(VisionGoal, goal_id) is None:
+        raise services.MeasurementError(_("Choose the vision goal the indicator measures."))
+    return int(goal_id)
+
+
 def _choices() -> dict[str, Any]:
     return {
         "goals": list(db.session.scalars(sa.select(VisionGoal).order_by(VisionGoal.id))),
@@ -82,9 +89,7 @@ def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int
     if request.method == "POST":
         _checked_form()
         try:
-            goal_id = _number("goal_id", integer=True, required=True)
-            if db.session.get(VisionGoal, goal_id) is None:
-                raise services.MeasurementError(_("Choose the vision goal the indicator measures."))
+            goal_id = _goal_id()
             polarity = request.form.get("polarity", "")
             if polarity not in {p.value for p in Polarity}:
                 abort(400)
@@ -215,9 +220,7 @@ def new_program() -> Response | tuple[str, int]:
     if request.method == "POST":
         _checked_form()
         try:
-            goal_id = _number("goal_id", integer=True, required=True)
-            if db.session.get(VisionGoal, goal_id) is None:
-                raise services.MeasurementError(_("Choose the vision goal the indicator measures."))
+            goal_id = _goal_id()
             program = services.save_program(
                 None, request.form.get("name", ""), goal_id, _number("partner_id", integer=True), g.lang
             )

@@ -12,7 +12,17 @@ from participation.actions import services
 from participation.actions.models import Action, ActionStatus
 from participation.forum import services as forum
 from participation.forum.models import ForumMode
-from tests.factories import csrf_token, gen_survey, gen_theme, gen_user, login, open_form, q, valid_answers
+from tests.factories import (
+    csrf_token,
+    gen_forum_session,
+    gen_survey,
+    gen_theme,
+    gen_user,
+    login,
+    open_form,
+    q,
+    valid_answers,
+)
 
 
 def save(**overrides) -> Action:
@@ -109,15 +119,8 @@ def test_analysts_record_actions_staff_publish_them(app, client, db):
 
 
 def test_answer_rate_and_median_time(client, db):
-    session = forum.create_session(
-        title="Forum",
-        base_language="sv",
-        languages=["sv"],
-        mode=ForumMode.TOPICS,
-        dots_per_person=None,
-        several_dots_per_item=False,
-        requires_approval=False,
-        items=["Sommarjobb", "Fotbollsplan"],
+    session = gen_forum_session(
+        ForumMode.TOPICS, items=("Sommarjobb", "Fotbollsplan"), requires_approval=False
     )
     forum.control(session, forum.Control.CLOSE_SESSION, datetime(2026, 10, 1, tzinfo=UTC))
     action = save(title="Sommarjobb", theme_ids=[])

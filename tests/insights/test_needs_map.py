@@ -13,7 +13,7 @@ from participation.forum.models import AGREE, ForumMode, ForumParticipant, Forum
 from participation.insights import needs
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
 from participation.surveys.models import Answer, ModerationStatus, Response
-from tests.factories import csrf_token, gen_survey, gen_theme, gen_user, login, opt, q
+from tests.factories import csrf_token, gen_forum_session, gen_survey, gen_theme, gen_user, login, opt, q
 
 K = 5
 AUTUMN_2026 = datetime(2026, 9, 15, 17, tzinfo=UTC)
@@ -81,16 +81,7 @@ def test_components_show_count_and_base(tagged):
 
 def test_forum_votes_of_closed_sessions_count(tagged, db):
     _survey, jobs, _safety = tagged
-    session = forum.create_session(
-        title="Forum",
-        base_language="sv",
-        languages=["sv"],
-        mode=ForumMode.TOPICS,
-        dots_per_person=None,
-        several_dots_per_item=False,
-        requires_approval=False,
-        items=["Jobb", "Annat"],
-    )
+    session = gen_forum_session(ForumMode.TOPICS, items=("Jobb", "Annat"), requires_approval=False)
     session.items[0].themes.append(jobs)
     for i in range(12):
         participant = ForumParticipant(
