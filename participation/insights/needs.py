@@ -407,3 +407,29 @@ def as_rows(result: NeedsMap, lang: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+BREAKDOWNS = ("age_band", "gender", "placement", "period")
+
+
+def breakdown(filters: Filters, by: str, k: int) -> dict[int, dict[Any, Cell]]:
+    """Per theme, per group of `by`: the share choosing it, suppressed across the groups together."""
+    raw = _choices(filters.without(by), by)
+    by_theme: dict[int, dict[Any, tuple[int, int]]] = defaultdict(dict)
+    for (theme, group), pair in raw.items():
+        by_theme[theme][group] = pair
+    result: dict[int, dict[Any, Cell]] = {}
+    for theme, groups in by_theme.items():
+        hidden = suppress(
+            {g: pair[0] for g, pair in groups.items()}, sum(p[0] for p in groups.values()), k, additive=True
+        )
+        hidden_base = suppress(
+            {g: pair[1] for g, pair in groups.items()}, sum(p[1] for p in groups.values()), k, additive=True
+        )
+        result[theme] = {
+            group: Cell(None, None)
+            if hidden[group].suppressed or hidden_base[group].suppressed
+            else Cell(count, count / base if base >= SHARE_MIN_BASE else None)
+            for group, (count, base) in groups.items()
+        }
+    return result

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
+from participation.i18n.formatting import term_label
 from participation.i18n.languages import choose_language
 from participation.insights import coding, exports, needs
 from participation.placements.models import Placement
@@ -51,8 +52,13 @@ def _filters() -> needs.Filters:
 def needs_map() -> str:
     filters = _filters()
     k = threshold()
+    by = request.args.get("by") or None
+    if by is not None and by not in needs.BREAKDOWNS:
+        abort(400)
     return render_template(
         "insights/needs.html",
+        by=by,
+        breakdown=needs.breakdown(filters, by, k) if by else None,
         filters=filters,
         result=needs.needs_map(filters, k),
         trend=needs.trend(filters, k),
@@ -144,3 +150,16 @@ def export(kind: str) -> Response:
         response = csv_response(table) if kind == "csv" else xlsx_response(table, "needs")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@bp.app_template_global()
+def group_label(by: str, group: object) -> str:
+    """A breakdown group's name: the place, the term, or the profile value; empty means not answered."""
+    if group in ("", 0, None):
+        return _("Not answered")
+    if by == "placement":
+        placement = db.session.get(Placement, group)
+        return placement.place if placement else str(group)
+    if by == "period":
+        return term_label(int(group))  # type: ignore[call-overload]
+    return str(group).replace("_", "–" if by == "age_band" else " ")

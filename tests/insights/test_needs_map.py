@@ -234,3 +234,17 @@ def test_admin_enters_population_figures(client):
         == 302
     )
     assert db.session.get(PopulationFigure, "13_15").count == 420
+
+
+def test_breakdown_by_age_band_hides_small_groups_together(client, tagged):
+    survey, jobs, _safety = tagged
+    respond(survey, n=20, pick="a", scale=3, age="13_15")
+    respond(survey, n=12, pick="a", scale=3, age="16_19")
+    respond(survey, n=3, pick="a", scale=3, age="20_25")
+    cells = needs.breakdown(needs.Filters(), "age_band", K)[jobs.id]
+    assert cells["13_15"].count == 20 and cells["20_25"].suppressed
+    assert cells["16_19"].suppressed  # the complementary cell: 35 - 20 would otherwise give the 3 away
+    login(client, gen_user("analyst"))
+    page = client.get("/staff/needs?by=age_band").get_data(as_text=True)
+    assert "Breakdown" in page and "13–15" in page
+    assert client.get("/staff/needs?by=religion").status_code == 400
