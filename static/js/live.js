@@ -36,6 +36,15 @@
         window.location.reload();
       }
     }
+    if (!list.classList.contains("ranking")) {
+      // On a phone: when voting opens or closes, or new topics are approved, show the new buttons,
+      // unless the participant is in the middle of typing a proposal.
+      var changedState = String(data.voting_open) !== list.getAttribute("data-voting") ||
+        data.status !== list.getAttribute("data-status") ||
+        data.items.some(function (item) { return !rows[String(item.id)]; });
+      var typing = document.querySelector("form.propose textarea");
+      if (changedState && !(typing && typing.value.trim())) { window.location.reload(); }
+    }
     list.setAttribute("data-version", String(data.version));
   }
 

@@ -254,13 +254,17 @@ def test_dots_without_javascript(new_context: NewContext) -> None:
     assert dots_left(page) == 1
     assert shown_votes(page, a) == 2
     assert re.search(r"\b2\b", page.locator(f"{item(a)} .hint").inner_text())
+    stale = page.context.new_page()  # a second tab, opened while one dot was still left
+    visit(stale, page.url.split("?")[0])
     tap(page, vote_button(b))
     assert dots_left(page) == 0
+    assert page.locator("form.vote-form button[value=vote]").count() == 0  # no dot left: no button offered
 
-    # No dot is left: the participant is told why, and nothing is counted.
-    tap(page, vote_button(c), status=409)
-    assert page.locator("p.problem[role=alert]").is_visible()
-    assert dots_left(page) == 0 and shown_votes(page, c) == 0
+    # The stale tab still offers a dot: the database refuses it, the participant is told why.
+    tap(stale, vote_button(c), status=409)
+    assert stale.locator("p.problem[role=alert]").is_visible()
+    assert dots_left(stale) == 0 and shown_votes(stale, c) == 0
+    stale.close()
 
     tap(page, vote_button(a, "withdraw"))
     assert dots_left(page) == 1 and shown_votes(page, a) == 1
@@ -337,7 +341,7 @@ def test_forum_pages_have_no_axe_violations(new_context: NewContext, lang: str) 
     assert_accessible(projector, f"the projector screen in {lang}")
 
 
-@pytest.mark.parametrize("lang", ["ar"])  # right to left; the markup of these states is the same in all
+@pytest.mark.parametrize("lang", ["ar"])  # right to left; these states differ in markup, not in language
 def test_other_forum_states_have_no_axe_violations(new_context: NewContext, lang: str) -> None:
     statements = make_forum(ForumMode.STATEMENTS, ("Bäckby är tryggt",))
     dots = make_forum(ForumMode.DOTS, ("A", "B"), dots_per_person=1)
@@ -357,8 +361,11 @@ def test_other_forum_states_have_no_axe_violations(new_context: NewContext, lang
 
     # Dots: the only dot spent, and a refused second one with its message.
     visit(page, f"/{lang}/f/{dots.code}")
+    stale = page.context.new_page()
+    visit(stale, f"/{lang}/f/{dots.code}")
     tap(page, vote_button(dots.items[0]))
-    tap(page, vote_button(dots.items[1]), status=409)
+    tap(stale, vote_button(dots.items[1]), status=409)
+    page = stale
     assert page.locator("p.problem[role=alert]").is_visible()
     assert_accessible(page, f"the dots page with a refused dot in {lang}")
 
@@ -412,7 +419,7 @@ def test_the_projector_polls_with_the_etag_and_gets_304_while_nothing_changes(
     assert 304 in statuses(later) and set(statuses(later)) == {304}, statuses(polls)
     assert all(poll.request.headers.get("if-none-match") == etag for poll in later)
     # Short polls, each answered at once: no request is held open waiting for news.
-    assert len(waited) == len(polls) and max(waited) < 0.5, waited
+    assert len(waited) == len(polls) and max(waited) < 1.0, waited
     assert_not_reloaded(projector, "the projector")
 
     # A vote changes the version: one poll gets the new results (200), and the next polls 304 again.
