@@ -99,14 +99,14 @@ def panel_change(question: Question, first_term: int, second_term: int, k: int) 
 
     term = term_of(Response.submitted_hour)
     rows = db.session.execute(
-        sa.select(Response.follow_up_id, term, sa.func.avg(Answer.value_int))
+        sa.select(Response.follow_up_id, term.label("term"), sa.func.avg(Answer.value_int))
         .join(Answer, Answer.response_id == Response.id)
         .where(
             Answer.question_id == question.id,
             Response.follow_up_id.is_not(None),
             term.in_((first_term, second_term)),
         )
-        .group_by(Response.follow_up_id, term)
+        .group_by(Response.follow_up_id, sa.literal_column("term"))
     ).all()
     by_member: dict[int, dict[int, float]] = {}
     for member, period, value in rows:

@@ -52,6 +52,7 @@ RESPONSE_COMPONENTS = ("choices", "scales", "text")
 COMPONENTS = ("choices", "scales", "forum", "text")
 DIMENSIONS = ("period", "age_band", "gender", "placement")
 LOW_END = 2  # faces 1 and 2 of 5
+GROUP = sa.literal_column("grp")
 QUOTES_PER_THEME = 3
 
 
@@ -104,7 +105,8 @@ def _conditions(filters: Filters) -> list[Any]:
 def _grouped(query: Any, by: str | None) -> Any:
     if by is None:
         return query.add_columns(sa.literal(None).label("grp"))
-    return query.add_columns(_dimension(by).label("grp")).group_by(_dimension(by))
+    # Grouped by the label: PostgreSQL would not match two copies of an expression with bound values.
+    return query.add_columns(_dimension(by).label("grp")).group_by(GROUP)
 
 
 def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
@@ -273,9 +275,9 @@ def respondents(filters: Filters, k: int) -> Cell:
     for name in filters.active():
         value = getattr(filters, name)
         rows = db.session.execute(
-            sa.select(_dimension(name), sa.func.count(Response.id))
+            sa.select(_dimension(name).label("grp"), sa.func.count(Response.id))
             .where(*_conditions(filters.without(name)))
-            .group_by(_dimension(name))
+            .group_by(GROUP)
         ).all()
         counts = {grp: n for grp, n in rows}
         sibling = suppress(counts, sum(counts.values()), k, additive=True).get(value)
@@ -374,9 +376,9 @@ class Reach:
 def reach(filters: Filters, k: int) -> list[Reach]:
     """Who we are (not) hearing from: respondents per age band against the population figures."""
     rows = db.session.execute(
-        sa.select(_dimension("age_band"), sa.func.count(Response.id))
+        sa.select(_dimension("age_band").label("grp"), sa.func.count(Response.id))
         .where(*_conditions(filters.without("age_band")))
-        .group_by(_dimension("age_band"))
+        .group_by(GROUP)
     ).all()
     counts = {band: n for band, n in rows}
     bands = list(PROFILE_CHOICES[ProfileField.AGE_BAND])

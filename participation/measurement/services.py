@@ -94,13 +94,13 @@ def compute_points(indicator: Indicator, k: int) -> int:
     term = term_of(Response.submitted_hour)
     rows = db.session.execute(
         sa.select(
-            term,
+            term.label("term"),
             sa.func.count(sa.distinct(sa.case((good, Answer.response_id)))),
             sa.func.count(sa.distinct(Answer.response_id)),
         )
         .join(Response, Response.id == Answer.response_id)
         .where(Answer.question_id == question.id)
-        .group_by(term)
+        .group_by(sa.literal_column("term"))
     ).all()
     stored = 0
     existing = {point.period: point for point in indicator.points}
