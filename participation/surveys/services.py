@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from participation.extensions import db
@@ -52,7 +53,10 @@ def profile_field_name(profile: str) -> str:
 def published_survey(slug: str) -> Survey | None:
     """A survey participants may see: published or archived (archived ones say they are closed)."""
     return db.session.scalar(
-        sa.select(Survey).where(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
+        sa.select(Survey)
+        .where(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
+        # The page shows every question with its options: three queries instead of one per question.
+        .options(selectinload(Survey.questions).selectinload(Question.options))
     )
 
 
