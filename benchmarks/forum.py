@@ -45,7 +45,6 @@ import queue
 import random
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -73,9 +72,9 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     flask,
     free_port,
     gunicorn,
-    normalised,
     percentile,
-    reset_schema,
+    prepare_database,
+    stop_on_sigterm,
     tail,
 )
 
@@ -568,23 +567,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _raise_keyboard_interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)  # clean up on kill as on Ctrl+C
+    stop_on_sigterm()
     temp = Path(tempfile.mkdtemp(prefix="delaktig-forum-bench-"))
     try:
         instance = temp / "instance"
-        if args.database_url:
-            url = normalised(args.database_url)
-            if url.startswith("postgresql"):
-                print(f"Resetting the public schema of {url} …", file=sys.stderr)
-                reset_schema(url)
-        else:
-            url = f"sqlite:///{temp / 'forum.sqlite3'}"
+        url = prepare_database(args.database_url, temp, "forum.sqlite3")
         port = free_port()
         settings = {
             "PARTICIPATION_DATABASE_URL": url,

@@ -746,19 +746,29 @@ def _raise_keyboard_interrupt(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def stop_on_sigterm() -> None:
+    """Clean up on kill as on Ctrl+C."""
+    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+
+
+def prepare_database(database_url: str | None, temp: Path, name: str) -> str:
+    """The given database with its public schema emptied, or a new SQLite file in the temp folder."""
+    if not database_url:
+        return f"sqlite:///{temp / name}"
+    url = normalised(database_url)
+    if url.startswith("postgresql"):
+        print(f"Resetting the public schema of {url} …", file=sys.stderr)
+        reset_schema(url)
+    return url
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)  # clean up on kill as on Ctrl+C
+    stop_on_sigterm()
     temp = Path(tempfile.mkdtemp(prefix="delaktig-bench-"))
     try:
         instance = temp / "instance"
-        if args.database_url:
-            url = normalised(args.database_url)
-            if url.startswith("postgresql"):
-                print(f"Resetting the public schema of {url} …", file=sys.stderr)
-                reset_schema(url)
-        else:
-            url = f"sqlite:///{temp / 'bench.sqlite3'}"
+        url = prepare_database(args.database_url, temp, "bench.sqlite3")
         env = {key: value for key, value in os.environ.items() if not key.startswith("PARTICIPATION_")}
         port = free_port()
         env.update(
