@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -41,6 +44,34 @@ def index() -> str:
     return render_template("themes/index.html", goals=services.goals(), themes=services.themes())
 
 
+def _edit(
+    kind: str, item: Theme | VisionGoal | None, save: Callable[[], object], saved: str, **extra: Any
+) -> Response | tuple[str, int]:
+    """The one form for goals and themes: save on a valid POST, else show it again with what was typed."""
+    error = None
+    if request.method == "POST":
+        if not EmptyForm().validate_on_submit():
+            abort(400)
+        try:
+            save()
+        except services.ThemeError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(saved, "info")
+            return redirect(url_for("themes.index"))
+    return render_template(
+        "themes/edit.html",
+        kind=kind,
+        item=item,
+        form=EmptyForm(),
+        error=error,
+        values=request.form,
+        languages=[(code, native_name(code)) for code in shipped_languages()],
+        **extra,
+    ), 422 if error else 200
+
+
 @bp.route("/goals/new", methods=["GET", "POST"])
 @bp.route("/goals/<int:goal_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
@@ -48,27 +79,12 @@ def goal(goal_id: int | None = None) -> Response | tuple[str, int]:
     item = db.session.get(VisionGoal, goal_id) if goal_id is not None else None
     if goal_id is not None and item is None:
         abort(404)
-    form, error = EmptyForm(), None
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            services.save_goal(item, request.form.get("slug", ""), _names_from_form())
-        except services.ThemeError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("themes.index"))
-    return render_template(
-        "themes/edit.html",
-        kind="goal",
-        item=item,
-        form=form,
-        error=error,
-        values=request.form,
-        languages=[(code, native_name(code)) for code in shipped_languages()],
-    ), 422 if error else 200
+    return _edit(
+        "goal",
+        item,
+        lambda: services.save_goal(item, request.form.get("slug", ""), _names_from_form()),
+        _("Saved."),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -78,33 +94,22 @@ def theme(theme_id: int | None = None) -> Response | tuple[str, int]:
     item = db.session.get(Theme, theme_id) if theme_id is not None else None
     if theme_id is not None and item is None:
         abort(404)
-    form, error = EmptyForm(), None
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        try:
-            services.save_theme(
-                item,
-                slug=request.form.get("slug", ""),
-                goal_id=_int_or_none(request.form.get("goal")) or 0,
-                parent_id=_int_or_none(request.form.get("parent")),
-                colour=request.form.get("colour", ""),
-                names=_names_from_form(),
-            )
-        except services.ThemeError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            flash(_("Saved. Free-text coding continues under a new codebook version."), "info")
-            return redirect(url_for("themes.index"))
-    return render_template(
-        "themes/edit.html",
-        kind="theme",
-        item=item,
-        form=form,
-        error=error,
-        values=request.form,
+
+    def save() -> object:
+        return services.save_theme(
+            item,
+            slug=request.form.get("slug", ""),
+            goal_id=_int_or_none(request.form.get("goal")) or 0,
+            parent_id=_int_or_none(request.form.get("parent")),
+            colour=request.form.get("colour", ""),
+            names=_names_from_form(),
+        )
+
+    return _edit(
+        "theme",
+        item,
+        save,
+        _("Saved. Free-text coding continues under a new codebook version."),
         goals=services.goals(),
         themes=services.themes(),
-        languages=[(code, native_name(code)) for code in shipped_languages()],
-    ), 422 if error else 200
+    )
