@@ -110,33 +110,54 @@ def _grouped(query: Any, by: str | None) -> Any:
 
 
 def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
-    counts = _grouped(
-        sa.select(option_theme.c.theme_id, sa.func.count(sa.distinct(Answer.response_id)))
-        .select_from(Answer)
-        .join(option_theme, option_theme.c.option_id == Answer.option_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*_conditions(filters))
-        .group_by(option_theme.c.theme_id),
-        by,
-    )
-    themed_questions = (
-        sa.select(Option.question_id, option_theme.c.theme_id)
-        .join(option_theme, option_theme.c.option_id == Option.id)
-        .distinct()
+    """Per theme: respondents who chose a themed option (count) of those who answered such a question (base).
+
+    One pass over the answers grouped by response, with a pair of flags per theme, then summed per group:
+    joining answers to themes instead would multiply the rows and count distinct respondents per theme.
+    """
+    tagged = db.session.execute(
+        sa.select(option_theme.c.theme_id, Option.id, Option.question_id).join(
+            option_theme, option_theme.c.option_id == Option.id
+        )
+    ).all()
+    options: dict[int, set[int]] = defaultdict(set)
+    questions: dict[int, set[int]] = defaultdict(set)
+    for theme_id, option_id, question_id in tagged:
+        options[theme_id].add(option_id)
+        questions[theme_id].add(question_id)
+    if not options:
+        return {}
+    themes = sorted(options)
+    flags = []
+    for theme_id in themes:
+        chose = sa.case((Answer.option_id.in_(sorted(options[theme_id])), 1), else_=0)
+        answered = sa.case((Answer.question_id.in_(sorted(questions[theme_id])), 1), else_=0)
+        flags += [sa.func.max(chose).label(f"c{theme_id}"), sa.func.max(answered).label(f"b{theme_id}")]
+    all_questions = sorted(set().union(*questions.values()))
+    per_response = (
+        sa.select(Answer.response_id.label("rid"), *flags)
+        .where(Answer.question_id.in_(all_questions))
+        .group_by(Answer.response_id)
         .subquery()
     )
-    bases = _grouped(
-        sa.select(themed_questions.c.theme_id, sa.func.count(sa.distinct(Answer.response_id)))
-        .select_from(Answer)
-        .join(themed_questions, themed_questions.c.question_id == Answer.question_id)
-        .join(Response, Response.id == Answer.response_id)
+    group = _dimension(by).label("grp") if by else sa.literal(None).label("grp")
+    sums = [sa.func.sum(per_response.c[f"{kind}{theme_id}"]) for theme_id in themes for kind in ("c", "b")]
+    query = (
+        sa.select(group, *sums)
+        .select_from(per_response)
+        .join(Response, Response.id == per_response.c.rid)
         .where(*_conditions(filters))
-        .group_by(themed_questions.c.theme_id),
-        by,
     )
-    base_map = {(theme, grp): base for theme, base, grp in db.session.execute(bases)}
-    count_map = {(theme, grp): count for theme, count, grp in db.session.execute(counts)}
-    return {key: (count_map.get(key, 0), base) for key, base in base_map.items()}
+    if by:
+        query = query.group_by(GROUP)
+    result: dict[tuple[int, Any], tuple[int, int]] = {}
+    for row in db.session.execute(query):
+        grp, values = row[0], row[1:]
+        for index, theme_id in enumerate(themes):
+            count, base = int(values[2 * index] or 0), int(values[2 * index + 1] or 0)
+            if base:
+                result[(theme_id, grp)] = (count, base)
+    return result
 
 
 def _scales(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
