@@ -134,22 +134,19 @@ def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[in
         answered = sa.case((Answer.question_id.in_(sorted(questions[theme_id])), 1), else_=0)
         flags += [sa.func.max(chose).label(f"c{theme_id}"), sa.func.max(answered).label(f"b{theme_id}")]
     all_questions = sorted(set().union(*questions.values()))
+    group = _dimension(by).label("grp") if by else sa.literal(None).label("grp")
+    # Filters apply before grouping, so a narrow view reads only its own respondents' answers.
     per_response = (
-        sa.select(Answer.response_id.label("rid"), *flags)
-        .where(Answer.question_id.in_(all_questions))
-        .group_by(Answer.response_id)
+        sa.select(Answer.response_id.label("rid"), group, *flags)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id.in_(all_questions), *_conditions(filters))
+        .group_by(Answer.response_id, *([GROUP] if by else []))
         .subquery()
     )
-    group = _dimension(by).label("grp") if by else sa.literal(None).label("grp")
     sums = [sa.func.sum(per_response.c[f"{kind}{theme_id}"]) for theme_id in themes for kind in ("c", "b")]
-    query = (
-        sa.select(group, *sums)
-        .select_from(per_response)
-        .join(Response, Response.id == per_response.c.rid)
-        .where(*_conditions(filters))
-    )
+    query = sa.select(per_response.c.grp, *sums)
     if by:
-        query = query.group_by(GROUP)
+        query = query.group_by(per_response.c.grp)
     result: dict[tuple[int, Any], tuple[int, int]] = {}
     for row in db.session.execute(query):
         grp, values = row[0], row[1:]
