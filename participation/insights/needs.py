@@ -144,7 +144,7 @@ def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[in
         .subquery()
     )
     sums = [sa.func.sum(per_response.c[f"{kind}{theme_id}"]) for theme_id in themes for kind in ("c", "b")]
-    query = sa.select(per_response.c.grp, *sums)
+    query = sa.select(per_response.c.grp if by else sa.literal(None), *sums)
     if by:
         query = query.group_by(per_response.c.grp)
     result: dict[tuple[int, Any], tuple[int, int]] = {}
