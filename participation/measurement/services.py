@@ -36,8 +36,12 @@ def term_index(term: int) -> int:
     return (term // 10) * 2 + (term % 10) - 1
 
 
+FIRST_TERM, LAST_TERM = 20001, 21002  # spring 2000 to autumn 2100
+
+
 def check_term(term: int) -> int:
-    if not (2000_1 <= term <= 2100_2) or term % 10 not in (1, 2):
+    """A term number: the year and 1 (spring) or 2 (autumn)."""
+    if not (FIRST_TERM <= term <= LAST_TERM) or term % 10 not in (1, 2):
         raise MeasurementError(_("A term is written like 20252 (autumn 2025) or 20261 (spring 2026)."))
     return term
 
