@@ -1,1 +1,1 @@
-"""Benchmarks, run by hand (not part of the test suite). See benchmarks/submit.py."""
+"""Benchmarks, run by hand (not part of the test suite); each module's docstring says how."""

@@ -14,9 +14,11 @@ What it does:
    every simulated participant is a fresh cookie jar that loads the form, reads the hidden fields and the
    questions from the HTML, answers every required question (and most optional ones) and posts the form,
    expecting 303 to the thank-you page (which is not followed).
-4. Counts the responses in the database afterwards: every acknowledged (303) submission must be stored,
+4. Notes where the CPU time went during each scenario (server and database, load client, anything
+   else), so a run disturbed by other work on the machine shows it and warns.
+5. Counts the responses in the database afterwards: every acknowledged (303) submission must be stored,
    and nothing else. Exits 1 if the two differ.
-5. Prints a Markdown table for the README, stops gunicorn and removes the temporary files.
+6. Prints a Markdown table for the README, stops gunicorn and removes the temporary files.
 
 All traffic is loopback: the load client runs on the same machine as the server (and the database), so
 on a small machine it competes with them for CPU. Numbers are for comparing, not for promising.
@@ -692,6 +694,8 @@ def print_report(
         " Requests/s of the `POST` row is completed submissions per second."
     )
     print()
+    if not all(result.cpu for result in results):  # no /proc: not Linux
+        return equal and stored_answers == submit.expected_answers
     usage = "; ".join(
         f"{result.name}: server {result.cpu['server'] / result.wall:.2f}, load client"
         f" {result.cpu['client'] / result.wall:.2f}, other processes {result.cpu['other'] / result.wall:.2f}"
@@ -786,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{before} demo responses before the run.", file=sys.stderr)
         log = temp / "gunicorn.log"
         with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log) as server_pid:
-            meter = CpuMeter(server_pid, url)
+            meter = CpuMeter(server_pid, url) if Path("/proc/stat").exists() else None
             common = {
                 "port": port,
                 "concurrency": args.concurrency,
@@ -805,9 +809,10 @@ def main(argv: list[str] | None = None) -> int:
                 ("submit", submit_once),
             ):
                 print(f"Scenario {name}: {args.duration:g} s …", file=sys.stderr)
-                cpu_before = meter.snapshot()
+                cpu_before = meter.snapshot() if meter else None
                 result = run_scenario(name, operation, duration=args.duration, **common)
-                result.cpu = meter.since(cpu_before)
+                if meter and cpu_before:
+                    result.cpu = meter.since(cpu_before)
                 results.append(result)
         server_errors = log.read_text(errors="replace").count("Traceback")
         after, answers_after = count_rows(url)
