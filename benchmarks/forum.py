@@ -43,7 +43,6 @@ import os
 import platform
 import queue
 import random
-import secrets
 import shutil
 import subprocess
 import sys
@@ -65,6 +64,8 @@ if str(ROOT) not in sys.path:
 from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run as a script)
     Client,
     ClientError,
+    app_environment,
+    app_settings,
     cookies_from,
     cpu_model,
     database_description,
@@ -74,8 +75,8 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     gunicorn,
     percentile,
     prepare_database,
+    server_errors,
     stop_on_sigterm,
-    tail,
 )
 
 LANG = "sv"
@@ -575,19 +576,12 @@ def main(argv: list[str] | None = None) -> int:
         instance = temp / "instance"
         url = prepare_database(args.database_url, temp, "forum.sqlite3")
         port = free_port()
-        settings = {
-            "PARTICIPATION_DATABASE_URL": url,
-            "PARTICIPATION_INSTANCE_PATH": str(instance),
-            "PARTICIPATION_SECRET_KEY": secrets.token_hex(32),
-            "PARTICIPATION_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            # Limits are per device here, so every simulated phone has its own; per process is fine.
-            "PARTICIPATION_RATELIMIT_STORAGE_URI": "memory://",
-        }
+        # Limits are per device here, so every simulated phone has its own; per process is fine.
+        settings = {**app_settings(url, instance, port), "PARTICIPATION_RATELIMIT_STORAGE_URI": "memory://"}
+        env = app_environment(settings)
         # The session is created in this process, so it reads the same settings as the server.
-        for key in [key for key in os.environ if key.startswith("PARTICIPATION_")]:
-            del os.environ[key]
-        os.environ.update(settings)
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        os.environ.clear()
+        os.environ.update(env)
         print("Migrating …", file=sys.stderr)
         flask(env, "db", "upgrade")
         code, item_ids = create_forum(args.mode)
@@ -597,11 +591,7 @@ def main(argv: list[str] | None = None) -> int:
         with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
             warm_up(port, code, rounds=4 * args.workers)
             run = run_load(args, port, code)
-        server_errors = log.read_text(errors="replace").count("Traceback")
-        if server_errors:
-            print(
-                f"gunicorn logged {server_errors} tracebacks; the last lines:\n{tail(log)}", file=sys.stderr
-            )
+        server_errors(log)
         stored, rows = stored_counts(url)
         ok = print_report(args, database, run, stored, rows)
         if not run.stats.acks:

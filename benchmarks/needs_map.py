@@ -57,7 +57,6 @@ import platform
 import random
 import secrets
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -79,6 +78,8 @@ if str(ROOT) not in sys.path:
 
 from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run as a script)
     ClientError,
+    app_environment,
+    app_settings,
     cookies_from,
     cpu_model,
     database_description,
@@ -88,8 +89,9 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     normalised,
     parse_form,
     percentile,
-    reset_schema,
-    tail,
+    prepare_database,
+    server_errors,
+    stop_on_sigterm,
 )
 
 ANALYST_EMAIL = "analyst@needs-bench.example"
@@ -1128,35 +1130,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _raise_keyboard_interrupt(_signum: int, _frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)  # clean up on kill as on Ctrl+C
+    stop_on_sigterm()
+    if args.database_url and not normalised(args.database_url).startswith("postgresql"):
+        print("--database-url must be a PostgreSQL URL", file=sys.stderr)
+        return 2
     temp = Path(tempfile.mkdtemp(prefix="delaktig-needs-"))
     try:
         instance = temp / "instance"
-        if args.database_url:
-            url = normalised(args.database_url)
-            if not url.startswith("postgresql"):
-                print("--database-url must be a PostgreSQL URL", file=sys.stderr)
-                return 2
-            print(f"Resetting the public schema of {url} …", file=sys.stderr)
-            reset_schema(url)
-        else:
-            url = f"sqlite:///{temp / 'bench.sqlite3'}"
+        url = prepare_database(args.database_url, temp, "bench.sqlite3")
         dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PARTICIPATION_")}
         port = free_port()
-        env.update(
-            PARTICIPATION_DATABASE_URL=url,
-            PARTICIPATION_INSTANCE_PATH=str(instance),
-            PARTICIPATION_SECRET_KEY=secrets.token_hex(32),
-            PARTICIPATION_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-            PYTHONDONTWRITEBYTECODE="1",
-        )
+        env = app_environment(app_settings(url, instance, port))
         print("Migrating and loading the demo …", file=sys.stderr)
         flask(env, "db", "upgrade")
         flask(env, "demo")
@@ -1243,9 +1229,7 @@ def main(argv: list[str] | None = None) -> int:
                 page_filtered = measure_page(browser, filtered_path, args.repeat)
             finally:
                 browser.close()
-        server_errors = log.read_text(errors="replace").count("Traceback")
-        if server_errors:
-            print(f"gunicorn logged {server_errors} tracebacks:\n{tail(log)}", file=sys.stderr)
+        errors = server_errors(log)
 
         print("In-process breakdown …", file=sys.stderr)
         parts = breakdown(app, [("unfiltered", {}), (args.filter, args.filters)])
@@ -1301,7 +1285,7 @@ def main(argv: list[str] | None = None) -> int:
                     break
         if args.keep:
             print(f"Kept {temp} (gunicorn log, instance, SQLite file if any).", file=sys.stderr)
-        return 1 if server_errors else 0
+        return 1 if errors else 0
     except subprocess.CalledProcessError as exc:
         print(f"Failed: {' '.join(map(str, exc.cmd))} exited with {exc.returncode}.", file=sys.stderr)
         return 1

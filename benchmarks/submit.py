@@ -766,6 +766,30 @@ def prepare_database(database_url: str | None, temp: Path, name: str) -> str:
     return url
 
 
+def app_settings(url: str, instance: Path, port: int) -> dict[str, str]:
+    """The app's PARTICIPATION_* settings for a benchmark run: its own database, instance and secret."""
+    return {
+        "PARTICIPATION_DATABASE_URL": url,
+        "PARTICIPATION_INSTANCE_PATH": str(instance),
+        "PARTICIPATION_SECRET_KEY": secrets.token_hex(32),
+        "PARTICIPATION_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+def app_environment(settings: dict[str, str]) -> dict[str, str]:
+    """This process's environment without any other PARTICIPATION_* setting, plus the given ones."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PARTICIPATION_")}
+    return {**env, **settings, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def server_errors(log: Path) -> int:
+    """How many tracebacks gunicorn logged; prints the log's tail when there are any."""
+    count = log.read_text(errors="replace").count("Traceback")
+    if count:
+        print(f"gunicorn logged {count} tracebacks; the last lines:\n{tail(log)}", file=sys.stderr)
+    return count
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stop_on_sigterm()
@@ -773,15 +797,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         instance = temp / "instance"
         url = prepare_database(args.database_url, temp, "bench.sqlite3")
-        env = {key: value for key, value in os.environ.items() if not key.startswith("PARTICIPATION_")}
         port = free_port()
-        env.update(
-            PARTICIPATION_DATABASE_URL=url,
-            PARTICIPATION_INSTANCE_PATH=str(instance),
-            PARTICIPATION_SECRET_KEY=secrets.token_hex(32),
-            PARTICIPATION_PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
-            PYTHONDONTWRITEBYTECODE="1",
-        )
+        env = app_environment(app_settings(url, instance, port))
         print("Migrating and loading the demo …", file=sys.stderr)
         flask(env, "db", "upgrade")
         flask(env, "demo")
@@ -814,12 +831,8 @@ def main(argv: list[str] | None = None) -> int:
                 if meter and cpu_before:
                     result.cpu = meter.since(cpu_before)
                 results.append(result)
-        server_errors = log.read_text(errors="replace").count("Traceback")
+        server_errors(log)
         after, answers_after = count_rows(url)
-        if server_errors:
-            print(
-                f"gunicorn logged {server_errors} tracebacks; the last lines:\n{tail(log)}", file=sys.stderr
-            )
         ok = print_report(results, args, database, after - before, answers_after - answers_before)
         if not results[2].acknowledged:
             print("No submission was acknowledged: the benchmark did not work.", file=sys.stderr)
