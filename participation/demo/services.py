@@ -35,7 +35,7 @@ from participation.measurement.models import (
     ProgramMeasure,
     ProgramQuestion,
 )
-from participation.measurement.services import compute_points
+from participation.measurement.services import computed_points
 from participation.placements.models import Placement
 from participation.privacy import keyed_hash, truncate_to_hour
 from participation.staff.models import Partner, Role, User
@@ -358,7 +358,7 @@ def _measurement(survey: Survey) -> None:
         )
     db.session.add_all([influence, summer_jobs, program])
     db.session.flush()
-    compute_points(influence, MIN_SUPPRESSION_K)
+    computed_points(influence, MIN_SUPPRESSION_K)
     influence.baseline_value = next((p.value for p in influence.points if p.period == 20252), None)
 
 

@@ -86,6 +86,14 @@ def save_indicator(indicator: Indicator | None, values: dict[str, Any]) -> Indic
 
 
 def compute_points(indicator: Indicator, k: int) -> int:
+    """Compute the indicator's values per term from its question, and commit them (see computed_points)."""
+    stored = computed_points(indicator, k)
+    record("indicator_computed", "indicator", indicator.id, terms=stored)
+    db.session.commit()
+    return stored
+
+
+def computed_points(indicator: Indicator, k: int) -> int:
     """Values per term from the linked question: the share at the top (scale) or saying yes (yes/no).
 
     A term's value is stored only when both its 'yes' and 'no' groups reach k and the base reaches 10;
@@ -121,8 +129,6 @@ def compute_points(indicator: Indicator, k: int) -> int:
         )
         db.session.add(point)
         stored += 1
-    record("indicator_computed", "indicator", indicator.id, terms=stored)
-    db.session.commit()
     return stored
 
 
