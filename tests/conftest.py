@@ -71,6 +71,8 @@ def db(app: Flask) -> Iterator[object]:
         database.session.rollback()
         database.session.remove()
         _empty_all_tables(database.engine)
+        # Like restoring a backup under a running app: ids start again, so the needs map counts afresh.
+        app.extensions.pop("needs_tally", None)
 
 
 class IsolatedClient(FlaskClient):

@@ -32,44 +32,16 @@ from participation.forum.models import (
     forum_item_theme,
 )
 from participation.i18n.languages import localise
+from participation.insights import tally
 from participation.insights.models import PopulationFigure, TextCode
+from participation.insights.tally import DIMENSIONS, PUBLISHED, dimension, term_of
 from participation.suppression import SHARE_MIN_BASE, Cell, suppress
-from participation.surveys.models import (
-    PROFILE_CHOICES,
-    Answer,
-    ModerationStatus,
-    Option,
-    ProfileField,
-    Question,
-    QuestionKind,
-    Response,
-    option_theme,
-    question_theme,
-)
+from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
 from participation.themes.models import Theme
 
 RESPONSE_COMPONENTS = ("choices", "scales", "text")
 COMPONENTS = ("choices", "scales", "forum", "text")
-DIMENSIONS = ("period", "age_band", "gender", "placement")
-LOW_END = 2  # faces 1 and 2 of 5
-GROUP = sa.literal_column("grp")
 QUOTES_PER_THEME = 3
-
-
-def term_of(column: Any) -> Any:
-    """A school term as a number: 20252 is autumn 2025 (August–December), 20261 spring 2026."""
-    year = sa.cast(sa.extract("year", column), sa.Integer)
-    half = sa.case((sa.cast(sa.extract("month", column), sa.Integer) >= 8, 2), else_=1)
-    return year * 10 + half
-
-
-def _dimension(name: str) -> Any:
-    return {
-        "period": term_of(Response.submitted_hour),
-        "age_band": sa.func.coalesce(Response.age_band, ""),
-        "gender": sa.func.coalesce(Response.gender, ""),
-        "placement": sa.func.coalesce(Response.placement_id, 0),
-    }[name]
 
 
 @dataclass(frozen=True)
@@ -89,112 +61,48 @@ class Filters:
     def without(self, name: str) -> Filters:
         return replace(self, **{name: None})
 
+    def conditions(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((name, getattr(self, name)) for name in self.active())
+
 
 def _conditions(filters: Filters) -> list[Any]:
-    conditions = []
-    for name in filters.active():
-        value = getattr(filters, name)
-        conditions.append(_dimension(name) == value)
-    return conditions
+    return [dimension(name) == value for name, value in filters.conditions()]
 
 
 # --- raw counts --------------------------------------------------------------------------------------
-# Each returns {(theme_id, group): (count, base)}; group is the value of `by`, or None.
+# Each returns {(theme_id, group): (count, base)}; group is the value of `by`, or None. They sum the
+# tally's cells (participation.insights.tally): counted in SQL once, summed here for every view.
+
+# Per component: the tally's (count, base) measures. Choices and scales show a theme wherever its base is
+# non-zero; text shows a theme wherever a text was coded with it, on the one base of all coded texts.
+_MEASURES = {"choices": ("chose", "answered"), "scales": ("low", "scaled"), "text": ("coded", "coded_base")}
 
 
-def _grouped(query: Any, by: str | None) -> Any:
-    if by is None:
-        return query.add_columns(sa.literal(None).label("grp"))
-    # Grouped by the label: PostgreSQL would not match two copies of an expression with bound values.
-    return query.add_columns(_dimension(by).label("grp")).group_by(GROUP)
-
-
-def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
-    """Per theme: respondents who chose a themed option (count) of those who answered such a question (base).
-
-    One pass over the answers grouped by response, with a pair of flags per theme, then summed per group:
-    joining answers to themes instead would multiply the rows and count distinct respondents per theme.
-    """
-    tagged = db.session.execute(
-        sa.select(option_theme.c.theme_id, Option.id, Option.question_id).join(
-            option_theme, option_theme.c.option_id == Option.id
-        )
-    ).all()
-    options: dict[int, set[int]] = defaultdict(set)
-    questions: dict[int, set[int]] = defaultdict(set)
-    for theme_id, option_id, question_id in tagged:
-        options[theme_id].add(option_id)
-        questions[theme_id].add(question_id)
-    if not options:
-        return {}
-    themes = sorted(options)
-    flags = []
-    for theme_id in themes:
-        chose = sa.case((Answer.option_id.in_(sorted(options[theme_id])), 1), else_=0)
-        answered = sa.case((Answer.question_id.in_(sorted(questions[theme_id])), 1), else_=0)
-        flags += [sa.func.max(chose).label(f"c{theme_id}"), sa.func.max(answered).label(f"b{theme_id}")]
-    all_questions = sorted(set().union(*questions.values()))
-    group = _dimension(by).label("grp") if by else sa.literal(None).label("grp")
-    # Filters apply before grouping, so a narrow view reads only its own respondents' answers.
-    per_response = (
-        sa.select(Answer.response_id.label("rid"), group, *flags)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_id.in_(all_questions), *_conditions(filters))
-        .group_by(Answer.response_id, *([GROUP] if by else []))
-        .subquery()
-    )
-    sums = [sa.func.sum(per_response.c[f"{kind}{theme_id}"]) for theme_id in themes for kind in ("c", "b")]
-    query = sa.select(per_response.c.grp if by else sa.literal(None), *sums)
-    if by:
-        query = query.group_by(per_response.c.grp)
+def _raw(component: str, filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    count_name, base_name = _MEASURES[component]
     result: dict[tuple[int, Any], tuple[int, int]] = {}
-    for row in db.session.execute(query):
-        grp, values = row[0], row[1:]
-        for index, theme_id in enumerate(themes):
-            count, base = int(values[2 * index] or 0), int(values[2 * index + 1] or 0)
-            if base:
-                result[(theme_id, grp)] = (count, base)
+    for grp, counts in tally.current().sums(filters.conditions(), by).items():
+        for (measure, theme), value in counts.items():
+            if component == "text" and measure == count_name:
+                result[(theme, grp)] = (value, counts[(base_name, 0)])
+            elif component != "text" and measure == base_name and value:
+                result[(theme, grp)] = (counts[(count_name, theme)], value)
     return result
 
 
+def _choices(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    """Per theme: respondents who chose a themed option (count) of those who answered such a question (base)."""
+    return _raw("choices", filters, by)
+
+
 def _scales(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
-    low = sa.func.count(sa.distinct(sa.case((Answer.value_int <= LOW_END, Answer.response_id))))
-    query = _grouped(
-        sa.select(question_theme.c.theme_id, low, sa.func.count(sa.distinct(Answer.response_id)))
-        .select_from(Answer)
-        .join(question_theme, question_theme.c.question_id == Answer.question_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Question.kind == QuestionKind.SCALE, *_conditions(filters))
-        .group_by(question_theme.c.theme_id),
-        by,
-    )
-    return {(theme, grp): (count, base) for theme, count, base, grp in db.session.execute(query)}
+    """Per theme: respondents at the low end of a themed scale question (count) of those answering one."""
+    return _raw("scales", filters, by)
 
 
 def _text(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
-    published = Answer.moderation_status.in_((ModerationStatus.APPROVED, ModerationStatus.REDACTED))
-    counts = _grouped(
-        sa.select(TextCode.theme_id, sa.func.count(sa.distinct(TextCode.answer_id)))
-        .select_from(TextCode)
-        .join(Answer, Answer.id == TextCode.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(published, *_conditions(filters))
-        .group_by(TextCode.theme_id),
-        by,
-    )
-    totals = _grouped(
-        sa.select(sa.func.count(sa.distinct(TextCode.answer_id)))
-        .select_from(TextCode)
-        .join(Answer, Answer.id == TextCode.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(published, *_conditions(filters)),
-        by,
-    )
-    base_by_group = {grp: base for base, grp in db.session.execute(totals)}
-    return {
-        (theme, grp): (count, base_by_group.get(grp, 0)) for theme, count, grp in db.session.execute(counts)
-    }
+    """Per theme: published free texts coded with it (count) of the coded published texts (base)."""
+    return _raw("text", filters, by)
 
 
 def _forum(filters: Filters) -> dict[tuple[int, Any], tuple[int, int]]:
@@ -286,18 +194,19 @@ class NeedsMap:
     forum_applies: bool
 
 
+def _respondents(filters: Filters, by: str | None) -> dict[Any, int]:
+    """Responses in the view, per group of `by` (or under None); groups without any are left out."""
+    groups = tally.current().sums(filters.conditions(), by)
+    return {grp: counts[("respondents", 0)] for grp, counts in groups.items() if counts[("respondents", 0)]}
+
+
 def respondents(filters: Filters, k: int) -> Cell:
     """How many responses the view rests on, protected across sibling groups like every other count."""
-    total = db.session.scalar(sa.select(sa.func.count(Response.id)).where(*_conditions(filters))) or 0
+    total = _respondents(filters, None).get(None, 0)
     cell = suppress({"n": total}, total, k, additive=False)["n"]
     for name in filters.active():
         value = getattr(filters, name)
-        rows = db.session.execute(
-            sa.select(_dimension(name).label("grp"), sa.func.count(Response.id))
-            .where(*_conditions(filters.without(name)))
-            .group_by(GROUP)
-        ).all()
-        counts = {grp: n for grp, n in rows}
+        counts = _respondents(filters.without(name), name)
         sibling = suppress(counts, sum(counts.values()), k, additive=True).get(value)
         if sibling is not None and sibling.suppressed:
             cell = Cell(None, None)
@@ -305,18 +214,22 @@ def respondents(filters: Filters, k: int) -> Cell:
 
 
 def _quotes(theme_ids: Iterable[int], filters: Filters) -> dict[int, list[str]]:
-    published = Answer.moderation_status.in_((ModerationStatus.APPROVED, ModerationStatus.REDACTED))
-    rows = db.session.execute(
-        sa.select(TextCode.theme_id, Answer.text_value)
-        .join(Answer, Answer.id == TextCode.answer_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(published, TextCode.theme_id.in_(list(theme_ids)), *_conditions(filters))
-        .order_by(Answer.id.desc())
-    )
-    quotes: dict[int, list[str]] = defaultdict(list)
-    for theme_id, text in rows:
-        if len(quotes[theme_id]) < QUOTES_PER_THEME:
-            quotes[theme_id].append(text)
+    """The latest published free texts coded with each theme in the view: a short query per theme."""
+    quotes: dict[int, list[str]] = {}
+    for theme_id in theme_ids:
+        texts = db.session.scalars(
+            sa.select(Answer.text_value)
+            .select_from(TextCode)
+            .join(Answer, Answer.id == TextCode.answer_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                TextCode.theme_id == theme_id, Answer.moderation_status.in_(PUBLISHED), *_conditions(filters)
+            )
+            .order_by(TextCode.answer_id.desc())
+            .limit(QUOTES_PER_THEME)
+        ).all()
+        if texts:
+            quotes[theme_id] = [text for text in texts if text is not None]
     return quotes
 
 
@@ -352,8 +265,7 @@ def needs_map(filters: Filters, k: int) -> NeedsMap:
 
 def terms() -> list[int]:
     """The terms that have responses, oldest first."""
-    rows = db.session.scalars(sa.select(term_of(Response.submitted_hour)).distinct())
-    return sorted(int(term) for term in rows if term is not None)
+    return sorted(_respondents(Filters(), "period"))
 
 
 def trend(filters: Filters, k: int) -> dict[int, dict[int, Cell]]:
@@ -393,12 +305,7 @@ class Reach:
 
 def reach(filters: Filters, k: int) -> list[Reach]:
     """Who we are (not) hearing from: respondents per age band against the population figures."""
-    rows = db.session.execute(
-        sa.select(_dimension("age_band").label("grp"), sa.func.count(Response.id))
-        .where(*_conditions(filters.without("age_band")))
-        .group_by(GROUP)
-    ).all()
-    counts = {band: n for band, n in rows}
+    counts = _respondents(filters.without("age_band"), "age_band")
     bands = list(PROFILE_CHOICES[ProfileField.AGE_BAND])
     full = {band: counts.get(band, 0) for band in [*bands, ""]}
     cells = suppress(full, sum(full.values()), k, additive=True)

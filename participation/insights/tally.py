@@ -1,0 +1,346 @@
+"""The needs map's counts per cell, read from the answers in one pass and kept until the data changes.
+
+A cell is one combination of term × age band × gender × place. Every response falls in exactly one
+cell, so the respondents behind any view of the needs map (a filter, the sibling groups of a filter, a
+trend, a breakdown) are sums of cells. The cells are counted in SQL, grouped per response and then per
+cell; the page then sums a few hundred cells instead of reading a million answers for every view.
+
+Per cell the tally holds, with a theme's id as the second part of the key:
+- ("respondents", 0): responses;
+- ("chose", t) / ("answered", t): respondents who chose an option tagged t / answered a question with one;
+- ("low", t) / ("scaled", t): respondents answering 1 or 2 / anything on a scale question tagged t;
+- ("coded", t) / ("coded_base", 0): published free-text answers coded t / coded with any theme.
+
+The tally is kept per process and read again only when needed: new responses are counted on their own
+(by id) and added; moderation and coding re-count the free text only; any other change that can move a
+count (a theme tag, a deleted response) writes a DataChange row "all" and everything is counted again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from participation.extensions import db
+from participation.insights.models import DataChange, TextCode
+from participation.placements.models import Placement
+from participation.surveys.models import (
+    Answer,
+    ModerationStatus,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    Survey,
+    option_theme,
+    question_theme,
+)
+from participation.themes.models import Theme
+
+DIMENSIONS = ("period", "age_band", "gender", "placement")
+LOW_END = 2  # faces 1 and 2 of 5
+PUBLISHED = (ModerationStatus.APPROVED, ModerationStatus.REDACTED)
+ALL, TEXT = "all", "text"
+MEMO_SIZE = 256  # views remembered per tally
+
+CellKey = tuple[int, str, str, int]  # term, age band ("" unanswered), gender (""), placement id (0 none)
+
+
+def term_of(column: Any) -> Any:
+    """A school term as a number: 20252 is autumn 2025 (August–December), 20261 spring 2026."""
+    year = sa.cast(sa.extract("year", column), sa.Integer)
+    half = sa.case((sa.cast(sa.extract("month", column), sa.Integer) >= 8, 2), else_=1)
+    return year * 10 + half
+
+
+def dimension(name: str) -> Any:
+    """A dimension of a response as SQL, with the value that stands for "not answered"."""
+    return {
+        "period": term_of(Response.submitted_hour),
+        "age_band": sa.func.coalesce(Response.age_band, ""),
+        "gender": sa.func.coalesce(Response.gender, ""),
+        "placement": sa.func.coalesce(Response.placement_id, 0),
+    }[name]
+
+
+def _cell_columns() -> list[Any]:
+    return [dimension(name).label(f"d_{name}") for name in DIMENSIONS]
+
+
+def _key(row: Any) -> CellKey:
+    return (int(row[0]), str(row[1]), str(row[2]), int(row[3]))
+
+
+# --- counting ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tags:
+    """Which options and questions carry which theme, as the response pass needs them."""
+
+    options: dict[int, list[int]]  # theme -> themed option ids
+    choice_questions: dict[int, list[int]]  # theme -> questions that have such an option
+    scale_questions: dict[int, list[int]]  # theme -> scale questions tagged with it
+
+    @property
+    def questions(self) -> list[int]:
+        every = set()
+        for ids in (*self.choice_questions.values(), *self.scale_questions.values()):
+            every.update(ids)
+        return sorted(every)
+
+
+def _tags() -> _Tags:
+    options: dict[int, set[int]] = {}
+    choice_questions: dict[int, set[int]] = {}
+    for theme_id, option_id, question_id in db.session.execute(
+        sa.select(option_theme.c.theme_id, Option.id, Option.question_id).join(
+            option_theme, option_theme.c.option_id == Option.id
+        )
+    ):
+        options.setdefault(theme_id, set()).add(option_id)
+        choice_questions.setdefault(theme_id, set()).add(question_id)
+    scale_questions: dict[int, set[int]] = {}
+    for theme_id, question_id in db.session.execute(
+        sa.select(question_theme.c.theme_id, Question.id)
+        .join(question_theme, question_theme.c.question_id == Question.id)
+        .where(Question.kind == QuestionKind.SCALE)
+    ):
+        scale_questions.setdefault(theme_id, set()).add(question_id)
+
+    def listed(mapping: dict[int, set[int]]) -> dict[int, list[int]]:
+        return {theme: sorted(ids) for theme, ids in sorted(mapping.items())}
+
+    return _Tags(listed(options), listed(choice_questions), listed(scale_questions))
+
+
+def _flag(condition: Any) -> Any:
+    return sa.func.max(sa.case((condition, 1), else_=0))
+
+
+def _count_responses(tags: _Tags, low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """Respondents and the choices and scale flags per cell, for the responses with low < id <= high.
+
+    One statement: each response with its themed answers is reduced to a 0/1 flag per theme and measure,
+    then the flags are summed per cell. Responses without a themed answer still count as respondents.
+    """
+    measures: list[tuple[str, int, Any]] = []
+    for theme, option_ids in tags.options.items():
+        measures.append(("chose", theme, _flag(Answer.option_id.in_(option_ids))))
+        measures.append(("answered", theme, _flag(Answer.question_id.in_(tags.choice_questions[theme]))))
+    for theme, question_ids in tags.scale_questions.items():
+        on_scale = Answer.question_id.in_(question_ids)
+        measures.append(("low", theme, _flag(sa.and_(on_scale, Answer.value_int <= LOW_END))))
+        measures.append(("scaled", theme, _flag(on_scale)))
+    flags = [expression.label(f"f{index}") for index, (_m, _t, expression) in enumerate(measures)]
+    query = sa.select(Response.id, *_cell_columns(), *flags).where(Response.id > low, Response.id <= high)
+    if measures:
+        query = query.outerjoin(
+            Answer, sa.and_(Answer.response_id == Response.id, Answer.question_id.in_(tags.questions))
+        )
+    # Grouped by the primary key: the cell's columns depend on it (PostgreSQL accepts that too).
+    per_response = query.group_by(Response.id).subquery()
+    cell = [per_response.c[f"d_{name}"] for name in DIMENSIONS]
+    sums = [sa.func.sum(per_response.c[f"f{index}"]) for index in range(len(measures))]
+    counted = sa.select(*cell, sa.func.count(), *sums).group_by(*cell)
+    cells: dict[CellKey, Counter[tuple[str, int]]] = {}
+    for row in db.session.execute(counted):
+        tally: Counter[tuple[str, int]] = Counter({("respondents", 0): int(row[4])})
+        for (measure, theme, _expression), value in zip(measures, row[5:], strict=True):
+            if value:
+                tally[(measure, theme)] = int(value)
+        cells[_key(row)] = tally
+    return cells
+
+
+def _count_texts(low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """Published free-text answers per cell: coded per theme, and coded with any theme."""
+    coded = (
+        sa.select(*_cell_columns(), TextCode.theme_id, TextCode.answer_id)
+        .select_from(TextCode)
+        .join(Answer, Answer.id == TextCode.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.moderation_status.in_(PUBLISHED), Response.id > low, Response.id <= high)
+        .subquery()
+    )
+    cell = [coded.c[f"d_{name}"] for name in DIMENSIONS]
+    cells: dict[CellKey, Counter[tuple[str, int]]] = {}
+    per_theme = sa.select(*cell, coded.c.theme_id, sa.func.count()).group_by(*cell, coded.c.theme_id)
+    for row in db.session.execute(per_theme):
+        cells.setdefault(_key(row), Counter())[("coded", int(row[4]))] = int(row[5])
+    base = sa.select(*cell, sa.func.count(sa.distinct(coded.c.answer_id))).group_by(*cell)
+    for row in db.session.execute(base):
+        cells.setdefault(_key(row), Counter())[("coded_base", 0)] = int(row[4])
+    return cells
+
+
+# --- the tally and its views -------------------------------------------------------------------------
+
+
+def _merge(*parts: Mapping[CellKey, Counter[tuple[str, int]]]) -> dict[CellKey, Counter[tuple[str, int]]]:
+    merged: dict[CellKey, Counter[tuple[str, int]]] = {}
+    for part in parts:
+        for key, counts in part.items():
+            merged.setdefault(key, Counter()).update(counts)
+    return merged
+
+
+def _without_texts(
+    cells: Mapping[CellKey, Counter[tuple[str, int]]],
+) -> dict[CellKey, Counter[tuple[str, int]]]:
+    kept = {}
+    for key, counts in cells.items():
+        rest = Counter({name: n for name, n in counts.items() if name[0] not in ("coded", "coded_base")})
+        if rest:
+            kept[key] = rest
+    return kept
+
+
+Conditions = tuple[tuple[str, Any], ...]
+
+
+@dataclass
+class Tally:
+    """The cells as of a state of the database: the last response id and count, the last change ids."""
+
+    cells: dict[CellKey, Counter[tuple[str, int]]]
+    last_response: int
+    responses: int
+    all_change: int
+    text_change: int
+    _memo: dict[tuple[Conditions, str | None], dict[Any, Counter[tuple[str, int]]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def sums(self, conditions: Conditions, by: str | None) -> dict[Any, Counter[tuple[str, int]]]:
+        """The cells matching every (dimension, value) condition, summed per value of `by` (or None)."""
+        memo_key = (conditions, by)
+        remembered = self._memo.get(memo_key)
+        if remembered is not None:
+            return remembered
+        checks = [(DIMENSIONS.index(name), value) for name, value in conditions]
+        position = DIMENSIONS.index(by) if by else None
+        groups: dict[Any, Counter[tuple[str, int]]] = {}
+        for key, counts in self.cells.items():
+            if all(key[index] == value for index, value in checks):
+                group = key[position] if position is not None else None
+                groups.setdefault(group, Counter()).update(counts)
+        if len(self._memo) >= MEMO_SIZE:
+            self._memo.clear()
+        self._memo[memo_key] = groups
+        return groups
+
+
+def _fingerprint() -> tuple[int, int, int, int]:
+    """Last response id, number of responses, last "all" change, last "text" change: one cheap statement."""
+    last_change = sa.select(sa.func.coalesce(sa.func.max(DataChange.id), 0))
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.coalesce(sa.func.max(Response.id), 0)).scalar_subquery(),
+            sa.select(sa.func.count(Response.id)).scalar_subquery(),
+            last_change.where(DataChange.scope == ALL).scalar_subquery(),
+            last_change.where(DataChange.scope == TEXT).scalar_subquery(),
+        )
+    ).one()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+
+def _full(last_response: int, all_change: int, text_change: int) -> Tally:
+    responses = _count_responses(_tags(), 0, last_response)
+    total = sum(counts[("respondents", 0)] for counts in responses.values())
+    cells = _merge(responses, _count_texts(0, last_response))
+    return Tally(cells, last_response, total, all_change, text_change)
+
+
+def _refreshed(old: Tally | None) -> Tally:
+    last_response, responses, all_change, text_change = _fingerprint()
+    if old is None or old.all_change != all_change or last_response < old.last_response:
+        return _full(last_response, all_change, text_change)
+    if (old.last_response, old.responses, old.text_change) == (last_response, responses, text_change):
+        return old
+    cells = old.cells
+    if old.text_change != text_change:
+        cells = _merge(_without_texts(cells), _count_texts(0, old.last_response))
+    if last_response > old.last_response or old.responses != responses:
+        new = _count_responses(_tags(), old.last_response, last_response)
+        added = sum(counts[("respondents", 0)] for counts in new.values())
+        if old.responses + added != responses:
+            # A response with a lower id arrived late, or one was removed: count everything again.
+            return _full(last_response, all_change, text_change)
+        cells = _merge(cells, new, _count_texts(old.last_response, last_response))
+    return Tally(cells, last_response, responses, all_change, text_change)
+
+
+class _Store:
+    """One tally per app (per process), refreshed under a lock so that two requests count once."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.tally: Tally | None = None
+
+
+def current() -> Tally:
+    """The tally as of now: counted again only as far as the data changed since the last call."""
+    store: _Store = current_app.extensions.setdefault("needs_tally", _Store())
+    with store.lock:
+        store.tally = _refreshed(store.tally)
+        return store.tally
+
+
+# --- noticing changes --------------------------------------------------------------------------------
+
+# Changes of these attributes cannot move a count.
+_IGNORED = {
+    Response: {"follow_up_id"},
+    Answer: {"flags"},
+}
+_TEXT_ONLY = {Answer: {"moderation_status", "text_value"}}
+# Edits of these are harmless (names, colours, status); deleting one can move counts (cascades).
+_DELETION_ONLY = (Survey, Theme, Placement)
+_WATCHED = (Response, Answer, TextCode, Option, Question, *_DELETION_ONLY)
+
+
+def _changed_attributes(instance: object) -> set[str]:
+    state = sa.inspect(instance)
+    return {attribute.key for attribute in state.attrs if attribute.history.has_changes()}
+
+
+def _scope(session: Session) -> str | None:
+    scopes: set[str] = set()
+    for instance in session.new:
+        if isinstance(instance, TextCode):
+            scopes.add(TEXT)
+        elif isinstance(instance, Answer) and instance.response not in session.new:
+            scopes.add(ALL)  # an answer added to a response that was already counted
+        elif isinstance(instance, Option):
+            scopes.add(ALL)  # a new tagged option changes who "answered a question with one"
+    for instance in session.deleted:
+        if isinstance(instance, TextCode):
+            scopes.add(TEXT)
+        elif isinstance(instance, _WATCHED):
+            scopes.add(ALL)
+    for instance in session.dirty:
+        if not isinstance(instance, _WATCHED) or isinstance(instance, _DELETION_ONLY):
+            continue
+        changed = _changed_attributes(instance) - _IGNORED.get(type(instance), set())
+        if not changed:
+            continue
+        if isinstance(instance, TextCode) or changed <= _TEXT_ONLY.get(type(instance), set()):
+            scopes.add(TEXT)
+        else:
+            scopes.add(ALL)
+    return ALL if ALL in scopes else TEXT if scopes else None
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, _context: Any, _instances: Iterable[object] | None) -> None:
+    scope = _scope(session)
+    if scope is not None:
+        session.add(DataChange(scope=scope))

@@ -1,0 +1,310 @@
+"""The needs map's kept tally gives exactly what counting the answers directly in SQL gives, and follows
+every kind of change: new responses, moderation, coding, a theme tag, a deleted response."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.insights import needs, tally
+from participation.insights.models import CodebookVersion, DataChange, TextCode
+from participation.placements.models import Placement
+from participation.surveys.models import (
+    Answer,
+    ModerationStatus,
+    Option,
+    Question,
+    QuestionKind,
+    Response,
+    option_theme,
+    question_theme,
+)
+from participation.themes.models import Theme
+from tests.factories import gen_survey, gen_theme, opt, q
+
+MOMENTS = [
+    datetime(2025, 3, 3, 9, tzinfo=UTC),
+    datetime(2025, 10, 1, 18, tzinfo=UTC),
+    datetime(2026, 2, 2, tzinfo=UTC),
+]
+AGES = ["13_15", "16_19", "20_25", None]
+GENDERS = ["girl", "boy", None]
+STATUSES = list(ModerationStatus)
+
+# --- the reference: the same counts straight from the answers, one SQL statement per view --------------
+
+
+def _dimension(name: str) -> Any:
+    return tally.dimension(name)
+
+
+def _where(filters: needs.Filters) -> list[Any]:
+    return [_dimension(name) == value for name, value in filters.conditions()]
+
+
+def _grouped(query: Any, by: str | None) -> Any:
+    if by is None:
+        return query.add_columns(sa.literal(None).label("grp"))
+    return query.add_columns(_dimension(by).label("grp")).group_by(sa.literal_column("grp"))
+
+
+def reference_choices(filters: needs.Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    themed_question = (
+        sa.select(Option.question_id, option_theme.c.theme_id)
+        .join(option_theme, option_theme.c.option_id == Option.id)
+        .distinct()
+        .subquery()
+    )
+    chosen = sa.orm.aliased(option_theme)
+    chose = sa.func.count(sa.distinct(sa.case((chosen.c.option_id.is_not(None), Answer.response_id))))
+    query = _grouped(
+        sa.select(themed_question.c.theme_id, chose, sa.func.count(sa.distinct(Answer.response_id)))
+        .select_from(Answer)
+        .join(themed_question, themed_question.c.question_id == Answer.question_id)
+        .outerjoin(
+            chosen,
+            sa.and_(chosen.c.option_id == Answer.option_id, chosen.c.theme_id == themed_question.c.theme_id),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .where(*_where(filters))
+        .group_by(themed_question.c.theme_id),
+        by,
+    )
+    return {(theme, grp): (count, base) for theme, count, base, grp in db.session.execute(query)}
+
+
+def reference_scales(filters: needs.Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    low = sa.func.count(sa.distinct(sa.case((Answer.value_int <= 2, Answer.response_id))))
+    query = _grouped(
+        sa.select(question_theme.c.theme_id, low, sa.func.count(sa.distinct(Answer.response_id)))
+        .select_from(Answer)
+        .join(question_theme, question_theme.c.question_id == Answer.question_id)
+        .join(Question, Question.id == Answer.question_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Question.kind == QuestionKind.SCALE, *_where(filters))
+        .group_by(question_theme.c.theme_id),
+        by,
+    )
+    return {(theme, grp): (count, base) for theme, count, base, grp in db.session.execute(query)}
+
+
+def reference_text(filters: needs.Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
+    published = Answer.moderation_status.in_(tally.PUBLISHED)
+
+    def coded(*columns: Any) -> Any:
+        return (
+            sa.select(*columns)
+            .select_from(TextCode)
+            .join(Answer, Answer.id == TextCode.answer_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(published, *_where(filters))
+        )
+
+    counts = _grouped(
+        coded(TextCode.theme_id, sa.func.count(sa.distinct(TextCode.answer_id))).group_by(TextCode.theme_id),
+        by,
+    )
+    totals = _grouped(coded(sa.func.count(sa.distinct(TextCode.answer_id))), by)
+    base = {grp: n for n, grp in db.session.execute(totals)}
+    return {(theme, grp): (n, base[grp]) for theme, n, grp in db.session.execute(counts)}
+
+
+def reference_respondents(filters: needs.Filters, by: str | None) -> dict[Any, int]:
+    query = _grouped(sa.select(sa.func.count(Response.id)).where(*_where(filters)), by)
+    return {grp: n for n, grp in db.session.execute(query) if n}
+
+
+# --- data --------------------------------------------------------------------------------------------
+
+
+def _theme(slug: str) -> Theme:
+    return db.session.scalars(sa.select(Theme).where(Theme.slug == slug)).one()
+
+
+@pytest.fixture()
+def world(db):
+    """Two places, three themes on options and scale questions (one option with two), and a codebook."""
+    survey = gen_survey()
+    jobs, safety, leisure = gen_theme("jobs"), gen_theme("safety"), gen_theme("leisure")
+    for option_key, themes in (("a", [jobs]), ("b", [jobs, safety])):
+        db.session.get(Option, int(opt(survey, "pick", option_key))).themes.extend(themes)
+    db.session.get(Option, int(opt(survey, "many", "y"))).themes.append(leisure)
+    q(survey, "scale").themes.extend([safety, leisure])
+    places = [Placement(code=f"P{i}", place=f"Plats {i}", survey=survey) for i in range(2)]
+    db.session.add_all([*places, CodebookVersion(note="v1")])
+    db.session.commit()
+    return survey, [p.id for p in places]
+
+
+def add_responses(survey: Any, places: list[int], n: int, rng: random.Random, coded: bool = True) -> None:
+    """Responses as the survey form stores them, each with its answers; with `coded`, texts get themes."""
+    themes = db.session.scalars(sa.select(Theme.id)).all()
+    version = db.session.scalars(sa.select(CodebookVersion.id)).first()
+    for _ in range(n):
+        answers = []
+        if rng.random() < 0.9:
+            answers.append(
+                Answer(
+                    question_id=q(survey, "pick").id, option_id=int(opt(survey, "pick", rng.choice("abc")))
+                )
+            )
+        for key in rng.sample("xyz", rng.randint(0, 2)):
+            answers.append(Answer(question_id=q(survey, "many").id, option_id=int(opt(survey, "many", key))))
+        if rng.random() < 0.8:
+            answers.append(Answer(question_id=q(survey, "scale").id, value_int=rng.randint(1, 5)))
+        text = None
+        if rng.random() < 0.5:
+            text = Answer(
+                question_id=q(survey, "text").id,
+                text_value=f"text {rng.random()}",
+                moderation_status=rng.choice(STATUSES),
+            )
+            answers.append(text)
+        response = Response(
+            survey_id=survey.id,
+            idempotency_key=f"{rng.random()}",
+            submitted_hour=rng.choice(MOMENTS),
+            language="sv",
+            age_band=rng.choice(AGES),
+            gender=rng.choice(GENDERS),
+            placement_id=rng.choice([*places, None]),
+            answers=answers,
+        )
+        db.session.add(response)
+        if coded and text is not None and rng.random() < 0.7:
+            db.session.flush()
+            for theme in rng.sample(themes, rng.randint(1, 2)):
+                db.session.add(TextCode(answer_id=text.id, theme_id=theme, codebook_version_id=version))
+    db.session.commit()
+
+
+def views(places: list[int]) -> list[tuple[needs.Filters, str | None]]:
+    """Every filter on one or two dimensions (including values nobody has) with every grouping."""
+    values = {
+        "period": [20251, 20252, 20261, 20262],
+        "age_band": ["13_15", "16_19", "20_25", ""],
+        "gender": ["girl", "boy", ""],
+        "placement": [*places, 0],
+    }
+    filter_sets = [needs.Filters()]
+    for name, options in values.items():
+        filter_sets += [needs.Filters(**{name: value}) for value in options]
+    for first, second in itertools.combinations(values, 2):
+        filter_sets.append(needs.Filters(**{first: values[first][0], second: values[second][1]}))
+    return [(f, by) for f in filter_sets for by in (None, *tally.DIMENSIONS)]
+
+
+def assert_same_as_reference(places: list[int]) -> None:
+    for filters, by in views(places):
+        assert needs._choices(filters, by) == reference_choices(filters, by), (filters, by)
+        assert needs._scales(filters, by) == reference_scales(filters, by), (filters, by)
+        assert needs._text(filters, by) == reference_text(filters, by), (filters, by)
+        assert needs._respondents(filters, by) == reference_respondents(filters, by), (filters, by)
+
+
+def changes() -> list[str]:
+    return list(db.session.scalars(sa.select(DataChange.scope).order_by(DataChange.id)))
+
+
+# --- tests -------------------------------------------------------------------------------------------
+
+
+def test_tally_equals_counting_the_answers_directly(world):
+    survey, places = world
+    add_responses(survey, places, 160, random.Random(1))
+    assert_same_as_reference(places)
+    assert needs.terms() == [20251, 20252, 20261]
+
+
+def test_new_responses_are_added_without_counting_again(world):
+    survey, places = world
+    rng = random.Random(2)
+    add_responses(survey, places, 60, rng)
+    before = changes()
+    first = tally.current()
+    add_responses(survey, places, 40, rng, coded=False)
+    assert changes() == before  # a submission writes no change row: its responses are read by id
+    second = tally.current()
+    assert second is not first and second.responses == first.responses + 40
+    assert second.all_change == first.all_change
+    assert tally.current() is second  # nothing changed: nothing is read again
+    assert_same_as_reference(places)
+
+
+def test_moderation_and_coding_recount_the_texts(world):
+    survey, places = world
+    add_responses(survey, places, 80, random.Random(3))
+    first = tally.current()
+    pending = db.session.scalars(
+        sa.select(Answer).where(Answer.moderation_status == ModerationStatus.PENDING)
+    ).all()
+    for answer in pending:
+        answer.moderation_status = ModerationStatus.APPROVED
+    db.session.commit()
+    assert changes()[-1] == tally.TEXT
+    assert_same_as_reference(places)
+    assert tally.current().all_change == first.all_change  # the answers' other counts were kept
+    uncoded = db.session.scalars(
+        sa.select(Answer.id).where(
+            Answer.moderation_status == ModerationStatus.APPROVED,
+            Answer.id.not_in(sa.select(TextCode.answer_id)),
+        )
+    ).first()
+    version = db.session.scalars(sa.select(CodebookVersion.id)).first()
+    db.session.add(TextCode(answer_id=uncoded, theme_id=_theme("safety").id, codebook_version_id=version))
+    for code in db.session.scalars(sa.select(TextCode).where(TextCode.theme_id == _theme("jobs").id)).all()[
+        :5
+    ]:
+        db.session.delete(code)
+    db.session.commit()
+    assert changes()[-1] == tally.TEXT
+    assert_same_as_reference(places)
+
+
+def test_a_new_theme_tag_or_a_deleted_response_recounts_everything(world):
+    survey, places = world
+    add_responses(survey, places, 80, random.Random(4))
+    first = tally.current()
+    db.session.get(Option, int(opt(survey, "pick", "c"))).themes.append(_theme("leisure"))
+    db.session.commit()
+    assert changes()[-1] == tally.ALL
+    assert tally.current().all_change > first.all_change
+    assert_same_as_reference(places)
+    db.session.delete(db.session.scalars(sa.select(Response).limit(1)).one())
+    db.session.commit()
+    assert_same_as_reference(places)
+    db.session.delete(db.session.get(Placement, places[0]))  # its responses lose their place
+    db.session.commit()
+    assert_same_as_reference(places)
+
+
+def test_counts_that_do_not_add_up_are_recounted(world):
+    """A response missing from the count (a late commit of a lower id, a change behind the app's back)."""
+    survey, places = world
+    add_responses(survey, places, 50, random.Random(5))
+    tally.current()
+    last = db.session.scalar(sa.select(sa.func.max(Response.id)))
+    db.session.execute(sa.delete(Answer).where(Answer.response_id == last - 1))
+    db.session.execute(sa.delete(Response).where(Response.id == last - 1))  # no ORM, no change row
+    db.session.commit()
+    assert_same_as_reference(places)
+    add_responses(survey, places, 5, random.Random(6))
+    db.session.execute(sa.delete(Answer).where(Answer.response_id == last))
+    db.session.execute(sa.delete(Response).where(Response.id == last))
+    db.session.commit()
+    assert_same_as_reference(places)
+
+
+def test_survey_status_and_follow_up_edits_write_no_change(world):
+    survey, places = world
+    add_responses(survey, places, 5, random.Random(7))
+    before = changes()
+    survey.title = {"sv": "Ny titel", "en": "New title"}
+    db.session.commit()
+    assert changes() == before
