@@ -988,6 +988,113 @@ def breakdown(app: Any, filter_sets: list[tuple[str, dict[str, str]]]) -> list[B
     return results
 
 
+def add_response(app: Any, rng: random.Random) -> None:
+    """One more response as the survey form stores it: a copy of a random generated one, with its answers."""
+    import sqlalchemy as sa
+
+    from participation.extensions import db
+    from participation.surveys.models import Answer, Response
+
+    with app.app_context():
+        last = db.session.scalar(sa.select(sa.func.max(Response.id))) or 1
+        source = db.session.get(Response, rng.randint(max(1, last - 50_000), last))
+        while source is None:
+            source = db.session.get(Response, rng.randint(1, last))
+        answers = [
+            Answer(
+                question_id=a.question_id,
+                option_id=a.option_id,
+                rank=a.rank,
+                value_int=a.value_int,
+                text_value=a.text_value,
+                moderation_status=a.moderation_status,
+            )
+            for a in source.answers
+        ]
+        db.session.add(
+            Response(
+                survey_id=source.survey_id,
+                placement_id=source.placement_id,
+                idempotency_key=secrets.token_hex(32),
+                submitted_hour=source.submitted_hour,
+                language=source.language,
+                age_band=source.age_band,
+                gender=source.gender,
+                answers=answers,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+
+
+def moderate_one(app: Any, rng: random.Random) -> None:
+    """A moderation decision: one free text approved, or back to pending (as a moderator would change it)."""
+    import sqlalchemy as sa
+
+    from participation.extensions import db
+    from participation.surveys.models import Answer, ModerationStatus
+
+    with app.app_context():
+        answer = db.session.scalars(
+            sa.select(Answer)
+            .where(Answer.text_value.is_not(None))
+            .order_by(Answer.id.desc())
+            .limit(1)
+            .offset(rng.randint(0, 1000))
+        ).one()
+        approved = answer.moderation_status == ModerationStatus.APPROVED
+        answer.moderation_status = ModerationStatus.PENDING if approved else ModerationStatus.APPROVED
+        db.session.commit()
+        db.session.remove()
+
+
+TALLY_CASES = {
+    "full": "counted in full: the first view after a start, or after a change that can move any count "
+    "(a theme tag, a deleted response)",
+    "response": "after one new response: only that response is read and added",
+    "moderation": "after one moderation decision: the coded free text is counted again",
+}
+
+
+def measure_tally(app: Any, repeat: int, rng: random.Random) -> dict[str, list[float]]:
+    """In-process: how long bringing the needs map's tally up to date takes after each kind of change."""
+    from participation.insights import tally
+
+    prepare: dict[str, Callable[[], None]] = {
+        "full": lambda: app.extensions.pop("needs_tally", None),
+        "response": lambda: add_response(app, rng),
+        "moderation": lambda: moderate_one(app, rng),
+    }
+    with app.app_context():
+        tally.current()
+    results: dict[str, list[float]] = {}
+    for case, change in prepare.items():
+        times = []
+        for _ in range(repeat):
+            change()
+            with app.app_context():
+                started = time.perf_counter()
+                tally.current()
+                times.append(time.perf_counter() - started)
+        results[case] = times
+    return results
+
+
+def measure_page_after_responses(
+    browser: Browser, app: Any, path: str, repeat: int, rng: random.Random
+) -> list[float]:
+    """The page right after a new response each time, as while a survey is being answered."""
+    times = []
+    for _ in range(repeat):
+        add_response(app, rng)
+        started = time.perf_counter()
+        response, body = browser.request("GET", path)
+        times.append(time.perf_counter() - started)
+        if response.status != 200 or NEEDS_MARKER not in body:
+            raise ClientError(f"GET {path}: status {response.status}, needs table missing")
+    return times
+
+
 def explain(url: str, dialect: str, statement: str, parameters: Any) -> str:
     """The plan of one statement as the app sent it (EXPLAIN QUERY PLAN, or EXPLAIN ANALYZE)."""
     sql = statement.split("] ", 1)[1]
@@ -1227,12 +1334,18 @@ def main(argv: list[str] | None = None) -> int:
                 page_all = measure_page(browser, NEEDS_PATH, args.repeat)
                 print(f"GET {filtered_path}, {args.repeat} runs …", file=sys.stderr)
                 page_filtered = measure_page(browser, filtered_path, args.repeat)
+                print(f"GET {NEEDS_PATH} after a new response, {args.repeat} runs …", file=sys.stderr)
+                page_after = measure_page_after_responses(
+                    browser, app, NEEDS_PATH, args.repeat, random.Random(args.seed + 1)
+                )
             finally:
                 browser.close()
         errors = server_errors(log)
 
         print("In-process breakdown …", file=sys.stderr)
         parts = breakdown(app, [("unfiltered", {}), (args.filter, args.filters)])
+        print("Bringing the tally up to date after changes …", file=sys.stderr)
+        tally_times = measure_tally(app, args.repeat, random.Random(args.seed + 2))
 
         # The floor is the fastest of the hand-written shapes (by median), per view.
         floor_all_median = min(statistics.median(floors[shape, False]) for shape in FLOOR_SHAPES)
@@ -1241,6 +1354,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = [
             (f"`GET {NEEDS_PATH}`: needs map page, unfiltered", page_all, floor_all_median),
             (f"`GET {NEEDS_PATH}?{args.filter}`", page_filtered, floor_filtered_median),
+            (f"`GET {NEEDS_PATH}` right after a new response, each time", page_after, floor_all_median),
         ]
         for shape, description in FLOOR_SHAPES.items():
             rows += [
@@ -1254,10 +1368,14 @@ def main(argv: list[str] | None = None) -> int:
                 None,
             ),
         ]
+        rows += [
+            (f"In-process: the tally {TALLY_CASES[case]}", times, None) for case, times in tally_times.items()
+        ]
         verdicts = []
         for label, page, floor in (
             ("unfiltered", page_all, floor_all_median),
             ("filtered", page_filtered, floor_filtered_median),
+            ("unfiltered page right after a new response", page_after, floor_all_median),
         ):
             median = statistics.median(page)
             met = median <= 2 * floor and median < 1.0

@@ -25,11 +25,15 @@ class TextCode(Base):
     """One theme given to one approved free-text answer, by whom, when and under which codebook version."""
 
     __tablename__ = "text_code"
-    __table_args__ = (sa.UniqueConstraint("answer_id", "theme_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("answer_id", "theme_id"),
+        # The needs map's quotes: a theme's latest coded texts, read backwards until three are found.
+        sa.Index("ix_text_code_theme_id_answer_id", "theme_id", "answer_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"), index=True)
-    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
     codebook_version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("codebook_version.id", ondelete="RESTRICT")
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy.orm import Session
 
 from participation.extensions import db
@@ -287,11 +287,20 @@ class _Store:
 
 
 def current() -> Tally:
-    """The tally as of now: counted again only as far as the data changed since the last call."""
+    """The tally as of now: counted again only as far as the data changed since the last call.
+
+    Within one database transaction (one page, one export) it is looked up once.
+    """
+    transaction = db.session().get_transaction()
+    remembered = g.get("needs_tally")
+    if transaction is not None and remembered is not None and remembered[0] is transaction:
+        return remembered[1]  # type: ignore[no-any-return]
     store: _Store = current_app.extensions.setdefault("needs_tally", _Store())
     with store.lock:
         store.tally = _refreshed(store.tally)
-        return store.tally
+        found = store.tally
+    g.needs_tally = (db.session().get_transaction(), found)
+    return found
 
 
 # --- noticing changes --------------------------------------------------------------------------------
