@@ -23,20 +23,27 @@ What it does:
    ANALYZE: the app never runs one).
 3. Checks that every shape of the floor query below gives exactly the numbers of the needs map's choices
    component (participation.insights.needs._choices), unfiltered and filtered. Exits 1 if not.
-4. Creates an analyst (`flask users create … --role analyst`, password on standard input), starts
+4. Creates a staff member (`flask users create … --role staff`, password on standard input), starts
    gunicorn (gthread) on a free port of 127.0.0.1 serving benchmarks._bench_app:app as
    benchmarks/submit.py does, logs in through the form with its CSRF token, and measures, after one
    unmeasured warm-up each, --repeat sequential runs of:
    (a) GET /staff/needs, unfiltered and with two filters (--filter, default age_band=16_19&gender=girl);
-   (b) an indicator-style query: the distribution of one scale question per term, one SQL aggregation;
+   (b) the demo's indicator computed from a scale question (`influence_feel`): POST its "compute"
+       button (values per term from the answers, stored) and GET its page (the turn-the-curve chart),
+       next to its floor: one hand-written statement giving the same numbers per term, checked equal
+       to the stored values afterwards;
    (c) the floor: one hand-written SQL statement giving, for every theme, the respondents who chose an
        option on the theme and the respondents who answered a question with such an option (the bases),
        unfiltered and with the same two filters. It is written in three shapes (see FLOOR_SHAPES), each
        checked to give exactly the app's numbers; the floor is the fastest of them.
    (b) and (c) run directly with the driver (sqlite3 or psycopg) on a connection of their own.
+   (d) GET /staff/needs right after a new response each time (added in this process, as the survey form
+       stores one, outside the timing): the page while a survey is being answered.
 5. Runs the page's work once more in-process (needs_map, trend, reach, terms, as the view calls them),
    timing every SQL statement, and prints where the time goes; with --explain, also the query plans of
-   the slowest statements (stderr).
+   the slowest statements (stderr). Then times bringing the needs map's tally
+   (participation.insights.tally) up to date in-process after each kind of change: counted in full (the
+   first view after a start), after one new response, after one moderation decision.
 6. Prints a Markdown table for the README with machine info, stops gunicorn and removes the temporary
    files (with --keep the temporary folder and its SQLite file are left for a look afterwards). A
    PostgreSQL database keeps its data until the next run resets it.
@@ -94,14 +101,17 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     stop_on_sigterm,
 )
 
-ANALYST_EMAIL = "analyst@needs-bench.example"
+STAFF_EMAIL = "staff@needs-bench.example"
 LOGIN_PATH = "/staff/login"
 NEEDS_PATH = "/staff/needs"
 NEEDS_MARKER = b'<table class="needs">'
+INDICATOR_PATH = "/staff/measurement/indicators/{id}"
+INDICATOR_MARKER = b'<svg class="chart"'
 DEFAULT_FILTER = "age_band=16_19&gender=girl"
 FOLLOW_UP_SLUG = "backby-uppfoljning"
 DEMO_SLUG = "backby-din-rost"
-INDICATOR_QUESTION = "safety_evening"  # a scale question of the demo survey, themed "safety"
+INDICATOR_QUESTION = "influence_feel"  # the demo indicator "young people who feel they have a say" uses it
+TOP_OF_SCALE = 4  # measurement.services.TOP_OF_SCALE
 FOLLOW_UP_SHARE = 0.5  # of the generated responses; the rest go to the demo survey
 
 # Six school terms, later ones with more responses: (year, half, weight). Half 1 is spring, 2 autumn.
@@ -316,14 +326,17 @@ def floor_query(
 
 
 def indicator_sql(dialect: str) -> str:
-    """One scale question's distribution per term: the shape of an indicator on a dashboard."""
+    """An indicator computed from a scale question, per term: respondents at the top (4 or 5 of 5) and
+    respondents answering. The same numbers as measurement.services.computed_points, in one statement."""
     term = term_sql(dialect, "r.submitted_hour")
     return f"""
-SELECT {term} AS term, a.value_int, COUNT(*) AS n
+SELECT {term} AS term,
+       COUNT(DISTINCT CASE WHEN a.value_int >= {TOP_OF_SCALE} THEN a.response_id END) AS top,
+       COUNT(DISTINCT a.response_id) AS base
 FROM answer a JOIN response r ON r.id = a.response_id
 WHERE a.question_id = {placeholder(dialect, "question_id")}
-GROUP BY {term}, a.value_int
-ORDER BY 1, 2""".strip()
+GROUP BY {term}
+ORDER BY 1""".strip()
 
 
 # --------------------------------------------------------------------------- the data
@@ -708,6 +721,7 @@ def load_data(app: Any, args: argparse.Namespace) -> tuple[Generated, dict[str, 
 
     from participation.extensions import db
     from participation.insights.models import CodebookVersion, TextCode
+    from participation.measurement.models import Indicator
     from participation.placements.models import Placement
     from participation.surveys.editing import survey_from_spec
     from participation.surveys.models import Answer, Response, Survey, SurveyStatus
@@ -734,8 +748,12 @@ def load_data(app: Any, args: argparse.Namespace) -> tuple[Generated, dict[str, 
         first_response = (db.session.scalar(sa.select(sa.func.max(Response.id))) or 0) + 1
         first_answer = (db.session.scalar(sa.select(sa.func.max(Answer.id))) or 0) + 1
         first_code = (db.session.scalar(sa.select(sa.func.max(TextCode.id))) or 0) + 1
+        indicator_question = next(q.id for q in surveys[0].questions if q.key == INDICATOR_QUESTION)
         info = {
-            "indicator_question_id": next(q.id for q in surveys[0].questions if q.key == INDICATOR_QUESTION),
+            "indicator_question_id": indicator_question,
+            "indicator_id": db.session.scalar(
+                sa.select(Indicator.id).where(Indicator.question_id == indicator_question)
+            ),
             "demo_responses": db.session.scalar(sa.select(sa.func.count(Response.id))),
         }
         db.session.remove()
@@ -909,11 +927,11 @@ class Browser:
             self.connection = None
 
 
-def measure_page(browser: Browser, path: str, repeat: int) -> list[float]:
+def measure_page(browser: Browser, path: str, repeat: int, marker: bytes = NEEDS_MARKER) -> list[float]:
     def fetch() -> None:
         response, body = browser.request("GET", path)
-        if response.status != 200 or NEEDS_MARKER not in body:
-            raise ClientError(f"GET {path}: status {response.status}, {len(body)} bytes, needs table missing")
+        if response.status != 200 or marker not in body:
+            raise ClientError(f"GET {path}: status {response.status}, {len(body)} bytes, {marker!r} missing")
 
     # Server-side time as the client sees it: request sent to last byte read (keep-alive connection).
     fetch()
@@ -923,6 +941,59 @@ def measure_page(browser: Browser, path: str, repeat: int) -> list[float]:
         fetch()
         times.append(time.perf_counter() - started)
     return times
+
+
+def measure_compute(browser: Browser, indicator_id: int, repeat: int) -> list[float]:
+    """POST the indicator's "compute the values from the survey answers" button (after a warm-up)."""
+    page = INDICATOR_PATH.format(id=indicator_id)
+    times = []
+    for run in range(repeat + 1):
+        response, body = browser.request("GET", page)
+        token = parse_form(body.decode("utf-8")).hidden.get("csrf_token")
+        if response.status != 200 or not token:
+            raise ClientError(f"GET {page}: status {response.status}, no CSRF token")
+        origin = f"http://127.0.0.1:{browser.port}"
+        started = time.perf_counter()
+        response, _body = browser.request(
+            "POST",
+            f"{page}/compute",
+            body=urllib.parse.urlencode({"csrf_token": token}).encode("ascii"),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": origin,
+                "Referer": origin + page,
+            },
+        )
+        elapsed = time.perf_counter() - started
+        if response.status != 302:
+            raise ClientError(f"POST {page}/compute: status {response.status}")
+        if run:
+            times.append(elapsed)
+    return times
+
+
+def check_indicator(app: Any, indicator_id: int, floor_rows: list[tuple[Any, ...]]) -> list[str]:
+    """The computed values must be the floor's numbers (value = top / base in %, n = base) where stored."""
+    import sqlalchemy as sa
+
+    from participation.extensions import db
+    from participation.measurement.models import DataPoint
+
+    expected = {int(term): (round(100 * top / base, 1), base) for term, top, base in floor_rows if base}
+    problems = []
+    with app.app_context():
+        points = db.session.scalars(
+            sa.select(DataPoint).where(DataPoint.indicator_id == indicator_id, DataPoint.computed.is_(True))
+        ).all()
+        if not points:
+            problems.append("no computed values stored")
+        for point in points:
+            if expected.get(point.period) != (point.value, point.n):
+                problems.append(
+                    f"term {point.period}: app {point.value} % of {point.n}, floor {expected.get(point.period)}"
+                )
+        db.session.remove()
+    return problems
 
 
 # --------------------------------------------------------------------------- in-process breakdown
@@ -1129,7 +1200,7 @@ def machine_lines(database: str, args: argparse.Namespace) -> list[str]:
         f"SQLAlchemy {metadata.version('sqlalchemy')}, gunicorn {metadata.version('gunicorn')}",
         f"- Database: {database}",
         f"- Server: gunicorn, {args.workers} workers × {args.threads} threads (gthread), 127.0.0.1; "
-        "one logged-in analyst, one request at a time on a keep-alive connection",
+        "one logged-in staff member, one request at a time on a keep-alive connection",
         f"- Load average (1 min) when the measurements started and ended: {args.load_before:.1f} and "
         f"{os.getloadavg()[0]:.1f} (other processes on the machine compete for the same CPUs)",
     ]
@@ -1263,9 +1334,9 @@ def main(argv: list[str] | None = None) -> int:
                 "participation",
                 "users",
                 "create",
-                ANALYST_EMAIL,
+                STAFF_EMAIL,
                 "--role",
-                "analyst",
+                "staff",
             ],
             cwd=ROOT,
             env=env,
@@ -1322,14 +1393,14 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 args.repeat,
             )
-        print(f"Indicator: {len(indicator_rows)} rows (term × value).", file=sys.stderr)
+        print(f"Indicator floor: {len(indicator_rows)} terms.", file=sys.stderr)
 
         log = temp / "gunicorn.log"
         filtered_path = f"{NEEDS_PATH}?{urllib.parse.urlencode(args.filters)}"
         with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
             browser = Browser(port, args.timeout)
             try:
-                browser.login(ANALYST_EMAIL, password)
+                browser.login(STAFF_EMAIL, password)
                 print(f"GET {NEEDS_PATH}, {args.repeat} runs …", file=sys.stderr)
                 page_all = measure_page(browser, NEEDS_PATH, args.repeat)
                 print(f"GET {filtered_path}, {args.repeat} runs …", file=sys.stderr)
@@ -1338,9 +1409,26 @@ def main(argv: list[str] | None = None) -> int:
                 page_after = measure_page_after_responses(
                     browser, app, NEEDS_PATH, args.repeat, random.Random(args.seed + 1)
                 )
+                print(
+                    f"POST the indicator's compute, then GET its page, {args.repeat} runs …", file=sys.stderr
+                )
+                compute_times = measure_compute(browser, info["indicator_id"], args.repeat)
+                indicator_page = measure_page(
+                    browser, INDICATOR_PATH.format(id=info["indicator_id"]), args.repeat, INDICATOR_MARKER
+                )
             finally:
                 browser.close()
         errors = server_errors(log)
+        with driver_connection(url) as connection:  # again: responses were added since the timing
+            floor_now = run_query(
+                connection, indicator_sql(dialect), {"question_id": info["indicator_question_id"]}
+            )
+        problems = check_indicator(app, info["indicator_id"], floor_now)
+        if problems:
+            print(
+                "The indicator's computed values differ from its floor:", *problems, sep="\n", file=sys.stderr
+            )
+            return 1
 
         print("In-process breakdown …", file=sys.stderr)
         parts = breakdown(app, [("unfiltered", {}), (args.filter, args.filters)])
@@ -1361,11 +1449,19 @@ def main(argv: list[str] | None = None) -> int:
                 (f"Floor SQL, {shape} ({description}), unfiltered", floors[shape, False], floor_all_median),
                 (f"Floor SQL, {shape}, {filter_label}", floors[shape, True], floor_filtered_median),
             ]
+        indicator_floor = statistics.median(indicator)
         rows += [
             (
-                f"Indicator: one scale question (`{INDICATOR_QUESTION}`) per term and value, one SQL query",
+                "`POST …/compute`: the indicator's values per term computed from the answers and stored",
+                compute_times,
+                indicator_floor,
+            ),
+            ("`GET /staff/measurement/indicators/<id>`: the indicator page", indicator_page, indicator_floor),
+            (
+                f"Floor SQL for the indicator (`{INDICATOR_QUESTION}`, top of the scale and base per term, "
+                "one statement; checked equal to the stored values)",
                 indicator,
-                None,
+                indicator_floor,
             ),
         ]
         rows += [
@@ -1373,14 +1469,16 @@ def main(argv: list[str] | None = None) -> int:
         ]
         verdicts = []
         for label, page, floor in (
-            ("unfiltered", page_all, floor_all_median),
-            ("filtered", page_filtered, floor_filtered_median),
-            ("unfiltered page right after a new response", page_after, floor_all_median),
+            ("the unfiltered page", page_all, floor_all_median),
+            ("the filtered page", page_filtered, floor_filtered_median),
+            ("the unfiltered page right after a new response", page_after, floor_all_median),
+            ("the indicator page", indicator_page, indicator_floor),
+            ("the indicator's computation (POST)", compute_times, indicator_floor),
         ):
             median = statistics.median(page)
             met = median <= 2 * floor and median < 1.0
             verdicts.append(
-                f"Target for the {label} page (within 2× of the floor and under 1 s): "
+                f"Target for {label} (within 2× of the floor and under 1 s): "
                 f"**{'met' if met else 'not met'}** ({ms(median)} ms = {median / floor:.1f}× the floor's "
                 f"{ms(floor)} ms)."
             )

@@ -26,7 +26,17 @@ from participation.surveys.models import (
     question_theme,
 )
 from participation.themes.models import Theme
-from tests.factories import gen_survey, gen_theme, opt, q
+from tests.factories import (
+    csrf_token,
+    gen_survey,
+    gen_theme,
+    gen_user,
+    login,
+    open_form,
+    opt,
+    q,
+    valid_answers,
+)
 
 MOMENTS = [
     datetime(2025, 3, 3, 9, tzinfo=UTC),
@@ -308,3 +318,34 @@ def test_survey_status_and_follow_up_edits_write_no_change(world):
     survey.title = {"sv": "Ny titel", "en": "New title"}
     db.session.commit()
     assert changes() == before
+
+
+def test_the_page_follows_submissions_moderation_and_coding(app, client, world):
+    """Through the real forms: a phone submits, a moderator approves, a youth worker codes; the map moves."""
+    survey, places = world
+    add_responses(survey, places, 150, random.Random(8))
+    login(client, gen_user("staff"))
+
+    def text_component() -> dict[str, Any]:
+        themes = client.get("/staff/needs/export.json").get_json()["themes"]
+        return next(t for t in themes if t["theme"] == "jobs")["components"].get("text", {})
+
+    before = client.get("/staff/needs/export.json").get_json()["respondents"]
+    coded_before = text_component()["count"]
+    assert coded_before >= 5  # shown, not suppressed
+    phone = app.test_client()
+    answers = {**valid_answers(survey), f"q{q(survey, 'text').id}": "Fler sommarjobb åt oss"}
+    assert phone.post(f"/sv/s/{survey.slug}", data={**open_form(phone, survey), **answers}).status_code == 303
+    assert client.get("/staff/needs/export.json").get_json()["respondents"] == before + 1
+    text = db.session.scalar(sa.select(Answer.id).where(Answer.text_value == "Fler sommarjobb åt oss"))
+    token = csrf_token(client, "/staff/moderation/")
+    assert (
+        client.post(
+            f"/staff/moderation/{text}", data={"csrf_token": token, "decision": "approve"}
+        ).status_code
+        == 302
+    )
+    token = csrf_token(client, "/staff/coding")
+    client.post("/staff/coding", data={"csrf_token": token, "answer": text, "theme_ids": [_theme("jobs").id]})
+    assert text_component()["count"] == coded_before + 1
+    assert_same_as_reference(places)
