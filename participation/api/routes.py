@@ -33,7 +33,7 @@ from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Partner, Role
 from participation.suppression import threshold
-from participation.surveys.models import PROFILE_CHOICES, ProfileField, Survey, SurveyStatus
+from participation.surveys.models import Survey, SurveyStatus
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies here: every call carries its partner's bearer token
@@ -97,18 +97,10 @@ def survey_results(slug: str) -> Response:
 
 
 def _filters() -> needs.Filters:
-    args = request.args
     try:
-        period = int(args["period"]) if args.get("period") else None
-        placement = int(args["placement"]) if args.get("placement") else None
-    except ValueError:
-        abort(400, description="period and placement are whole numbers.")
-    age_band, gender = args.get("age_band") or None, args.get("gender") or None
-    if age_band not in (None, *PROFILE_CHOICES[ProfileField.AGE_BAND]):
-        abort(400, description=f"Unknown age_band '{age_band}'.")
-    if gender not in (None, *PROFILE_CHOICES[ProfileField.GENDER]):
-        abort(400, description=f"Unknown gender '{gender}'.")
-    return needs.Filters(period=period, age_band=age_band, gender=gender, placement=placement)
+        return needs.filters_from(request.args, sources=False)
+    except needs.FilterError as exc:
+        abort(400, description=str(exc))
 
 
 @bp.get("/needs-map")

@@ -25,7 +25,7 @@ from participation.forum.models import (
     SessionStatus,
 )
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
-from participation.insights.needs import term_of
+from participation.insights.tally import term_of
 from participation.measurement.models import (
     DataPoint,
     Indicator,

@@ -95,7 +95,7 @@ def panel_change(question: Question, first_term: int, second_term: int, k: int) 
     """For a scale question: how many panel members answered higher, the same or lower in the later term."""
     if question.kind is not QuestionKind.SCALE:
         return None
-    from participation.insights.needs import term_of  # the term definition lives with the needs map
+    from participation.insights.tally import term_of  # the term definition lives with the needs map's tally
 
     term = term_of(Response.submitted_hour)
     rows = db.session.execute(

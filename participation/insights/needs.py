@@ -34,7 +34,7 @@ from participation.forum.models import (
 from participation.i18n.languages import localise
 from participation.insights import tally
 from participation.insights.models import PopulationFigure, TextCode
-from participation.insights.tally import DIMENSIONS, PUBLISHED, dimension, term_of
+from participation.insights.tally import DIMENSIONS, PUBLISHED, term_bounds
 from participation.suppression import SHARE_MIN_BASE, Cell, suppress
 from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
 from participation.themes.models import Theme
@@ -65,8 +65,57 @@ class Filters:
         return tuple((name, getattr(self, name)) for name in self.active())
 
 
+class FilterError(ValueError):
+    """A filter in a query string that the needs map's form could not have sent."""
+
+
+def filters_from(args: Any, *, sources: bool = True) -> Filters:
+    """Filters from a query string (a MultiDict), checked; FilterError says what is wrong (for the API)."""
+
+    def whole(name: str) -> int | None:
+        raw = args.get(name)
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            raise FilterError(f"{name} is a whole number.") from None
+
+    period, placement = whole("period"), whole("placement")
+    if period is not None and term_bounds(period) is None:
+        raise FilterError("period is a term such as 20252 (autumn 2025) or 20261 (spring 2026).")
+    if placement is not None and not 0 <= placement < 2**31:
+        raise FilterError(f"Unknown placement {placement}.")
+    age_band, gender = args.get("age_band") or None, args.get("gender") or None
+    if age_band not in (None, *PROFILE_CHOICES[ProfileField.AGE_BAND]):
+        raise FilterError(f"Unknown age_band '{age_band}'.")
+    if gender not in (None, *PROFILE_CHOICES[ProfileField.GENDER]):
+        raise FilterError(f"Unknown gender '{gender}'.")
+    chosen = frozenset(args.getlist("source")) if sources else frozenset()
+    if not chosen <= set(COMPONENTS):
+        raise FilterError("Unknown source.")
+    return Filters(period, age_band, gender, placement, chosen or frozenset(COMPONENTS))
+
+
 def _conditions(filters: Filters) -> list[Any]:
-    return [dimension(name) == value for name, value in filters.conditions()]
+    """The filters on the response's own columns, as an index and the planner's statistics can use them."""
+    conditions = []
+    for name, value in filters.conditions():
+        if name == "period":
+            bounds = term_bounds(value)
+            conditions.append(
+                sa.and_(Response.submitted_hour >= bounds[0], Response.submitted_hour < bounds[1])
+                if bounds
+                else sa.false()
+            )
+            continue
+        column = {
+            "age_band": Response.age_band,
+            "gender": Response.gender,
+            "placement": Response.placement_id,
+        }[name]
+        conditions.append(column.is_(None) if value in ("", 0) else column == value)
+    return conditions
 
 
 # --- raw counts --------------------------------------------------------------------------------------
@@ -108,8 +157,11 @@ def _text(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, 
 def _forum(filters: Filters) -> dict[tuple[int, Any], tuple[int, int]]:
     """Votes on themed items in closed sessions; profile and place filters do not apply to votes."""
     conditions = [ForumSession.status == SessionStatus.CLOSED, ForumVote.value == AGREE]
-    if filters.period is not None:
-        conditions.append(term_of(ForumSession.closed_at) == filters.period)
+    bounds = term_bounds(filters.period) if filters.period is not None else None
+    if bounds is not None:
+        conditions.append(sa.and_(ForumSession.closed_at >= bounds[0], ForumSession.closed_at < bounds[1]))
+    elif filters.period is not None:
+        conditions.append(sa.false())
     weight = sa.func.coalesce(sa.func.sum(ForumVote.weight), 0)
     total = db.session.scalar(
         sa.select(weight)

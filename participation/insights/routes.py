@@ -27,24 +27,10 @@ def _staff_language() -> None:
 
 def _filters() -> needs.Filters:
     """Filters from the query string; a value the form could not have sent is a 400."""
-    args = request.args
     try:
-        period = int(args["period"]) if args.get("period") else None
-        placement = int(args["placement"]) if args.get("placement") else None
-    except ValueError:
+        return needs.filters_from(request.args)
+    except needs.FilterError:
         abort(400)
-    age_band = args.get("age_band") or None
-    gender = args.get("gender") or None
-    if age_band not in (None, *PROFILE_CHOICES[ProfileField.AGE_BAND]):
-        abort(400)
-    if gender not in (None, *PROFILE_CHOICES[ProfileField.GENDER]):
-        abort(400)
-    sources = frozenset(args.getlist("source")) or frozenset(needs.COMPONENTS)
-    if not sources <= set(needs.COMPONENTS):
-        abort(400)
-    return needs.Filters(
-        period=period, age_band=age_band, gender=gender, placement=placement, sources=sources
-    )
 
 
 @bp.get("/needs")

@@ -22,6 +22,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,6 +59,16 @@ def term_of(column: Any) -> Any:
     year = sa.cast(sa.extract("year", column), sa.Integer)
     half = sa.case((sa.cast(sa.extract("month", column), sa.Integer) >= 8, 2), else_=1)
     return year * 10 + half
+
+
+def term_bounds(term: int) -> tuple[datetime, datetime] | None:
+    """The moments a term runs from (inclusive) and to (exclusive), in UTC; None if no such term."""
+    year, half = divmod(term, 10)
+    if half not in (1, 2) or not 1 <= year < 9999:
+        return None
+    if half == 1:
+        return datetime(year, 1, 1, tzinfo=UTC), datetime(year, 8, 1, tzinfo=UTC)
+    return datetime(year, 8, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
 def dimension(name: str) -> Any:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from participation.audit.services import record
 from participation.extensions import db
-from participation.insights.needs import term_of
+from participation.insights.tally import term_of
 from participation.measurement.models import (
     DataPoint,
     Indicator,

@@ -349,3 +349,35 @@ def test_the_page_follows_submissions_moderation_and_coding(app, client, world):
     client.post("/staff/coding", data={"csrf_token": token, "answer": text, "theme_ids": [_theme("jobs").id]})
     assert text_component()["count"] == coded_before + 1
     assert_same_as_reference(places)
+
+
+def reference_quotes(theme_ids: list[int], filters: needs.Filters) -> dict[int, list[str]]:
+    quotes: dict[int, list[str]] = {}
+    for theme_id in theme_ids:
+        texts = db.session.scalars(
+            sa.select(Answer.text_value)
+            .join(TextCode, TextCode.answer_id == Answer.id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                TextCode.theme_id == theme_id, Answer.moderation_status.in_(tally.PUBLISHED), *_where(filters)
+            )
+            .order_by(Answer.id.desc())
+            .limit(needs.QUOTES_PER_THEME)
+        ).all()
+        if texts:
+            quotes[theme_id] = list(texts)
+    return quotes
+
+
+def test_quotes_are_filtered_like_the_counts(world, client):
+    """Quotes filter on the response's columns (so indexes help); they pick the same responses as the cells."""
+    survey, places = world
+    add_responses(survey, places, 160, random.Random(9))
+    themes = list(db.session.scalars(sa.select(Theme.id)))
+    odd_terms = [needs.Filters(period=20253), needs.Filters(period=99999), needs.Filters(period=-5)]
+    for filters in [f for f, by in views(places) if by is None] + odd_terms:
+        assert needs._quotes(themes, filters) == reference_quotes(themes, filters), filters
+    login(client, gen_user("analyst"))
+    for bad in ("period=20253", "period=99999999999", "placement=99999999999", "placement=-1"):
+        assert client.get(f"/staff/needs?{bad}").status_code == 400, bad
+    assert client.get("/staff/needs?period=20262&placement=0").status_code == 200
