@@ -334,10 +334,11 @@ def _changed_attributes(instance: object) -> set[str]:
 
 def _scope(session: Session) -> str | None:
     scopes: set[str] = set()
-    for instance in session.new:
+    new = session.new  # a fresh set on every access: read it once
+    for instance in new:
         if isinstance(instance, TextCode):
             scopes.add(TEXT)
-        elif isinstance(instance, Answer) and instance.response not in session.new:
+        elif isinstance(instance, Answer) and instance.response not in new:
             scopes.add(ALL)  # an answer added to a response that was already counted
         elif isinstance(instance, Option):
             scopes.add(ALL)  # a new tagged option changes who "answered a question with one"
