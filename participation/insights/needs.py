@@ -38,7 +38,7 @@ from participation.forum.models import (
 from participation.i18n.languages import localise
 from participation.insights import tally
 from participation.insights.models import PopulationFigure, TextCode
-from participation.insights.tally import DIMENSIONS, PUBLISHED, term_bounds
+from participation.insights.tally import DIMENSIONS, PUBLISHED, in_term, term_bounds
 from participation.suppression import SHARE_MIN_BASE, Cell, suppress
 from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
 from participation.themes.models import Theme
@@ -106,12 +106,7 @@ def _conditions(filters: Filters) -> list[Any]:
     conditions = []
     for name, value in filters.conditions():
         if name == "period":
-            bounds = term_bounds(value)
-            conditions.append(
-                sa.and_(Response.submitted_hour >= bounds[0], Response.submitted_hour < bounds[1])
-                if bounds
-                else sa.false()
-            )
+            conditions.append(in_term(Response.submitted_hour, value))
             continue
         column = {
             "age_band": Response.age_band,
@@ -161,11 +156,8 @@ def _text(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, 
 def _forum(filters: Filters) -> dict[tuple[int, Any], tuple[int, int]]:
     """Votes on themed items in closed sessions; profile and place filters do not apply to votes."""
     conditions = [ForumSession.status == SessionStatus.CLOSED, ForumVote.value == AGREE]
-    bounds = term_bounds(filters.period) if filters.period is not None else None
-    if bounds is not None:
-        conditions.append(sa.and_(ForumSession.closed_at >= bounds[0], ForumSession.closed_at < bounds[1]))
-    elif filters.period is not None:
-        conditions.append(sa.false())
+    if filters.period is not None:
+        conditions.append(in_term(ForumSession.closed_at, filters.period))
     weight = sa.func.coalesce(sa.func.sum(ForumVote.weight), 0)
     total = db.session.scalar(
         sa.select(weight)

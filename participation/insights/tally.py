@@ -71,6 +71,12 @@ def term_bounds(term: int) -> tuple[datetime, datetime] | None:
     return datetime(year, 8, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
 
 
+def in_term(column: Any, term: int) -> Any:
+    """`column` (a UTC time) falls in the term, as a range an index can use; false for no such term."""
+    bounds = term_bounds(term)
+    return sa.and_(column >= bounds[0], column < bounds[1]) if bounds else sa.false()
+
+
 def dimension(name: str) -> Any:
     """A dimension of a response as SQL, with the value that stands for "not answered"."""
     return {
