@@ -277,7 +277,7 @@ def _quotes(theme_ids: Iterable[int], filters: Filters) -> dict[int, list[str]]:
             .limit(QUOTES_PER_THEME)
         ).all()
         if texts:
-            quotes[theme_id] = [text for text in texts if text is not None]
+            quotes[theme_id] = [text or "" for text in texts]
     return quotes
 
 
