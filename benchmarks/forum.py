@@ -40,7 +40,6 @@ import bisect
 import contextlib
 import json
 import os
-import platform
 import queue
 import random
 import shutil
@@ -54,7 +53,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +65,6 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     app_environment,
     app_settings,
     cookies_from,
-    cpu_model,
     database_description,
     engine_for,
     flask,
@@ -76,6 +73,7 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     percentile,
     prepare_database,
     server_errors,
+    setup_lines,
     stop_on_sigterm,
 )
 
@@ -455,14 +453,9 @@ def ms(values: list[float], *ps: float) -> str:
 
 
 def machine_lines(args: argparse.Namespace, database: str) -> list[str]:
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     votes = "one vote each" if args.mode == "poll" else "2–3 votes each (different topics)"
     return [
-        f"- Machine: {nproc} CPUs (nproc), {cpu_model()}, {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}, Flask {metadata.version('flask')}, "
-        f"SQLAlchemy {metadata.version('sqlalchemy')}, gunicorn {metadata.version('gunicorn')}",
-        f"- Database: {database}",
-        f"- Server: gunicorn, {args.workers} workers × {args.threads} threads (gthread), 127.0.0.1",
+        *setup_lines(database, args.workers, args.threads),
         f"- Load: one {args.mode} session with {len(ITEMS)} items; {args.participants} participants (a cookie "
         f"jar each) arriving at random over {args.duration:g} s, {votes}, {THINK[0]:g}–{THINK[1]:g} s "
         f"before each vote{', following each 303' if args.follow_redirects else ''}; "

@@ -60,7 +60,6 @@ import copy
 import functools
 import http.client
 import os
-import platform
 import random
 import secrets
 import shutil
@@ -75,7 +74,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +86,6 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     app_environment,
     app_settings,
     cookies_from,
-    cpu_model,
     database_description,
     flask,
     free_port,
@@ -98,6 +95,7 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     percentile,
     prepare_database,
     server_errors,
+    setup_lines,
     stop_on_sigterm,
 )
 
@@ -1106,12 +1104,10 @@ def moderate_one(app: Any, rng: random.Random) -> None:
     from participation.surveys.models import Answer, ModerationStatus
 
     with app.app_context():
+        texts = sa.select(Answer).where(Answer.text_value.is_not(None))
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(texts.subquery()))
         answer = db.session.scalars(
-            sa.select(Answer)
-            .where(Answer.text_value.is_not(None))
-            .order_by(Answer.id.desc())
-            .limit(1)
-            .offset(rng.randint(0, 1000))
+            texts.order_by(Answer.id.desc()).limit(1).offset(rng.randrange(min(total, 1000)))
         ).one()
         approved = answer.moderation_status == ModerationStatus.APPROVED
         answer.moderation_status = ModerationStatus.PENDING if approved else ModerationStatus.APPROVED
@@ -1193,14 +1189,9 @@ def summary(times: list[float]) -> tuple[float, float]:
 
 
 def machine_lines(database: str, args: argparse.Namespace) -> list[str]:
-    nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
-        f"- Machine: {nproc} CPUs (nproc), {cpu_model()}, {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()}, Flask {metadata.version('flask')}, "
-        f"SQLAlchemy {metadata.version('sqlalchemy')}, gunicorn {metadata.version('gunicorn')}",
-        f"- Database: {database}",
-        f"- Server: gunicorn, {args.workers} workers × {args.threads} threads (gthread), 127.0.0.1; "
-        "one logged-in staff member, one request at a time on a keep-alive connection",
+        *setup_lines(database, args.workers, args.threads),
+        "- Client: one logged-in staff member, one request at a time on a keep-alive connection",
         f"- Load average (1 min) when the measurements started and ended: {args.load_before:.1f} and "
         f"{os.getloadavg()[0]:.1f} (other processes on the machine compete for the same CPUs)",
     ]

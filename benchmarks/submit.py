@@ -629,14 +629,21 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def machine_lines(database: str, args: argparse.Namespace) -> list[str]:
+def setup_lines(database: str, workers: int, threads: int) -> list[str]:
+    """The machine, the versions, the database and the server, as every benchmark's report begins."""
     nproc = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return [
         f"- Machine: {nproc} CPUs (nproc), {cpu_model()}, {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}, Flask {metadata.version('flask')}, "
         f"SQLAlchemy {metadata.version('sqlalchemy')}, gunicorn {metadata.version('gunicorn')}",
         f"- Database: {database}",
-        f"- Server: gunicorn, {args.workers} workers × {args.threads} threads (gthread), 127.0.0.1",
+        f"- Server: gunicorn, {workers} workers × {threads} threads (gthread), 127.0.0.1",
+    ]
+
+
+def machine_lines(database: str, args: argparse.Namespace) -> list[str]:
+    return [
+        *setup_lines(database, args.workers, args.threads),
         f"- Load: {args.concurrency} concurrent clients on the same machine, "
         f"{'keep-alive connections' if args.keep_alive else 'a new connection per request'}, "
         f"{args.duration:g} s per scenario (at most {args.max_requests} operations)",
