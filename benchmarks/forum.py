@@ -42,10 +42,7 @@ import json
 import os
 import queue
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -72,6 +69,7 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     gunicorn,
     percentile,
     prepare_database,
+    run_benchmark,
     server_errors,
     setup_lines,
     stop_on_sigterm,
@@ -564,44 +562,38 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     stop_on_sigterm()
-    temp = Path(tempfile.mkdtemp(prefix="delaktig-forum-bench-"))
-    try:
-        instance = temp / "instance"
-        url = prepare_database(args.database_url, temp, "forum.sqlite3")
-        port = free_port()
-        # Limits are per device here, so every simulated phone has its own; per process is fine.
-        settings = {**app_settings(url, instance, port), "PARTICIPATION_RATELIMIT_STORAGE_URI": "memory://"}
-        env = app_environment(settings)
-        # The session is created in this process, so it reads the same settings as the server.
-        os.environ.clear()
-        os.environ.update(env)
-        print("Migrating …", file=sys.stderr)
-        flask(env, "db", "upgrade")
-        code, item_ids = create_forum(args.mode)
-        print(f"Forum session {code} ({args.mode}, items {item_ids}).", file=sys.stderr)
-        database = database_description(url)
-        log = temp / "gunicorn.log"
-        with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
-            warm_up(port, code, rounds=4 * args.workers)
-            run = run_load(args, port, code)
-        server_errors(log)
-        stored, rows = stored_counts(url)
-        ok = print_report(args, database, run, stored, rows)
-        if not run.stats.acks:
-            print("No vote was acknowledged: the benchmark did not work.", file=sys.stderr)
-            return 1
-        if not ok:
-            print("Acknowledged and stored votes differ, or a vote never reached a screen.", file=sys.stderr)
-            return 1
-        return 0
-    except subprocess.CalledProcessError as exc:
-        print(f"Failed: {' '.join(map(str, exc.cmd))} exited with {exc.returncode}.", file=sys.stderr)
+    return run_benchmark(lambda temp: _run(args, temp), "delaktig-forum-bench-")
+
+
+def _run(args: argparse.Namespace, temp: Path) -> int:
+    instance = temp / "instance"
+    url = prepare_database(args.database_url, temp, "forum.sqlite3")
+    port = free_port()
+    # Limits are per device here, so every simulated phone has its own; per process is fine.
+    settings = {**app_settings(url, instance, port), "PARTICIPATION_RATELIMIT_STORAGE_URI": "memory://"}
+    env = app_environment(settings)
+    # The session is created in this process, so it reads the same settings as the server.
+    os.environ.clear()
+    os.environ.update(env)
+    print("Migrating …", file=sys.stderr)
+    flask(env, "db", "upgrade")
+    code, item_ids = create_forum(args.mode)
+    print(f"Forum session {code} ({args.mode}, items {item_ids}).", file=sys.stderr)
+    database = database_description(url)
+    log = temp / "gunicorn.log"
+    with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
+        warm_up(port, code, rounds=4 * args.workers)
+        run = run_load(args, port, code)
+    server_errors(log)
+    stored, rows = stored_counts(url)
+    ok = print_report(args, database, run, stored, rows)
+    if not run.stats.acks:
+        print("No vote was acknowledged: the benchmark did not work.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("Interrupted; gunicorn stopped.", file=sys.stderr)
-        return 130
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
+    if not ok:
+        print("Acknowledged and stored votes differ, or a vote never reached a screen.", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

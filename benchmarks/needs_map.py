@@ -62,12 +62,10 @@ import http.client
 import os
 import random
 import secrets
-import shutil
 import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from collections import Counter
@@ -94,6 +92,7 @@ from benchmarks.submit import (  # noqa: E402  (needs ROOT on sys.path when run 
     parse_form,
     percentile,
     prepare_database,
+    run_benchmark,
     server_errors,
     setup_lines,
     stop_on_sigterm,
@@ -904,20 +903,25 @@ class Browser:
         form = parse_form(body.decode("utf-8"))
         if "csrf_token" not in form.hidden:
             raise ClientError("login form without csrf_token")
-        fields = {**form.hidden, "email": email, "password": password}
+        response, _body = self.post_form(LOGIN_PATH, {**form.hidden, "email": email, "password": password})
+        if response.status not in (302, 303):
+            raise ClientError(f"login POST status {response.status}")
+
+    def post_form(
+        self, path: str, fields: dict[str, str], referer: str | None = None
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        """POST a form as a browser does: urlencoded, with this origin (CSRF checks look at it)."""
         origin = f"http://127.0.0.1:{self.port}"
-        response, _body = self.request(
+        return self.request(
             "POST",
-            LOGIN_PATH,
+            path,
             body=urllib.parse.urlencode(fields).encode("ascii"),
             headers={
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Origin": origin,
-                "Referer": origin + LOGIN_PATH,
+                "Referer": origin + (referer or path),
             },
         )
-        if response.status not in (302, 303):
-            raise ClientError(f"login POST status {response.status}")
 
     def close(self) -> None:
         if self.connection is not None:
@@ -950,18 +954,8 @@ def measure_compute(browser: Browser, indicator_id: int, repeat: int) -> list[fl
         token = parse_form(body.decode("utf-8")).hidden.get("csrf_token")
         if response.status != 200 or not token:
             raise ClientError(f"GET {page}: status {response.status}, no CSRF token")
-        origin = f"http://127.0.0.1:{browser.port}"
         started = time.perf_counter()
-        response, _body = browser.request(
-            "POST",
-            f"{page}/compute",
-            body=urllib.parse.urlencode({"csrf_token": token}).encode("ascii"),
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Origin": origin,
-                "Referer": origin + page,
-            },
-        )
+        response, _body = browser.post_form(f"{page}/compute", {"csrf_token": token}, referer=page)
         elapsed = time.perf_counter() - started
         if response.status != 302:
             raise ClientError(f"POST {page}/compute: status {response.status}")
@@ -1305,206 +1299,190 @@ def main(argv: list[str] | None = None) -> int:
     if args.database_url and not normalised(args.database_url).startswith("postgresql"):
         print("--database-url must be a PostgreSQL URL", file=sys.stderr)
         return 2
-    temp = Path(tempfile.mkdtemp(prefix="delaktig-needs-"))
-    try:
-        instance = temp / "instance"
-        url = prepare_database(args.database_url, temp, "bench.sqlite3")
-        dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
-        port = free_port()
-        env = app_environment(app_settings(url, instance, port))
-        print("Migrating and loading the demo …", file=sys.stderr)
-        flask(env, "db", "upgrade")
-        flask(env, "demo")
-        password = secrets.token_urlsafe(18)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "flask",
-                "--app",
-                "participation",
-                "users",
-                "create",
-                STAFF_EMAIL,
-                "--role",
-                "staff",
-            ],
-            cwd=ROOT,
-            env=env,
-            input=password + "\n",
-            text=True,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        # The same configuration in this process, for loading, checking and the breakdown.
-        for key in [key for key in os.environ if key.startswith("PARTICIPATION_")]:
-            del os.environ[key]
-        os.environ.update(env)
-        from participation import create_app
+    return run_benchmark(lambda temp: _run(args, temp), "delaktig-needs-", keep=args.keep)
 
-        app = create_app()
-        print(f"Generating {args.responses} responses with {args.answers} answers …", file=sys.stderr)
-        stats, info = load_data(app, args)
+
+def _run(args: argparse.Namespace, temp: Path) -> int:
+    instance = temp / "instance"
+    url = prepare_database(args.database_url, temp, "bench.sqlite3")
+    dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
+    port = free_port()
+    env = app_environment(app_settings(url, instance, port))
+    print("Migrating and loading the demo …", file=sys.stderr)
+    flask(env, "db", "upgrade")
+    flask(env, "demo")
+    password = secrets.token_urlsafe(18)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "participation",
+            "users",
+            "create",
+            STAFF_EMAIL,
+            "--role",
+            "staff",
+        ],
+        cwd=ROOT,
+        env=env,
+        input=password + "\n",
+        text=True,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    # The same configuration in this process, for loading, checking and the breakdown.
+    for key in [key for key in os.environ if key.startswith("PARTICIPATION_")]:
+        del os.environ[key]
+    os.environ.update(env)
+    from participation import create_app
+
+    app = create_app()
+    print(f"Generating {args.responses} responses with {args.answers} answers …", file=sys.stderr)
+    stats, info = load_data(app, args)
+    print(
+        f"Generated in {stats.seconds:.1f} s ({stats.clamped} responses off their answer quota).",
+        file=sys.stderr,
+    )
+    if stats.answers != args.answers:
         print(
-            f"Generated in {stats.seconds:.1f} s ({stats.clamped} responses off their answer quota).",
+            f"Note: {stats.answers} answers written, not {args.answers}: the two surveys cannot hold "
+            f"{args.answers / args.responses:.1f} answers per response on average (about 4 to 14).",
             file=sys.stderr,
         )
-        if stats.answers != args.answers:
-            print(
-                f"Note: {stats.answers} answers written, not {args.answers}: the two surveys cannot hold "
-                f"{args.answers / args.responses:.1f} answers per response on average (about 4 to 14).",
-                file=sys.stderr,
-            )
-        database = database_description(url)
+    database = database_description(url)
 
-        problems = check_floor(app, url, dialect, [{}, args.filters])
-        if problems:
-            print("The floor query does not match the needs map's choices component:", file=sys.stderr)
-            print(*problems, sep="\n", file=sys.stderr)
-            return 1
-        print(
-            "Floor shapes checked: same numbers as needs._choices, unfiltered and filtered.", file=sys.stderr
-        )
+    problems = check_floor(app, url, dialect, [{}, args.filters])
+    if problems:
+        print("The floor query does not match the needs map's choices component:", file=sys.stderr)
+        print(*problems, sep="\n", file=sys.stderr)
+        return 1
+    print("Floor shapes checked: same numbers as needs._choices, unfiltered and filtered.", file=sys.stderr)
 
-        args.load_before = os.getloadavg()[0]
-        print(
-            f"Direct queries, {args.repeat} runs each (load average {args.load_before:.1f}) …",
-            file=sys.stderr,
-        )
-        floors: dict[tuple[str, bool], list[float]] = {}
-        with driver_connection(url) as connection:
-            for shape in FLOOR_SHAPES:
-                for filtered, params in ((False, {}), (True, args.filters)):
-                    floors[shape, filtered], _ = time_repeated(
-                        functools.partial(floor_query, connection, dialect, params, shape), args.repeat
-                    )
-            indicator, indicator_rows = time_repeated(
-                lambda: run_query(
-                    connection, indicator_sql(dialect), {"question_id": info["indicator_question_id"]}
-                ),
-                args.repeat,
-            )
-        print(f"Indicator floor: {len(indicator_rows)} terms.", file=sys.stderr)
-
-        log = temp / "gunicorn.log"
-        filtered_path = f"{NEEDS_PATH}?{urllib.parse.urlencode(args.filters)}"
-        with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
-            browser = Browser(port, args.timeout)
-            try:
-                browser.login(STAFF_EMAIL, password)
-                print(f"GET {NEEDS_PATH}, {args.repeat} runs …", file=sys.stderr)
-                page_all = measure_page(browser, NEEDS_PATH, args.repeat)
-                print(f"GET {filtered_path}, {args.repeat} runs …", file=sys.stderr)
-                page_filtered = measure_page(browser, filtered_path, args.repeat)
-                print(f"GET {NEEDS_PATH} after a new response, {args.repeat} runs …", file=sys.stderr)
-                page_after = measure_page_after_responses(
-                    browser, app, NEEDS_PATH, args.repeat, random.Random(args.seed + 1)
+    args.load_before = os.getloadavg()[0]
+    print(
+        f"Direct queries, {args.repeat} runs each (load average {args.load_before:.1f}) …",
+        file=sys.stderr,
+    )
+    floors: dict[tuple[str, bool], list[float]] = {}
+    with driver_connection(url) as connection:
+        for shape in FLOOR_SHAPES:
+            for filtered, params in ((False, {}), (True, args.filters)):
+                floors[shape, filtered], _ = time_repeated(
+                    functools.partial(floor_query, connection, dialect, params, shape), args.repeat
                 )
-                print(
-                    f"POST the indicator's compute, then GET its page, {args.repeat} runs …", file=sys.stderr
-                )
-                compute_times = measure_compute(browser, info["indicator_id"], args.repeat)
-                indicator_page = measure_page(
-                    browser, INDICATOR_PATH.format(id=info["indicator_id"]), args.repeat, INDICATOR_MARKER
-                )
-            finally:
-                browser.close()
-        errors = server_errors(log)
-        with driver_connection(url) as connection:  # again: responses were added since the timing
-            floor_now = run_query(
+        indicator, indicator_rows = time_repeated(
+            lambda: run_query(
                 connection, indicator_sql(dialect), {"question_id": info["indicator_question_id"]}
-            )
-        problems = check_indicator(app, info["indicator_id"], floor_now)
-        if problems:
-            print(
-                "The indicator's computed values differ from its floor:", *problems, sep="\n", file=sys.stderr
-            )
-            return 1
-
-        print("In-process breakdown …", file=sys.stderr)
-        parts = breakdown(app, [("unfiltered", {}), (args.filter, args.filters)])
-        print("Bringing the tally up to date after changes …", file=sys.stderr)
-        tally_times = measure_tally(app, args.repeat, random.Random(args.seed + 2))
-
-        # The floor is the fastest of the hand-written shapes (by median), per view.
-        floor_all_median = min(statistics.median(floors[shape, False]) for shape in FLOOR_SHAPES)
-        floor_filtered_median = min(statistics.median(floors[shape, True]) for shape in FLOOR_SHAPES)
-        filter_label = " & ".join(f"{k}={v}" for k, v in args.filters.items())
-        rows = [
-            (f"`GET {NEEDS_PATH}`: needs map page, unfiltered", page_all, floor_all_median),
-            (f"`GET {NEEDS_PATH}?{args.filter}`", page_filtered, floor_filtered_median),
-            (f"`GET {NEEDS_PATH}` right after a new response, each time", page_after, floor_all_median),
-        ]
-        for shape, description in FLOOR_SHAPES.items():
-            rows += [
-                (f"Floor SQL, {shape} ({description}), unfiltered", floors[shape, False], floor_all_median),
-                (f"Floor SQL, {shape}, {filter_label}", floors[shape, True], floor_filtered_median),
-            ]
-        indicator_floor = statistics.median(indicator)
-        rows += [
-            (
-                "`POST …/compute`: the indicator's values per term computed from the answers and stored",
-                compute_times,
-                indicator_floor,
             ),
-            ("`GET /staff/measurement/indicators/<id>`: the indicator page", indicator_page, indicator_floor),
-            (
-                f"Floor SQL for the indicator (`{INDICATOR_QUESTION}`, top of the scale and base per term, "
-                "one statement; checked equal to the stored values)",
-                indicator,
-                indicator_floor,
-            ),
-        ]
-        rows += [
-            (f"In-process: the tally {TALLY_CASES[case]}", times, None) for case, times in tally_times.items()
-        ]
-        verdicts = []
-        for label, page, floor in (
-            ("the unfiltered page", page_all, floor_all_median),
-            ("the filtered page", page_filtered, floor_filtered_median),
-            ("the unfiltered page right after a new response", page_after, floor_all_median),
-            ("the indicator page", indicator_page, indicator_floor),
-            ("the indicator's computation (POST)", compute_times, indicator_floor),
-        ):
-            median = statistics.median(page)
-            met = median <= 2 * floor and median < 1.0
-            verdicts.append(
-                f"Target for {label} (within 2× of the floor and under 1 s): "
-                f"**{'met' if met else 'not met'}** ({ms(median)} ms = {median / floor:.1f}× the floor's "
-                f"{ms(floor)} ms)."
-            )
-        print_report(args, database, stats, info, rows, verdicts, parts)
+            args.repeat,
+        )
+    print(f"Indicator floor: {len(indicator_rows)} terms.", file=sys.stderr)
 
-        slowest = sorted((s for item in parts for s in item.statements), key=lambda s: -s[0])
-        print("Slowest statements of the page's work (in-process):", file=sys.stderr)
-        for seconds, statement, _params in slowest[:8]:
-            print(f"  {ms(seconds):>9} ms  {' '.join(statement.split())[:160]}", file=sys.stderr)
-        if args.explain:
-            seen: set[str] = set()
-            for seconds, statement, params in slowest:
-                key = " ".join(statement.split())
-                if key in seen:
-                    continue
-                seen.add(key)
-                print(f"\n--- {ms(seconds)} ms: {statement}\n    params: {params}", file=sys.stderr)
-                print(explain(url, dialect, statement, params), file=sys.stderr)
-                if len(seen) >= 3:
-                    break
-        if args.keep:
-            print(f"Kept {temp} (gunicorn log, instance, SQLite file if any).", file=sys.stderr)
-        return 1 if errors else 0
-    except subprocess.CalledProcessError as exc:
-        print(f"Failed: {' '.join(map(str, exc.cmd))} exited with {exc.returncode}.", file=sys.stderr)
+    log = temp / "gunicorn.log"
+    filtered_path = f"{NEEDS_PATH}?{urllib.parse.urlencode(args.filters)}"
+    with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
+        browser = Browser(port, args.timeout)
+        try:
+            browser.login(STAFF_EMAIL, password)
+            print(f"GET {NEEDS_PATH}, {args.repeat} runs …", file=sys.stderr)
+            page_all = measure_page(browser, NEEDS_PATH, args.repeat)
+            print(f"GET {filtered_path}, {args.repeat} runs …", file=sys.stderr)
+            page_filtered = measure_page(browser, filtered_path, args.repeat)
+            print(f"GET {NEEDS_PATH} after a new response, {args.repeat} runs …", file=sys.stderr)
+            page_after = measure_page_after_responses(
+                browser, app, NEEDS_PATH, args.repeat, random.Random(args.seed + 1)
+            )
+            print(f"POST the indicator's compute, then GET its page, {args.repeat} runs …", file=sys.stderr)
+            compute_times = measure_compute(browser, info["indicator_id"], args.repeat)
+            indicator_page = measure_page(
+                browser, INDICATOR_PATH.format(id=info["indicator_id"]), args.repeat, INDICATOR_MARKER
+            )
+        finally:
+            browser.close()
+    errors = server_errors(log)
+    with driver_connection(url) as connection:  # again: responses were added since the timing
+        floor_now = run_query(
+            connection, indicator_sql(dialect), {"question_id": info["indicator_question_id"]}
+        )
+    problems = check_indicator(app, info["indicator_id"], floor_now)
+    if problems:
+        print("The indicator's computed values differ from its floor:", *problems, sep="\n", file=sys.stderr)
         return 1
-    except ClientError as exc:
-        print(f"Failed: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("Interrupted; gunicorn stopped.", file=sys.stderr)
-        return 130
-    finally:
-        if not args.keep:
-            shutil.rmtree(temp, ignore_errors=True)
+
+    print("In-process breakdown …", file=sys.stderr)
+    parts = breakdown(app, [("unfiltered", {}), (args.filter, args.filters)])
+    print("Bringing the tally up to date after changes …", file=sys.stderr)
+    tally_times = measure_tally(app, args.repeat, random.Random(args.seed + 2))
+
+    # The floor is the fastest of the hand-written shapes (by median), per view.
+    floor_all_median = min(statistics.median(floors[shape, False]) for shape in FLOOR_SHAPES)
+    floor_filtered_median = min(statistics.median(floors[shape, True]) for shape in FLOOR_SHAPES)
+    filter_label = " & ".join(f"{k}={v}" for k, v in args.filters.items())
+    rows = [
+        (f"`GET {NEEDS_PATH}`: needs map page, unfiltered", page_all, floor_all_median),
+        (f"`GET {NEEDS_PATH}?{args.filter}`", page_filtered, floor_filtered_median),
+        (f"`GET {NEEDS_PATH}` right after a new response, each time", page_after, floor_all_median),
+    ]
+    for shape, description in FLOOR_SHAPES.items():
+        rows += [
+            (f"Floor SQL, {shape} ({description}), unfiltered", floors[shape, False], floor_all_median),
+            (f"Floor SQL, {shape}, {filter_label}", floors[shape, True], floor_filtered_median),
+        ]
+    indicator_floor = statistics.median(indicator)
+    rows += [
+        (
+            "`POST …/compute`: the indicator's values per term computed from the answers and stored",
+            compute_times,
+            indicator_floor,
+        ),
+        ("`GET /staff/measurement/indicators/<id>`: the indicator page", indicator_page, indicator_floor),
+        (
+            f"Floor SQL for the indicator (`{INDICATOR_QUESTION}`, top of the scale and base per term, "
+            "one statement; checked equal to the stored values)",
+            indicator,
+            indicator_floor,
+        ),
+    ]
+    rows += [
+        (f"In-process: the tally {TALLY_CASES[case]}", times, None) for case, times in tally_times.items()
+    ]
+    verdicts = []
+    for label, page, floor in (
+        ("the unfiltered page", page_all, floor_all_median),
+        ("the filtered page", page_filtered, floor_filtered_median),
+        ("the unfiltered page right after a new response", page_after, floor_all_median),
+        ("the indicator page", indicator_page, indicator_floor),
+        ("the indicator's computation (POST)", compute_times, indicator_floor),
+    ):
+        median = statistics.median(page)
+        met = median <= 2 * floor and median < 1.0
+        verdicts.append(
+            f"Target for {label} (within 2× of the floor and under 1 s): "
+            f"**{'met' if met else 'not met'}** ({ms(median)} ms = {median / floor:.1f}× the floor's "
+            f"{ms(floor)} ms)."
+        )
+    print_report(args, database, stats, info, rows, verdicts, parts)
+
+    slowest = sorted((s for item in parts for s in item.statements), key=lambda s: -s[0])
+    print("Slowest statements of the page's work (in-process):", file=sys.stderr)
+    for seconds, statement, _params in slowest[:8]:
+        print(f"  {ms(seconds):>9} ms  {' '.join(statement.split())[:160]}", file=sys.stderr)
+    if args.explain:
+        seen: set[str] = set()
+        for seconds, statement, params in slowest:
+            key = " ".join(statement.split())
+            if key in seen:
+                continue
+            seen.add(key)
+            print(f"\n--- {ms(seconds)} ms: {statement}\n    params: {params}", file=sys.stderr)
+            print(explain(url, dialect, statement, params), file=sys.stderr)
+            if len(seen) >= 3:
+                break
+    if args.keep:
+        print(f"Kept {temp} (gunicorn log, instance, SQLite file if any).", file=sys.stderr)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

@@ -797,65 +797,81 @@ def server_errors(log: Path) -> int:
     return count
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    stop_on_sigterm()
-    temp = Path(tempfile.mkdtemp(prefix="delaktig-bench-"))
+def run_benchmark(body: Callable[[Path], int], prefix: str, keep: bool = False) -> int:
+    """Run one benchmark in a temporary folder and turn the usual failures into an exit code.
+
+    The folder (instance, SQLite file, gunicorn log) is removed afterwards unless `keep` is set.
+    """
+    temp = Path(tempfile.mkdtemp(prefix=prefix))
     try:
-        instance = temp / "instance"
-        url = prepare_database(args.database_url, temp, "bench.sqlite3")
-        port = free_port()
-        env = app_environment(app_settings(url, instance, port))
-        print("Migrating and loading the demo …", file=sys.stderr)
-        flask(env, "db", "upgrade")
-        flask(env, "demo")
-        database = database_description(url)
-        before, answers_before = count_rows(url)
-        print(f"{before} demo responses before the run.", file=sys.stderr)
-        log = temp / "gunicorn.log"
-        with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log) as server_pid:
-            meter = CpuMeter(server_pid, url) if Path("/proc/stat").exists() else None
-            common = {
-                "port": port,
-                "concurrency": args.concurrency,
-                "max_requests": args.max_requests,
-                "keep_alive": args.keep_alive,
-                "seed": args.seed,
-            }
-            if args.warmup > 0:
-                print(f"Warming up for {args.warmup:g} s …", file=sys.stderr)
-                for path in (BARE_PATH, SURVEY_PATH):
-                    run_scenario("warm-up", get_expect(path), duration=args.warmup / 2, **common)
-            results = []
-            for name, operation in (
-                ("bare", get_expect(BARE_PATH)),
-                ("survey page", get_expect(SURVEY_PATH)),
-                ("submit", submit_once),
-            ):
-                print(f"Scenario {name}: {args.duration:g} s …", file=sys.stderr)
-                cpu_before = meter.snapshot() if meter else None
-                result = run_scenario(name, operation, duration=args.duration, **common)
-                if meter and cpu_before:
-                    result.cpu = meter.since(cpu_before)
-                results.append(result)
-        server_errors(log)
-        after, answers_after = count_rows(url)
-        ok = print_report(results, args, database, after - before, answers_after - answers_before)
-        if not results[2].acknowledged:
-            print("No submission was acknowledged: the benchmark did not work.", file=sys.stderr)
-            return 1
-        if not ok:
-            print("Acknowledged and stored submissions differ.", file=sys.stderr)
-            return 1
-        return 0
+        return body(temp)
     except subprocess.CalledProcessError as exc:
         print(f"Failed: {' '.join(map(str, exc.cmd))} exited with {exc.returncode}.", file=sys.stderr)
+        return 1
+    except ClientError as exc:
+        print(f"Failed: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrupted; gunicorn stopped.", file=sys.stderr)
         return 130
     finally:
-        shutil.rmtree(temp, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stop_on_sigterm()
+    return run_benchmark(lambda temp: _run(args, temp), "delaktig-bench-")
+
+
+def _run(args: argparse.Namespace, temp: Path) -> int:
+    instance = temp / "instance"
+    url = prepare_database(args.database_url, temp, "bench.sqlite3")
+    port = free_port()
+    env = app_environment(app_settings(url, instance, port))
+    print("Migrating and loading the demo …", file=sys.stderr)
+    flask(env, "db", "upgrade")
+    flask(env, "demo")
+    database = database_description(url)
+    before, answers_before = count_rows(url)
+    print(f"{before} demo responses before the run.", file=sys.stderr)
+    log = temp / "gunicorn.log"
+    with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log) as server_pid:
+        meter = CpuMeter(server_pid, url) if Path("/proc/stat").exists() else None
+        common = {
+            "port": port,
+            "concurrency": args.concurrency,
+            "max_requests": args.max_requests,
+            "keep_alive": args.keep_alive,
+            "seed": args.seed,
+        }
+        if args.warmup > 0:
+            print(f"Warming up for {args.warmup:g} s …", file=sys.stderr)
+            for path in (BARE_PATH, SURVEY_PATH):
+                run_scenario("warm-up", get_expect(path), duration=args.warmup / 2, **common)
+        results = []
+        for name, operation in (
+            ("bare", get_expect(BARE_PATH)),
+            ("survey page", get_expect(SURVEY_PATH)),
+            ("submit", submit_once),
+        ):
+            print(f"Scenario {name}: {args.duration:g} s …", file=sys.stderr)
+            cpu_before = meter.snapshot() if meter else None
+            result = run_scenario(name, operation, duration=args.duration, **common)
+            if meter and cpu_before:
+                result.cpu = meter.since(cpu_before)
+            results.append(result)
+    server_errors(log)
+    after, answers_after = count_rows(url)
+    ok = print_report(results, args, database, after - before, answers_after - answers_before)
+    if not results[2].acknowledged:
+        print("No submission was acknowledged: the benchmark did not work.", file=sys.stderr)
+        return 1
+    if not ok:
+        print("Acknowledged and stored submissions differ.", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

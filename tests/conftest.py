@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 # Set before the app is created, so nothing is generated into the working copy's instance folder.
 _INSTANCE = tempfile.mkdtemp(prefix="delaktig-test-instance-")
+atexit.register(shutil.rmtree, _INSTANCE, ignore_errors=True)
 os.environ["PARTICIPATION_INSTANCE_PATH"] = _INSTANCE
 os.environ.setdefault("PARTICIPATION_SECRET_KEY", "test-secret-key-not-for-production")
 

@@ -50,18 +50,14 @@ STATUSES = list(ModerationStatus)
 # --- the reference: the same counts straight from the answers, one SQL statement per view --------------
 
 
-def _dimension(name: str) -> Any:
-    return tally.dimension(name)
-
-
 def _where(filters: needs.Filters) -> list[Any]:
-    return [_dimension(name) == value for name, value in filters.conditions()]
+    return [tally.dimension(name) == value for name, value in filters.conditions()]
 
 
 def _grouped(query: Any, by: str | None) -> Any:
     if by is None:
         return query.add_columns(sa.literal(None).label("grp"))
-    return query.add_columns(_dimension(by).label("grp")).group_by(sa.literal_column("grp"))
+    return query.add_columns(tally.dimension(by).label("grp")).group_by(sa.literal_column("grp"))
 
 
 def reference_choices(filters: needs.Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
