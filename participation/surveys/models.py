@@ -177,6 +177,9 @@ class Response(Base):
         sa.ForeignKey("follow_up.id", ondelete="SET NULL"), index=True
     )
 
+    # The release that made it count in results (participation.insights.releases); null until then.
+    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("result_release.id"), index=True)
+
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
