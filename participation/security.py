@@ -1,8 +1,11 @@
-"""Security headers on every response."""
+"""Security headers on every response, no caching of staff pages and the API, and safe redirect targets."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+import re
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -28,6 +31,13 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# Staff pages and API answers carry names, e-mail addresses and participants' raw text: a shared
+# computer's browser cache or a proxy must not keep them.
+NO_STORE_PREFIXES = ("/staff/", "/api/")
+
+# Browsers drop tabs and line breaks anywhere in a URL and refuse other control characters.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
 
 def register_security_headers(app: Flask) -> None:
     """Add the headers to every response; HSTS only when the public address is HTTPS."""
@@ -39,9 +49,34 @@ def register_security_headers(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if is_private_path(request.path):
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def is_private_path(path: str) -> bool:
+    """True for the staff workspace and the API, whose answers no cache may keep."""
+    return path == "/staff" or path.startswith(NO_STORE_PREFIXES)
+
+
+def local_path(target: str | None) -> str | None:
+    r"""The target as a path on this site, read as a browser reads it, or None if it could lead elsewhere.
+
+    A browser drops tabs and line breaks and takes a backslash for a slash, so `/<tab>/evil.example` and
+    `/\evil.example` both go to `//evil.example`, another site: the target is judged, and returned, in
+    that form, which also keeps line breaks out of the Location header.
+    """
+    if not target:
+        return None
+    path = _CONTROL_CHARACTERS.sub("", target).replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return None
+    return path
 
 
 def is_local_path(target: str | None) -> bool:
     """True for a path on this site ('/staff/…'); false for anything a browser could take elsewhere."""
-    return bool(target) and target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return local_path(target) is not None

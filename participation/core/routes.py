@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from participation.extensions import db
 from participation.i18n.languages import choose_language, current_language, is_shipped, set_language_cookie
-from participation.security import is_local_path
+from participation.security import local_path
 from participation.surveys.services import open_surveys
 
 bp = Blueprint("core", __name__)
@@ -33,12 +33,14 @@ def accessibility() -> str:
 
 def _safe_next(target: str | None) -> str:
     """A same-site path without its language prefix; anything else becomes the start page."""
-    if not is_local_path(target):
+    path = local_path(target)
+    if path is None:
         return "/"
-    parts = target.split("/", 2)
+    parts = path.split("/", 2)
     if len(parts) > 1 and is_shipped(parts[1]):
-        return "/" + (parts[2] if len(parts) > 2 else "")
-    return target
+        # Checked again: without its prefix, /sv//evil.example would be //evil.example, another site.
+        path = local_path("/" + (parts[2] if len(parts) > 2 else ""))
+    return path or "/"
 
 
 def _in_language(lang: str, path: str) -> str:

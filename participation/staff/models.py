@@ -1,4 +1,4 @@
-"""Partner organisations and the staff accounts that belong to them."""
+"""Partner organisations, the staff accounts that belong to them, and the throttling of failed logins."""
 
 from __future__ import annotations
 
@@ -44,8 +44,6 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # Changing it (new password, disabled account) signs the account out of every browser.
     session_token: Mapped[str] = mapped_column(sa.String(64), default=lambda: secrets.token_hex(16))
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     partner: Mapped[Partner | None] = relationship(back_populates="users")
@@ -68,3 +66,20 @@ class User(Base):
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
+
+
+class LoginThrottle(Base):
+    """Failed logins for one (e-mail address, client address) pair, known only by an HMAC of the pair.
+
+    Keyed per pair rather than per account, so a stranger's wrong passwords slow down the stranger and
+    not the account's owner; keyed on the typed address rather than the account, so an unknown e-mail
+    address is throttled exactly like a known one and the answers do not tell them apart.
+    """
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (sa.CheckConstraint("failures >= 0", name="failures_not_negative"),)
+
+    pair_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_attempt: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -9,10 +9,10 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from participation.audit.services import recent_events, record
+from participation.audit.services import recent_events
 from participation.extensions import db, limiter
 from participation.i18n.languages import choose_language
-from participation.security import is_local_path
+from participation.security import local_path
 from participation.staff import services
 from participation.staff.auth import ALL_ROLES, roles_required
 from participation.staff.forms import EmptyForm, LoginForm, NewUserForm, PasswordForm, UserForm
@@ -28,37 +28,41 @@ def _staff_language() -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     if current_user.is_authenticated:
         return redirect(url_for("staff.dashboard"))
     form = LoginForm()
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("staff/login.html", form=form), status
-    result = services.authenticate(form.email.data or "", form.password.data or "", datetime.now(UTC))
+    now = datetime.now(UTC)
+    result = services.authenticate(
+        form.email.data or "", form.password.data or "", request.remote_addr or "unknown", now
+    )
     if result.user is None:
-        if result.locked_until is not None:
+        if not result.throttled:
+            flash(_("The e-mail address or the password is wrong."), "error")
+        if result.retry_after is not None:
             flash(
                 _(
-                    "Too many wrong passwords. The account is locked until %(time)s.",
-                    time=format_datetime(result.locked_until, "short"),
+                    "Too many failed attempts. You can try again after %(time)s.",
+                    time=format_datetime(result.retry_after, "short"),
                 ),
                 "error",
             )
-        else:
-            flash(_("The e-mail address or the password is wrong."), "error")
-        return render_template("staff/login.html", form=form), 401
+        if not result.throttled:
+            return render_template("staff/login.html", form=form), 401
+        wait = max(1, int(((result.retry_after or now) - now).total_seconds()))
+        return render_template("staff/login.html", form=form), 429, {"Retry-After": str(wait)}
     login_user(result.user)
-    target = request.args.get("next")
-    return redirect(target if is_local_path(target) else url_for("staff.dashboard"))
+    return redirect(local_path(request.args.get("next")) or url_for("staff.dashboard"))
 
 
 @bp.post("/logout")
 @roles_required(*ALL_ROLES)
 def logout() -> Response:
     if EmptyForm().validate_on_submit():
-        record("logout", "user", current_user.id)
-        db.session.commit()
+        services.sign_out(current_user)
         logout_user()
         flash(_("You are logged out."), "info")
     return redirect(url_for("staff.login"))

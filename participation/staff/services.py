@@ -1,4 +1,4 @@
-"""Staff account rules: hashed passwords, lockout after repeated failures, roles within partners."""
+"""Staff account rules: hashed passwords, throttled failed logins, sessions, roles within partners."""
 
 from __future__ import annotations
 
@@ -9,17 +9,26 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from participation.audit.services import record
+from participation.database import UTCDateTime
 from participation.extensions import db
-from participation.staff.models import Partner, Role, User
+from participation.privacy import keyed_hash
+from participation.staff.models import LoginThrottle, Partner, Role, User
 
 PASSWORD_MIN = 10
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+# Failed logins a (typed e-mail, client address) pair may make before it must wait, the first wait,
+# and the longest: the waits double from one to the other.
+FREE_FAILURES = 5
+FIRST_WAIT = timedelta(minutes=1)
+LONGEST_WAIT = timedelta(minutes=15)
+# A pair nobody has tried for this long starts afresh.
+FAILURE_MEMORY = timedelta(days=1)
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 _EMAIL = re.compile(EMAIL_PATTERN)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Checked against when the e-mail is unknown, so a wrong address takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -95,32 +104,113 @@ def update_user(
 
 @dataclass(frozen=True)
 class LoginResult:
+    """The account signed in, or None; retry_after when this e-mail and address must wait to try again."""
+
     user: User | None
-    locked_until: datetime | None = None
+    retry_after: datetime | None = None
+    # True when the password was not even checked, because the pair was already waiting.
+    throttled: bool = False
 
 
-def authenticate(email: str, password: str, now: datetime) -> LoginResult:
-    """Check a login; five failures in a row lock the account for fifteen minutes."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+def wait_after(failures: int) -> timedelta | None:
+    """How long a pair waits after this many failures in a row: nothing at first, then 1, 2, 4… 15 minutes."""
+    if failures < FREE_FAILURES:
+        return None
+    return min(FIRST_WAIT * 2 ** min(failures - FREE_FAILURES, 10), LONGEST_WAIT)
+
+
+def _pair_hash(email: str, client: str) -> str:
+    """The pair's key: an HMAC, so neither the client address nor the typed e-mail is stored."""
+    return keyed_hash("login-throttle", email, client)
+
+
+def _blocked_until_after(failures: sa.ColumnElement[int], now: datetime) -> sa.ColumnElement[datetime]:
+    """In SQL: when the pair may try again once its failures reach the given count."""
+    whens = []
+    count = FREE_FAILURES
+    while (wait := wait_after(count)) is not None and wait < LONGEST_WAIT:
+        whens.append((failures == count, sa.literal(now + wait, UTCDateTime())))
+        count += 1
+    return sa.case(
+        (failures < FREE_FAILURES, sa.null()), *whens, else_=sa.literal(now + LONGEST_WAIT, UTCDateTime())
+    )
+
+
+def _claim_attempt(pair: str, now: datetime) -> tuple[bool, datetime | None]:
+    """Count an attempt for the pair before its password is checked, in one UPDATE that only matches a pair
+    that is not waiting, so concurrent guesses queue on the row instead of each reading a stale count.
+    Returns whether the password may be checked, and until when the pair waits (after this attempt if
+    it fails, or already)."""
+    db.session.execute(
+        sa.delete(LoginThrottle).where(
+            LoginThrottle.pair_hash == pair, LoginThrottle.last_attempt < now - FAILURE_MEMORY
+        )
+    )
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(LoginThrottle)
+        .values(pair_hash=pair, failures=0, last_attempt=now)
+        .on_conflict_do_nothing(index_elements=[LoginThrottle.pair_hash])
+    )
+    failures = LoginThrottle.failures + 1
+    claimed = db.session.execute(
+        sa.update(LoginThrottle)
+        .where(
+            LoginThrottle.pair_hash == pair,
+            sa.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now),
+        )
+        .values(failures=failures, blocked_until=_blocked_until_after(failures, now), last_attempt=now)
+        .returning(LoginThrottle.blocked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if claimed is None:
+        waiting = db.session.scalar(
+            sa.select(LoginThrottle.blocked_until).where(LoginThrottle.pair_hash == pair)
+        )
+        db.session.commit()
+        return False, waiting or now + FIRST_WAIT
+    db.session.commit()  # the attempt counts before the slow password check, whatever happens next
+    return True, claimed.blocked_until
+
+
+def _forget_failures(pair: str, now: datetime) -> None:
+    """A right password clears its pair; pairs nobody has tried for a day go too."""
+    db.session.execute(
+        sa.delete(LoginThrottle).where(
+            sa.or_(LoginThrottle.pair_hash == pair, LoginThrottle.last_attempt < now - FAILURE_MEMORY)
+        )
+    )
+
+
+def authenticate(email: str, password: str, client: str, now: datetime) -> LoginResult:
+    """Check a login from a client address. Each (e-mail, address) pair gets five tries, then waits that
+    double from one to fifteen minutes; a stranger's failures never slow the owner down elsewhere.
+    An unknown e-mail address is counted and timed like a wrong password, and answered the same way."""
+    email = email.strip().lower()
+    pair = _pair_hash(email, client)
+    allowed, retry_after = _claim_attempt(pair, now)
+    if not allowed:
+        return LoginResult(None, retry_after, throttled=True)
+    user = None if _CONTROL.search(email) else db.session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.active:
         check_password_hash(_DUMMY_HASH, password)
-        return LoginResult(None)
-    if user.locked_until is not None and now < user.locked_until:
-        return LoginResult(None, user.locked_until)
+        return LoginResult(None, retry_after)
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        locked = None
-        if user.failed_logins >= MAX_FAILURES:
-            user.failed_logins = 0
-            user.locked_until = locked = now + LOCKOUT
-            record("account_locked", "user", user.id, user=user)
-        db.session.commit()
-        return LoginResult(None, locked)
-    user.failed_logins = 0
-    user.locked_until = None
+        if retry_after is not None:
+            record("login_throttled", "user", user.id)
+            db.session.commit()
+        return LoginResult(None, retry_after)
+    _forget_failures(pair, now)
     record("login", "user", user.id, user=user)
     db.session.commit()
     return LoginResult(user)
+
+
+def sign_out(user: User) -> None:
+    """End the account's sessions on the server: a copy of the session cookie no longer signs anyone in."""
+    user.session_token = secrets.token_hex(16)
+    record("logout", "user", user.id)
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str) -> None:

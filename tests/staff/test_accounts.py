@@ -1,19 +1,39 @@
-"""Staff accounts: logging in and out, lockout, rate limits, passwords, admins managing accounts."""
+"""Staff accounts: logging in and out, throttled failures, rate limits, passwords, admins managing accounts."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import html as html_module
+import re
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from participation.audit.models import AuditEvent
 from participation.extensions import db
-from participation.staff.models import Role, User
+from participation.staff import services
+from participation.staff.models import LoginThrottle, Role, User
 from tests.factories import PASSWORD, csrf_token, gen_user, login
+
+ATTACKER = "203.0.113.7"
+OWNER = "198.51.100.20"
 
 
 def actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def attempt(client, email: str, password: str, address: str = ATTACKER):  # type: ignore[no-untyped-def]
+    """One login through the real form from a given client address, the workspace in English."""
+    client.set_cookie("delaktig_lang", "en")
+    environ = {"REMOTE_ADDR": address}
+    token = csrf_token(client, "/staff/login")
+    data = {"csrf_token": token, "email": email, "password": password}
+    return client.post("/staff/login", data=data, environ_base=environ)
+
+
+def flashes(response) -> list[str]:  # type: ignore[no-untyped-def]
+    found = re.findall(r'class="flash error"[^>]*>(.*?)</', response.get_data(as_text=True), re.S)
+    return [html_module.unescape(text.strip()) for text in found]
 
 
 def test_login_page_has_no_sign_up(client):
@@ -48,18 +68,90 @@ def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
     assert unknown.status_code == 401
     assert client.get("/staff/").status_code == 302
     assert html.count('class="flash error"') == 1
+    assert flashes(unknown) == flashes(response) == ["The e-mail address or the password is wrong."]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(client):
+def test_an_unknown_address_costs_one_password_check_like_a_wrong_password(client, monkeypatch):
     user = gen_user("staff")
-    for _ in range(5):
-        assert login(client, user, "wrong password!").status_code == 401
-    db.session.refresh(user)
-    assert user.locked_until is not None and user.locked_until > datetime.now(UTC)
-    locked = login(client, user)
-    assert locked.status_code == 401
-    assert "locked" in locked.get_data(as_text=True).lower() or "låst" in locked.get_data(as_text=True)
-    assert "account_locked" in actions()
+    checks: list[str] = []
+    real = services.check_password_hash
+    monkeypatch.setattr(services, "check_password_hash", lambda *a: checks.append("check") or real(*a))
+    login(client, user, "wrong password!")
+    login(client, type("U", (), {"email": "nobody@example.se"})(), "wrong password!")
+    assert checks == ["check", "check"]
+
+
+def test_five_failures_make_that_address_wait_even_for_the_right_password(app, client):
+    user = gen_user("staff")
+    for _ in range(4):
+        assert attempt(client, user.email, "wrong password!").status_code == 401
+    fifth = attempt(client, user.email, "wrong password!")
+    assert fifth.status_code == 401
+    assert flashes(fifth)[0] == "The e-mail address or the password is wrong."
+    assert flashes(fifth)[1].startswith("Too many failed attempts. You can try again after")
+    waiting = attempt(client, user.email, PASSWORD)
+    assert waiting.status_code == 429
+    assert 50 <= int(waiting.headers["Retry-After"]) <= 60
+    assert [m.split(" after")[0] for m in flashes(waiting)] == ["Too many failed attempts. You can try again"]
+    assert client.get("/staff/").status_code == 302
+    assert "login_throttled" in actions()
+    # The owner, somewhere else, is not slowed down by what was tried from that address.
+    elsewhere = app.test_client()
+    assert attempt(elsewhere, user.email, PASSWORD, address=OWNER).status_code == 302
+    assert elsewhere.get("/staff/", environ_base={"REMOTE_ADDR": OWNER}).status_code == 200
+
+
+def test_an_unknown_address_is_throttled_exactly_like_a_known_one(client):
+    gen_user("staff")
+    known = [attempt(client, "staff@example.se", "wrong password!").status_code for _ in range(6)]
+    unknown = [attempt(client, "nobody@example.se", "wrong password!").status_code for _ in range(6)]
+    assert known == unknown == [401] * 5 + [429]
+
+
+def test_waits_double_from_one_to_fifteen_minutes_and_a_right_password_clears_them(db):
+    user = gen_user("staff")
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    for _ in range(4):
+        assert services.authenticate(user.email, "wrong", ATTACKER, now).retry_after is None
+    waits = []
+    for _ in range(7):
+        result = services.authenticate(user.email, "wrong", ATTACKER, now)
+        assert not result.throttled
+        waits.append((result.retry_after - now) / timedelta(minutes=1))
+        early = services.authenticate(
+            user.email, PASSWORD, ATTACKER, result.retry_after - timedelta(seconds=1)
+        )
+        assert early.user is None and early.throttled  # not even the right password until the wait is over
+        now = result.retry_after
+    assert waits == [1, 2, 4, 8, 15, 15, 15]
+    assert services.authenticate(user.email, PASSWORD, ATTACKER, now).user == user
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 0
+
+
+def test_only_an_hmac_of_the_pair_is_stored(client):
+    gen_user("staff")
+    attempt(client, "staff@example.se", "wrong password!")
+    attempt(client, "nobody@example.se", "wrong password!")
+    rows = db.session.execute(sa.select(LoginThrottle)).scalars().all()
+    assert len(rows) == 2
+    stored = " ".join(
+        f"{row.pair_hash} {row.failures} {row.blocked_until} {row.last_attempt}" for row in rows
+    )
+    assert ATTACKER not in stored and "example.se" not in stored and "staff" not in stored
+    assert all(len(row.pair_hash) == 64 for row in rows)
+
+
+def test_a_day_without_attempts_starts_the_pair_afresh(db):
+    user = gen_user("staff")
+    start = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    for _ in range(4):
+        services.authenticate(user.email, "wrong", ATTACKER, start)
+    later = start + services.FAILURE_MEMORY + timedelta(seconds=1)
+    assert services.authenticate(user.email, "wrong", ATTACKER, later).retry_after is None
+
+
+def test_a_nul_byte_in_the_e_mail_is_a_wrong_login_not_an_error(client):
+    assert attempt(client, "staff\x00@example.se", "wrong password!").status_code == 401
 
 
 def test_login_attempts_are_rate_limited(client):
