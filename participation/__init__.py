@@ -46,6 +46,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from participation.core.hygiene import register_hygiene
     from participation.extensions import babel, csrf, db, limiter
     from participation.i18n.formatting import register_formatting
     from participation.i18n.languages import get_locale
@@ -53,6 +54,7 @@ def register_extensions(app: Flask) -> None:
     from participation.security import register_security_headers
     from participation.staff.auth import register_login
 
+    register_hygiene(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

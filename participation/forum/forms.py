@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, Field, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from participation.core.hygiene import has_visible_text
 from participation.forum.models import ForumMode
 from participation.surveys.forms import CheckboxesField
 
@@ -21,8 +22,21 @@ def mode_choices() -> list[tuple[str, str]]:
     return [(mode.value, str(labels[mode])) for mode in ForumMode]
 
 
+def visible_text(_form: FlaskForm, field: Field) -> None:
+    """A title or item made only of blank or zero-width characters would show as nothing on the screen."""
+    if field.data and not has_visible_text(field.data):
+        raise ValidationError(_l("Write some text that can be seen."))
+
+
+def visible_lines(_form: FlaskForm, field: Field) -> None:
+    """Every line that is not plainly empty becomes an item, so each must show something."""
+    for line in (field.data or "").splitlines():
+        if line.strip() and not has_visible_text(line):
+            raise ValidationError(_l("One of the lines shows no text. Write something on it or remove it."))
+
+
 class NewSessionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), visible_text])
     mode = SelectField(_l("Mode"), choices=mode_choices)
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages"), validators=[DataRequired()])
@@ -33,10 +47,10 @@ class NewSessionForm(FlaskForm):
     requires_approval = BooleanField(_l("Proposals wait for my approval"), default=True)
     items = TextAreaField(
         _l("Items, one per line (statements, poll options or your own first topics)"),
-        validators=[Length(max=100 * 201)],
+        validators=[Length(max=100 * 201), visible_lines],
         render_kw={"rows": 6},
     )
 
 
 class ItemForm(FlaskForm):
-    text = StringField(_l("Text"), validators=[DataRequired(), Length(max=200)])
+    text = StringField(_l("Text"), validators=[DataRequired(), Length(max=200), visible_text])

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from participation.core.hygiene import to_id
 from participation.extensions import limiter
 from participation.forum import services
 from participation.forum.models import ForumSession
@@ -105,7 +106,7 @@ def vote(code: str) -> Response:
     """Vote, take a vote back, or (for statements) agree, disagree or pass."""
     session = _session_or_404(code)
     try:
-        item_id = int(request.form.get("item", ""))
+        item_id = to_id(request.form.get("item", ""))
         value = int(request.form.get("value", "1"))
     except ValueError:
         return _page(session, error=_("That is not something you can vote on in this session."), status=400)

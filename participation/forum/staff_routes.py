@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from participation.core.hygiene import to_id
 from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
 from participation.forum import services
@@ -127,7 +128,7 @@ def item(session_id: int, item_id: int) -> Response:
             abort(400)
     else:
         try:
-            theme_ids = [int(value) for value in request.form.getlist("theme_ids")]
+            theme_ids = [to_id(value) for value in request.form.getlist("theme_ids")]
         except ValueError:
             abort(400)
         services.set_item_themes(forum_item, theme_ids)

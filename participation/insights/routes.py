@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from participation.core.hygiene import to_id
 from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
 from participation.i18n.formatting import term_label
@@ -67,8 +68,8 @@ def code_texts() -> Response | str:
         if not form.validate_on_submit():
             abort(400)
         try:
-            answer_id = int(request.form.get("answer", ""))
-            theme_ids = [int(value) for value in request.form.getlist("theme_ids")]
+            answer_id = to_id(request.form.get("answer", ""))
+            theme_ids = [to_id(value) for value in request.form.getlist("theme_ids")]
         except ValueError:
             abort(400)
         try:

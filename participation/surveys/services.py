@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from participation.core.hygiene import has_visible_text
 from participation.extensions import db
 from participation.followup.services import find as find_follow_up
 from participation.moderation.detection import detect_flags
@@ -154,7 +155,9 @@ def _parse_question(question: Question, form: MultiDict[str, str], parsed: Parse
                 count=len(text),
             )
             return []
-        if not text:
+        if not has_visible_text(text):
+            if text:  # only zero-width or other blank characters: nothing anyone could read
+                parsed.errors[name] = _("Your answer looks empty. Write something, or leave the box empty.")
             return []
         return [
             Answer(
