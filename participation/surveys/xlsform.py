@@ -22,6 +22,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from participation.config import DEFAULT_LANGUAGES
+from participation.exports import append_row
 from participation.extensions import db
 from participation.i18n.languages import native_name, to_babel
 from participation.surveys.editing import KEY, SLUG, TEXT_LIMITS, free_slug
@@ -177,7 +178,7 @@ def _write_table(sheet: Worksheet, core: list[str], rows: list[dict[str, str]]) 
     headers = list(dict.fromkeys([*core, *(column for row in rows for column in row)]))
     sheet.append(headers)
     for row in rows:
-        sheet.append([row.get(column) or None for column in headers])
+        append_row(sheet, [row.get(column) or None for column in headers])
 
 
 def _texts_cells(column: str, texts: dict[str, str], languages: list[str]) -> dict[str, str]:
