@@ -24,6 +24,11 @@ $(VENV)/.test-deps: $(BIN)/activate
 compile-translations: $(BIN)/activate
 	$(BIN)/pybabel -q compile -d translations -D messages
 
+# The app logs one line per request (method, URL rule, status, duration) and silences the development
+# server's access log. gunicorn keeps none by default; should one be switched on (GUNICORN_CMD_ARGS),
+# its lines carry no client address (%(h)s) and no time (%(t)s) either.
+ACCESS_LOG_FORMAT := %(m)s %(s)s %(M)sms
+
 run: compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo
@@ -32,7 +37,7 @@ run: compile-translations
 
 serve: compile-translations
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) wsgi:app
+	$(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) --access-logformat '$(ACCESS_LOG_FORMAT)' wsgi:app
 
 test: $(VENV)/.test-deps compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -47,6 +47,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from participation.core.hygiene import register_hygiene
+    from participation.core.logs import register_request_logs
     from participation.extensions import babel, csrf, db, limiter
     from participation.i18n.formatting import register_formatting
     from participation.i18n.languages import get_locale
@@ -55,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from participation.staff.auth import register_login
 
     register_hygiene(app)
+    register_request_logs(app)
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)

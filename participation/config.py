@@ -9,6 +9,15 @@ from pathlib import Path
 PREFIX = "PARTICIPATION_"
 DEFAULT_LANGUAGES = "sv en ar fa-AF so ti fi"
 MIN_SUPPRESSION_K = 5
+# Flood ceilings per address and per survey or forum session (see "Flood limits" in the README):
+# beyond them submissions are still stored, but held in quarantine until staff release them.
+DEFAULT_FLOOD_LIMITS = {
+    "FLOOD_RESPONSES": "150 per 10 minutes; 800 per 4 hours",
+    "FLOOD_JOINS": "100 per 10 minutes; 800 per 4 hours",
+    "FLOOD_VOTES": "600 per 10 minutes; 4000 per 4 hours",
+    "FLOOD_PROPOSALS": "40 per 10 minutes; 200 per 4 hours",
+}
+DEFAULT_PROPOSALS_PER_PERSON = 5
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -86,4 +95,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         # memory:// counts per process; use redis://… when several processes serve the app.
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "FLOOD_CEILINGS": _env_bool("FLOOD_CEILINGS", True),
+        **{name: _env(name) or default for name, default in DEFAULT_FLOOD_LIMITS.items()},
+        "FORUM_PROPOSALS_PER_PERSON": max(
+            int(_env("FORUM_PROPOSALS_PER_PERSON") or DEFAULT_PROPOSALS_PER_PERSON), 1
+        ),
     }

@@ -78,15 +78,25 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def create_engine_for(url: str) -> Engine:
-    """An engine for the URL, with SQLite in WAL mode and foreign keys on."""
+    """An engine for the URL, with SQLite in WAL mode and foreign keys on.
+
+    SQL parameters hold slugs, e-mail addresses and answers: errors and tracebacks never show them.
+    """
     if url.startswith("sqlite"):
         # A generous busy timeout lets concurrent submissions queue for the single writer.
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
     # Terms and hours are computed in UTC, whatever time zone the server is set to.
     return sa.create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"options": "-c timezone=UTC"}
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+        connect_args={"options": "-c timezone=UTC"},
+        hide_parameters=True,
     )
 
 

@@ -8,6 +8,7 @@ from participation.forum.models import ForumItem, ForumParticipant, ForumSession
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
 from participation.measurement.models import DataPoint, Indicator, Program, ProgramMeasure
 from participation.placements.models import Placement, PlacementScan
+from participation.quarantine.models import FloodBurst
 from participation.staff.models import Partner, Role, User
 from participation.surveys.models import Answer, Option, Question, Response, Survey
 from participation.themes.models import Theme, VisionGoal
@@ -17,6 +18,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "CodebookVersion",
+    "FloodBurst",
     "FollowUp",
     "DataPoint",
     "Indicator",

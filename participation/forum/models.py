@@ -48,6 +48,9 @@ class ForumSession(Base):
         sa.CheckConstraint("dots_per_person IS NULL OR dots_per_person >= 1", name="dots_positive"),
     )
 
+        sa.CheckConstraint(
+            "proposals_per_person IS NULL OR proposals_per_person >= 1", name="proposals_per_person_positive"
+        ),
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     mode: Mapped[ForumMode] = mapped_column(enum_column(ForumMode))
@@ -60,6 +63,8 @@ class ForumSession(Base):
     requires_approval: Mapped[bool] = mapped_column(default=True)
     proposals_open: Mapped[bool] = mapped_column(default=True)
     voting_open: Mapped[bool] = mapped_column(default=False)
+    # Topics one participant may propose here; None takes PARTICIPATION_FORUM_PROPOSALS_PER_PERSON.
+    proposals_per_person: Mapped[int | None]
     # Bumped in the same transaction as every change the screens show, so a poll can answer 304 cheaply.
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -91,6 +96,8 @@ class ForumItem(Base):
     session: Mapped[ForumSession] = relationship(back_populates="items")
     themes: Mapped[list[Theme]] = relationship(secondary=forum_item_theme)
 
+    # A proposal beyond the flood ceiling of its address: shown nowhere until staff release it.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 class ForumParticipant(Base):
     """Someone who joined, known only by an HMAC of a cookie token keyed to this session."""
@@ -107,6 +114,7 @@ class ForumParticipant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_session.id", ondelete="CASCADE"))
     participant_hash: Mapped[str] = mapped_column(sa.String(64))
+        sa.CheckConstraint("proposals_made >= 0", name="proposals_made_not_negative"),
     dots_allowed: Mapped[int | None]
     dots_used: Mapped[int] = mapped_column(default=0)
     joined_hour: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -114,7 +122,11 @@ class ForumParticipant(Base):
 
 class ForumVote(Base):
     """One participant's vote on one item: a weight (dots) or a position (agree, pass, disagree)."""
+    # Counted, not linked: no topic records who proposed it.
+    proposals_made: Mapped[int] = mapped_column(default=0, server_default="0")
 
+    # Joined beyond the flood ceiling of its address: not counted, and its votes and topics are held too.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     __tablename__ = "forum_vote"
     __table_args__ = (
         sa.UniqueConstraint("item_id", "participant_id"),
@@ -131,3 +143,5 @@ class ForumVote(Base):
     )
     weight: Mapped[int] = mapped_column(default=1)
     value: Mapped[int] = mapped_column(default=AGREE)
+    # Beyond the flood ceiling of its address, or cast by a held participant: counted nowhere until released.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

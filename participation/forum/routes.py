@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 
 from participation.core.hygiene import to_id
 from participation.extensions import limiter
@@ -15,6 +16,7 @@ from participation.i18n.languages import content, current_language
 from participation.placements.qr import qr_svg
 from participation.placements.services import public_url, short_url
 from participation.privacy import device_key, device_token, keyed_hash, new_token, set_device_cookie
+from participation.quarantine.retry import retry_after_seconds, try_again_message
 
 bp = Blueprint("forum", __name__, url_prefix="/<lang>/f")
 
@@ -43,10 +45,12 @@ def _page(
     proposal: str = "",
 ) -> Response:
     participant = services.find_participant(session, _participant_hash(session, device_token()))
+    results = services.results(session, participant)
     page = render_template(
         "forum/session.html",
         session=session,
-        results=services.results(session, participant),
+        results=results,
+        public=services.public_counts(session, results),
         dots_left=services.dots_left(session, participant),
         error=error,
         notice=notice,
@@ -115,7 +119,7 @@ def vote(code: str) -> Response:
         if request.form.get("action") == "withdraw":
             services.withdraw(session, participant, item_id)
         else:
-            services.vote(session, participant, item_id, value)
+            services.vote(session, participant, item_id, value, now=_now())
     except services.ForumError as error:
         return _page(session, error=str(error), status=error.status)
     return _after(session, fresh, f"#item-{item_id}")
@@ -128,7 +132,9 @@ def propose(code: str) -> Response:
     text = request.form.get("text", "")
     participant, fresh = _acting_participant(session)
     try:
-        item = services.propose(session, participant, text[: services.PROPOSAL_MAX * 4], current_language())
+        item = services.propose(
+            session, participant, text[: services.PROPOSAL_MAX * 4], current_language(), now=_now()
+        )
     except services.ForumError as error:
         return _page(
             session, error=str(error), status=error.status, proposal=text[: services.PROPOSAL_MAX * 4]
@@ -148,22 +154,21 @@ def results_json(code: str) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        results = services.results(session)
+        public = services.public_counts(session, services.results(session))
         response = jsonify(
             version=session.version,
             status=session.status.value,
             voting_open=session.voting_open,
-            participants=results.participants,
+            participants=public.participants.count,
+            # What a hidden count is shown as; a hidden count itself is null.
+            hidden=_("fewer than %(k)d", k=public.k),
             items=[
                 {
-                    "id": r.item.id,
-                    "text": content(r.item.text, session.base_language).text,
-                    "votes": r.votes,
-                    "agree": r.agree,
-                    "disagree": r.disagree,
-                    "pass": r.passed,
+                    "id": p.item.id,
+                    "text": content(p.item.text, session.base_language).text,
+                    **{name: cell.count for name, cell in p.cells.items()},
                 }
-                for r in results.items
+                for p in public.items
             ],
         )
     response.set_etag(etag)
@@ -178,10 +183,25 @@ def screen(code: str) -> Response:
     page = render_template(
         "forum/screen.html",
         session=session,
-        results=services.results(session),
+        public=services.public_counts(session, services.results(session)),
         join_url=short_url(session.code),
     )
     return Response(page)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(_error: RateLimitExceeded) -> Response:
+    """Too many votes or topics from this phone: the page again, the typed topic kept, and when to retry."""
+    session = _session_or_404((request.view_args or {}).get("code", ""))
+    seconds = retry_after_seconds()
+    response = _page(
+        session,
+        error=try_again_message(seconds),
+        status=429,
+        proposal=request.form.get("text", "")[: services.PROPOSAL_MAX * 4],
+    )
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 @bp.get("/<code>/qr.svg")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from participation.audit.services import record
+from participation.database import utcnow
 from participation.extensions import db
 from participation.forum.models import (
     AGREE,
@@ -28,11 +33,19 @@ from participation.moderation.detection import detect_flags
 from participation.placements.models import Placement
 from participation.placements.services import new_code
 from participation.privacy import truncate_to_hour
+from participation.quarantine.models import BurstKind
+from participation.quarantine.services import Flow, hold, within_ceiling
+from participation.suppression import Cell, suppress, threshold
 from participation.themes.models import Theme
 
 PROPOSAL_MAX = 200
-PROPOSALS_PER_PARTICIPANT = 5
 ITEMS_MAX = 100
+PROPOSAL_CAP_MAX = 50
+# Control characters are never part of an honest topic; format characters (zero-width and direction
+# marks) are kept in the text for scripts that need them, but removed before looking for personal data.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Characters of a visible category that nevertheless draw nothing (Hangul fillers, blank Braille).
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
 
 class ForumError(Exception):
@@ -41,6 +54,25 @@ class ForumError(Exception):
     def __init__(self, message: str, status: int = 409) -> None:
         super().__init__(message)
         self.status = status
+
+
+def has_visible_text(text: str) -> bool:
+    """True when the text has at least one character that shows: a letter, digit, mark of punctuation or symbol.
+
+    Kept here until the shared check in participation.core.hygiene lands.
+    """
+    return any(unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LOOKING for char in text)
+
+
+def _without_format_characters(text: str) -> str:
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
+
+
+def proposals_allowed(session: ForumSession) -> int:
+    """How many topics one participant may propose in this session."""
+    if session.proposals_per_person is not None:
+        return session.proposals_per_person
+    return int(current_app.config["FORUM_PROPOSALS_PER_PERSON"])
 
 
 def session_by_code(code: str) -> ForumSession | None:
@@ -122,6 +154,17 @@ def moderate_item(session: ForumSession, item: ForumItem, status: ItemStatus) ->
     db.session.commit()
 
 
+def set_proposal_cap(session: ForumSession, cap: int) -> None:
+    """Set how many topics one participant may propose here (1 to PROPOSAL_CAP_MAX); audited."""
+    if not 1 <= cap <= PROPOSAL_CAP_MAX:
+        raise ValueError(cap)
+    if not session.is_open:
+        raise ForumError(_("This session is closed; its results are frozen."))
+    session.proposals_per_person = cap
+    record("forum_proposal_cap", "forum_session", session.id, cap=cap)
+    db.session.commit()
+
+
 def set_item_themes(item: ForumItem, theme_ids: list[int]) -> None:
     item.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
     record("forum_item_themes", "forum_item", item.id, themes=",".join(str(t) for t in sorted(theme_ids)))
@@ -167,14 +210,19 @@ def participant_for(session: ForumSession, participant_hash: str, now: datetime)
     participant = db.session.scalar(query)
     if participant is not None:
         return participant
+    # A join beyond the address's ceiling is held, and so is everything this participant does.
+    held = not within_ceiling(Flow.JOIN, session.id)
     participant = ForumParticipant(
         session_id=session.id,
         participant_hash=participant_hash,
         dots_allowed=session.dots_per_person,
         joined_hour=truncate_to_hour(now),
+        quarantined=held,
     )
     db.session.add(participant)
     try:
+        if held:
+            hold(BurstKind.FORUM, session.id, now)
         db.session.commit()
     except IntegrityError:  # the same device joined in a parallel request
         db.session.rollback()
@@ -193,29 +241,73 @@ def find_participant(session: ForumSession, participant_hash: str | None) -> For
     )
 
 
-def propose(session: ForumSession, participant: ForumParticipant, text: str, language: str) -> ForumItem:
-    """A participant's topic; it waits for the facilitator when the session asks for that or when flagged."""
+def propose(
+    session: ForumSession,
+    participant: ForumParticipant,
+    text: str,
+    language: str,
+    *,
+    now: datetime | None = None,
+) -> ForumItem:
+    """A participant's topic; it waits for the facilitator when the session asks for that or when flagged.
+
+    Beyond the flood ceiling of the address it is stored but held: shown nowhere until staff release it.
+    """
     if not session.is_open or not session.proposals_open or session.mode is not ForumMode.TOPICS:
         raise ForumError(_("Proposals are closed right now."))
-    text = " ".join(text.split())
-    if not text:
+    text = " ".join(_CONTROL.sub("", text).split())
+    if not has_visible_text(text):
         raise ForumError(_("Write your topic first."), 422)
     if len(text) > PROPOSAL_MAX:
         raise ForumError(_("Please write at most %(max)d characters.", max=PROPOSAL_MAX), 422)
-    if len(session.items) >= ITEMS_MAX:
+    # Held proposals do not fill the session: a flood cannot crowd out the room's own topics.
+    if _count_items(session) >= ITEMS_MAX:
         raise ForumError(_("This session has as many topics as it can take."))
-    flags = detect_flags(text)
+    allowed = proposals_allowed(session)
+    spend = db.session.execute(
+        sa.update(ForumParticipant)
+        .where(ForumParticipant.id == participant.id, ForumParticipant.proposals_made < allowed)
+        .values(proposals_made=ForumParticipant.proposals_made + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not spend.rowcount:
+        db.session.rollback()
+        raise ForumError(
+            ngettext(
+                "You have proposed %(num)d topic, as many as one person can in this session. You can still vote.",
+                "You have proposed %(num)d topics, as many as one person can in this session. You can still vote.",
+                allowed,
+            ),
+            409,
+        )
+    held = participant.quarantined or not within_ceiling(Flow.PROPOSAL, session.id)
+    flags = detect_flags(_without_format_characters(text))
     item = ForumItem(
         position=len(session.items),
         text={language: text},
         proposed=True,
         flags=flags,
         status=ItemStatus.PENDING if session.requires_approval or flags else ItemStatus.APPROVED,
+        quarantined=held,
     )
     session.items.append(item)
-    _bump(session)
+    if held:
+        hold(BurstKind.FORUM, session.id, now or utcnow())
+    else:
+        _bump(session)
     db.session.commit()
     return item
+
+
+def _count_items(session: ForumSession) -> int:
+    return int(
+        db.session.scalar(
+            sa.select(sa.func.count(ForumItem.id)).where(
+                ForumItem.session_id == session.id, ~ForumItem.quarantined
+            )
+        )
+        or 0
+    )
 
 
 def _votable_item(session: ForumSession, item_id: int) -> ForumItem:
@@ -229,14 +321,27 @@ def _votable_item(session: ForumSession, item_id: int) -> ForumItem:
     return item
 
 
-def vote(session: ForumSession, participant: ForumParticipant, item_id: int, value: int = AGREE) -> None:
-    """Cast (or, for statements, change) a vote; the database refuses a second vote or a dot too many."""
+def vote(
+    session: ForumSession,
+    participant: ForumParticipant,
+    item_id: int,
+    value: int = AGREE,
+    *,
+    now: datetime | None = None,
+) -> None:
+    """Cast (or, for statements, change) a vote; the database refuses a second vote or a dot too many.
+
+    A new vote beyond the flood ceiling of the address, or by a held participant, is stored but held.
+    """
     item = _votable_item(session, item_id)
     if value not in (AGREE, PASS, DISAGREE) or (session.mode is not ForumMode.STATEMENTS and value != AGREE):
         raise ForumError(_("That is not something you can vote on in this session."), 400)
     try:
-        _cast(session, participant, item, value)
-        _bump(session)
+        held = _cast(session, participant, item, value)
+        if held:
+            hold(BurstKind.FORUM, session.id, now or utcnow())
+        else:
+            _bump(session)
         db.session.commit()
     except IntegrityError:
         # The database refused: a second vote on the item, or a dot beyond the budget.
@@ -256,18 +361,28 @@ def _my_vote(item: ForumItem, participant: ForumParticipant) -> ForumVote | None
     )
 
 
-def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem, value: int) -> None:
+def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem, value: int) -> bool:
+    """Add or change the vote; True when it is a new vote held in quarantine."""
     existing = _my_vote(item, participant)
     if session.mode is ForumMode.STATEMENTS and existing is not None:
         existing.value = value  # changing one's mind is allowed while voting is open
-        return
+        return False
     if existing is not None and not (session.mode is ForumMode.DOTS and session.several_dots_per_item):
         raise ForumError(_("You have already voted for this."))
+    held = False
     if existing is not None:
-        existing.weight = ForumVote.weight + 1
+        existing.weight = ForumVote.weight + 1  # one more dot on a vote already counted (or held)
+        held = existing.quarantined
     else:
+        held = participant.quarantined or not within_ceiling(Flow.VOTE, session.id)
         db.session.add(
-            ForumVote(session_id=session.id, item_id=item.id, participant_id=participant.id, value=value)
+            ForumVote(
+                session_id=session.id,
+                item_id=item.id,
+                participant_id=participant.id,
+                value=value,
+                quarantined=held,
+            )
         )
     if session.dots_per_person is not None:
         # Spend a dot; the CHECK constraint on the participant row refuses overspending.
@@ -276,6 +391,7 @@ def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem,
             .where(ForumParticipant.id == participant.id)
             .values(dots_used=ForumParticipant.dots_used + 1)
         )
+    return held and existing is None
 
 
 def withdraw(session: ForumSession, participant: ForumParticipant, item_id: int) -> None:
@@ -320,13 +436,16 @@ class SessionResults:
 
 
 def results(session: ForumSession, participant: ForumParticipant | None = None) -> SessionResults:
-    """Approved items ranked by votes (statements by agreement), counted in SQL."""
+    """Approved items ranked by votes (statements by agreement), counted in SQL; held rows left out.
+
+    These are the true counts: anything shown outside the database goes through public_counts first.
+    """
     rows = db.session.execute(
         sa.select(ForumVote.item_id, ForumVote.value, sa.func.sum(ForumVote.weight))
-        .where(ForumVote.session_id == session.id)
+        .where(ForumVote.session_id == session.id, ~ForumVote.quarantined)
         .group_by(ForumVote.item_id, ForumVote.value)
     ).all()
-    by_item = {item.id: ItemResult(item) for item in session.items if item.status is ItemStatus.APPROVED}
+    by_item = {item.id: ItemResult(item) for item in session.items if _shown(item)}
     for item_id, value, weight in rows:
         result = by_item.get(item_id)
         if result is None:
@@ -338,10 +457,13 @@ def results(session: ForumSession, participant: ForumParticipant | None = None) 
         result.passed += weight if value == PASS else 0
     ranked = sorted(by_item.values(), key=lambda r: (-r.votes, r.disagree, r.item.position))
     participants = db.session.scalar(
-        sa.select(sa.func.count(ForumParticipant.id)).where(ForumParticipant.session_id == session.id)
+        sa.select(sa.func.count(ForumParticipant.id)).where(
+            ForumParticipant.session_id == session.id, ~ForumParticipant.quarantined
+        )
     )
     mine: dict[int, tuple[int, int]] = {}
     if participant is not None:
+        # A participant always sees their own votes, held or not.
         mine = {
             item_id: (weight, value)
             for item_id, weight, value in db.session.execute(
@@ -351,6 +473,61 @@ def results(session: ForumSession, participant: ForumParticipant | None = None) 
             )
         }
     return SessionResults(session, ranked, int(participants or 0), session.version, mine)
+
+
+def _shown(item: ForumItem) -> bool:
+    """Approved by the facilitator (or unflagged with approval off), and not held in quarantine."""
+    return item.status is ItemStatus.APPROVED and not item.quarantined
+
+
+STATEMENT_FIELDS = ("agree", "disagree", "pass")
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """One item's counts as they may be shown: each a Cell, None inside when hidden."""
+
+    item: ForumItem
+    cells: dict[str, Cell]  # "votes", or "agree", "disagree", "pass" for statements
+
+
+@dataclass(frozen=True)
+class PublicCounts:
+    """A session's results as they may leave the database: ranked by what is shown, small counts hidden."""
+
+    session: ForumSession
+    items: list[PublicItem]
+    participants: Cell
+    k: int
+    version: int
+
+
+def public_counts(session: ForumSession, results: SessionResults, k: int | None = None) -> PublicCounts:
+    """The one place forum counts pass the disclosure rule, for the projector, phones, results.json and exports.
+
+    Statements are additive (each vote is agree, disagree or pass), so a lone hidden cell would be the
+    total minus the others and a second one is hidden with it. The ranking follows the shown counts,
+    hidden ones as zero, so the order gives nothing away that the numbers hide.
+    """
+    k = threshold() if k is None else k
+    statements = session.mode is ForumMode.STATEMENTS
+    items = []
+    for result in results.items:
+        counts = (
+            {"agree": result.agree, "disagree": result.disagree, "pass": result.passed}
+            if statements
+            else {"votes": result.votes}
+        )
+        items.append(PublicItem(result.item, suppress(counts, sum(counts.values()), k, additive=statements)))
+
+    def shown(name: str, public: PublicItem) -> int:
+        cell = public.cells.get(name)
+        return cell.count or 0 if cell is not None else 0
+
+    first = "agree" if statements else "votes"
+    items.sort(key=lambda p: (-shown(first, p), shown("disagree", p), p.item.position))
+    participants = suppress({"participants": results.participants}, results.participants, k, additive=False)
+    return PublicCounts(session, items, participants["participants"], k, results.version)
 
 
 def dots_left(session: ForumSession, participant: ForumParticipant | None) -> int | None:
@@ -363,7 +540,8 @@ def dots_left(session: ForumSession, participant: ForumParticipant | None) -> in
 
 
 def pending_items(session: ForumSession) -> list[ForumItem]:
-    return [item for item in session.items if item.status is ItemStatus.PENDING]
+    """Proposals waiting for the facilitator; held ones wait on the staff home instead."""
+    return [item for item in session.items if item.status is ItemStatus.PENDING and not item.quarantined]
 
 
 def all_sessions() -> list[ForumSession]:

@@ -17,7 +17,7 @@ from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemS
 from participation.i18n.languages import choose_language, content, native_name, shipped_languages
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
-from participation.suppression import suppress, threshold
+from participation.suppression import threshold
 from participation.themes.models import Theme
 
 bp = Blueprint("forum_staff", __name__, url_prefix="/staff/forum")
@@ -78,10 +78,14 @@ def manage(session_id: int) -> str:
     return render_template(
         "forum/staff_manage.html",
         session=session,
-        results=services.results(session),
+        results=results,
+        public=services.public_counts(session, results),
+        proposals_allowed=services.proposals_allowed(session),
+        proposal_cap_max=services.PROPOSAL_CAP_MAX,
         pending=services.pending_items(session),
         themes=themes,
         form=EmptyForm(),
+    results = services.results(session)
         item_form=ItemForm(formdata=None),
     )
 
@@ -108,6 +112,27 @@ def add_item(session_id: int) -> Response:
     form = ItemForm()
     if not form.validate_on_submit():
         flash(_("Write the text, at most %(max)d characters.", max=services.PROPOSAL_MAX), "error")
+@bp.post("/<int:session_id>/proposal-cap")
+@roles_required(*STAFF_ROLES)
+def proposal_cap(session_id: int) -> Response:
+    """How many topics one participant may propose in this session."""
+    session = _session(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_proposal_cap(session, int(request.form.get("proposals_per_person", "")))
+    except ValueError:
+        flash(
+            _("Write a whole number from 1 to %(max)d.", max=services.PROPOSAL_CAP_MAX),
+            "error",
+        )
+    except services.ForumError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Saved."), "info")
+    return redirect(url_for("forum_staff.manage", session_id=session.id))
+
+
     else:
         services.add_item(session, form.text.data or "")
     return redirect(url_for("forum_staff.manage", session_id=session.id))
@@ -137,23 +162,17 @@ def item(session_id: int, item_id: int) -> Response:
 
 
 def _export_rows(session: ForumSession) -> list[list[str]]:
-    """Results per item with counts below k hidden: a tiny group's votes could point to a person."""
-    k = threshold()
-    results = services.results(session)
+    """Results per item with small counts hidden (public_counts): a tiny group's votes could point to a person."""
+    public = services.public_counts(session, services.results(session))
     statements = session.mode is ForumMode.STATEMENTS
     header = [_("Item"), _("Themes")] + (
         [_("agree"), _("disagree"), _("pass")] if statements else [_("votes")]
     )
     rows = [header]
-    for result in results.items:
-        counts = (
-            {"agree": result.agree, "disagree": result.disagree, "pass": result.passed}
-            if statements
-            else {"votes": result.votes}
-        )
-        cells = suppress(counts, base=sum(counts.values()), k=k, additive=statements)
+    for result in public.items:
         shown = [
-            str(cell.count) if not cell.suppressed else _("fewer than %(k)d", k=k) for cell in cells.values()
+            str(cell.count) if not cell.suppressed else _("fewer than %(k)d", k=public.k)
+            for cell in result.cells.values()
         ]
         themes = ", ".join(content(theme.name, "sv").text for theme in result.item.themes)
         rows.append([content(result.item.text, session.base_language).text, themes, *shown])

@@ -200,6 +200,9 @@ class Answer(Base):
         sa.CheckConstraint("rank IS NULL OR (rank >= 1 AND rank <= 3)", name="rank_range"),
     )
 
+    # Beyond the flood ceiling of its address: stored, but left out of every result until staff release it.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))

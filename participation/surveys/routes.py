@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
@@ -15,6 +16,8 @@ from participation.followup.routes import own_response
 from participation.followup.services import may_opt_in
 from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
+from participation.quarantine.retry import retry_after_seconds, try_again_message
+from participation.quarantine.services import Flow, within_ceiling
 from participation.suppression import threshold
 from participation.surveys import services
 from participation.surveys.models import Survey
@@ -148,20 +151,48 @@ def submit(slug: str) -> Response:
         )
     token = device_token()
     new_device_token = new_token() if token is None else None
+    respondent_hash = _respondent_hash(survey, token or new_device_token)
+    idempotency_hash = keyed_hash("submission", survey.id, submission_key)
+    # Only a response that would be stored counts against the address's ceiling; beyond it, it is held.
+    held = services.is_new_response(survey, respondent_hash, idempotency_hash) and not within_ceiling(
+        Flow.RESPONSE, survey.id
+    )
     outcome = services.store_response(
         survey,
         parsed,
         placement=services.placement_for(placement_code, survey),
-        respondent_hash=_respondent_hash(survey, token or new_device_token),
-        idempotency_hash=keyed_hash("submission", survey.id, submission_key),
+        respondent_hash=respondent_hash,
+        idempotency_hash=idempotency_hash,
         language=current_language(),
         now=_now(),
+        quarantined=held,
     )
     if outcome is services.StoreOutcome.ALREADY_ANSWERED:
         return _results_page(survey, already=True, status=409)
     response = redirect(url_for("surveys.thanks", slug=survey.slug), code=303)
     if new_device_token is not None:
         set_device_cookie(response, new_device_token)
+    return response
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(_error: RateLimitExceeded) -> Response:
+    """Too many sends from this phone: the form again with every answer kept, and when to try again."""
+    slug = (request.view_args or {}).get("slug", "")
+    survey = _survey_or_404(slug)
+    form = request.form
+    submission_key = form.get("submission_key", "")
+    seconds = retry_after_seconds()
+    response = _form_page(
+        survey,
+        values=form,
+        submission_key=submission_key if is_token(submission_key) else new_token(),
+        placement_code=form.get("placement") or None,
+        problem=try_again_message(seconds),
+        status=429,
+    )
+    response.headers["Retry-After"] = str(seconds)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -21,6 +21,8 @@ from participation.followup.services import find as find_follow_up
 from participation.moderation.detection import detect_flags
 from participation.placements.models import Placement
 from participation.privacy import truncate_to_hour
+from participation.quarantine.models import BurstKind
+from participation.quarantine.services import hold
 from participation.suppression import Cell, suppress
 from participation.surveys.models import (
     FREE_TEXT_MAX,
@@ -291,6 +293,11 @@ def _earlier_outcome(
     return StoreOutcome.ALREADY_ANSWERED if matches else None
 
 
+def is_new_response(survey: Survey, respondent_hash: str | None, idempotency_hash: str) -> bool:
+    """Whether storing would add a response (not a replay of this form, nor a device that answered)."""
+    return _earlier_outcome(survey, respondent_hash, idempotency_hash) is None
+
+
 def store_response(
     survey: Survey,
     parsed: ParsedSubmission,
@@ -300,8 +307,13 @@ def store_response(
     idempotency_hash: str,
     language: str,
     now: datetime,
+    quarantined: bool = False,
 ) -> StoreOutcome:
-    """Store the response and all its answers in one transaction, exactly once."""
+    """Store the response and all its answers in one transaction, exactly once.
+
+    A response beyond its address's flood ceiling is stored `quarantined`, counted in the survey's open
+    burst in the same transaction, and left out of every result until staff release the burst.
+    """
     earlier = _earlier_outcome(survey, respondent_hash, idempotency_hash)
     if earlier is not None:
         return earlier
@@ -317,9 +329,12 @@ def store_response(
         lives_in_area=parsed.profile.get("lives_in_area"),
         follow_up_id=parsed.follow_up_id,
         answers=parsed.answers,
+        quarantined=quarantined,
     )
     db.session.add(response)
     try:
+        if quarantined:
+            hold(BurstKind.SURVEY, survey.id, now)
         db.session.commit()
     except IntegrityError:
         # A concurrent request with the same form or device won the race; the database decided.

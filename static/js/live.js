@@ -8,12 +8,17 @@
   var etag = null;
   var delay = 1000;
 
+  var hidden = "";
+
   function setField(root, name, value) {
+    if (value === undefined) { return; }
     var el = root.querySelector("[data-field=" + name + "]");
-    if (el && el.textContent !== String(value)) { el.textContent = String(value); }
+    var text = value === null ? hidden : String(value);  // null: a count too small to show
+    if (el && el.textContent !== text) { el.textContent = text; }
   }
 
   function apply(data) {
+    hidden = data.hidden || "";
     var rows = {};
     list.querySelectorAll("[data-item]").forEach(function (row) { rows[row.getAttribute("data-item")] = row; });
     data.items.forEach(function (item) {

@@ -1,0 +1,81 @@
+"""Request logs without personal data: method, URL rule, status and duration, one line per request.
+
+No client address, no exact time, no path (a path holds survey slugs, forum and poster codes, a query
+holds filters): the URL rule (`/<lang>/s/<slug>`) says which page was served without saying whose.
+The development server's own access log (address and time of every request) is silenced, and Flask's
+"Exception on <path>" line names the rule instead of the path.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+
+from flask import Flask, Response, g, has_request_context, request
+from flask.logging import has_level_handler
+
+LOGGER = logging.getLogger("participation.requests")
+
+# werkzeug's access and error lines begin "<client address> - - [<time>] …".
+_WERKZEUG_REQUEST_LINE = re.compile(r"^\S* - - \[")
+
+
+class DropClientLines(logging.Filter):
+    """Drops the development server's lines about a client (its address and exact time)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not _WERKZEUG_REQUEST_LINE.match(str(record.msg))
+
+
+class RouteNotPath(logging.Filter):
+    """Flask logs an unhandled error as "Exception on <path> [<method>]"; the path becomes the rule."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if has_request_context() and str(record.msg).startswith("Exception on "):
+            record.msg = "Exception on %s [%s]"
+            record.args = (route(), request.method)
+        return True
+
+
+def route() -> str:
+    """The URL rule the request matched, or '-' when none did (an unknown path is not written down)."""
+    return request.url_rule.rule if request.url_rule is not None else "-"
+
+
+def _start_clock() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response: Response) -> Response:
+    started = g.pop("request_started", None)
+    duration_ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    LOGGER.info(
+        "method=%s route=%s status=%d duration_ms=%.0f",
+        request.method,
+        route(),
+        response.status_code,
+        duration_ms,
+    )
+    return response
+
+
+def _add_filter_once(logger: logging.Logger, kind: type[logging.Filter]) -> None:
+    """Loggers outlive apps (tests build many): one filter of each kind is enough."""
+    if not any(isinstance(existing, kind) for existing in logger.filters):
+        logger.addFilter(kind())
+
+
+def register_request_logs(app: Flask) -> None:
+    """One line per request on standard error (unless logging is configured), and no address logged."""
+    if LOGGER.level == logging.NOTSET:
+        LOGGER.setLevel(logging.INFO)
+    if not has_level_handler(LOGGER):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        LOGGER.addHandler(handler)
+    _add_filter_once(logging.getLogger("werkzeug"), DropClientLines)
+    _add_filter_once(app.logger, RouteNotPath)
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
+    app.after_request(_log_request)

@@ -1,0 +1,52 @@
+"""Staff decide on held bursts: release them into the results, or discard them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.quarantine import services
+from participation.staff.auth import STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+
+bp = Blueprint("quarantine", __name__, url_prefix="/staff/quarantine")
+
+
+@bp.app_template_global("open_flood_bursts")
+def _open_flood_bursts() -> list[services.BurstView]:
+    """For the staff home: every burst waiting for a decision (staff and admins only)."""
+    if not current_user.is_authenticated or not current_user.has_role(*STAFF_ROLES):
+        return []
+    return services.open_bursts()
+
+
+@bp.post("/<int:burst_id>")
+@roles_required(*STAFF_ROLES)
+def decide(burst_id: int) -> Response:
+    """Release (the held rows count from now on) or discard (they are deleted) one open burst."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    if action not in {"release", "discard"}:
+        abort(400)
+    burst = services.open_burst(burst_id)
+    if burst is None:
+        flash(_("That burst was already decided."), "error")
+        return redirect(url_for("staff.dashboard"))
+    services.decide(burst, release=action == "release", user=current_user, now=datetime.now(UTC))
+    flash(
+        _("Released: these submissions count in the results now.")
+        if action == "release"
+        else _("Discarded: these submissions are deleted."),
+        "info",
+    )
+    return redirect(url_for("staff.dashboard"))
+
+
+@bp.record_once
+def _check_ceilings(state: BlueprintSetupState) -> None:
+    services.check_configuration(state.app.config)
