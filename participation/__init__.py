@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.moderation.routes import bp as moderation
     from participation.placements.routes import bp as placements
     from participation.placements.routes import staff_bp as placements_staff
+    from participation.quarantine.routes import bp as quarantine
     from participation.staff.routes import bp as staff
     from participation.surveys.labels import register_template_globals
     from participation.surveys.routes import bp as surveys
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         themes,
         measurement,
         followup,
+        quarantine,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)
