@@ -1,4 +1,8 @@
-"""Small builders for test data: a survey with every question kind, placements, responses."""
+"""Small builders for test data: a survey with every question kind, placements, responses.
+
+Everything belongs to a partner: by default the one `gen_user` puts accounts in, so a default user
+owns default data; pass `partner=` (a name) to build another partner's.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,14 @@ from participation.surveys.models import Option, Question, QuestionKind, Survey,
 from participation.themes.models import Theme, VisionGoal
 
 LANGS = ["sv", "en"]
+PARTNER = "Bäckby Ungdomsförening"
+
+
+def gen_partner(name: str = PARTNER):  # type: ignore[no-untyped-def]
+    """The partner of that name, created if missing (flushed, not committed)."""
+    from participation.staff.services import get_or_create_partner
+
+    return get_or_create_partner(name)
 
 
 def texts(sv: str, en: str | None = None) -> dict[str, str]:
@@ -32,6 +44,7 @@ def gen_survey(
     opens_at: datetime | None = None,
     closes_at: datetime | None = None,
     profile_fields: tuple[str, ...] = ("age_band", "gender", "lives_in_area"),
+    partner: str = PARTNER,
 ) -> Survey:
     """A committed survey with one question of every kind; `show` is shown only if `pick` = 'b'."""
     survey = Survey(
@@ -45,6 +58,7 @@ def gen_survey(
         profile_fields=list(profile_fields),
         opens_at=opens_at,
         closes_at=closes_at,
+        partner=gen_partner(partner),
     )
 
     def question(key: str, kind: QuestionKind, required: bool = False, **extra: object) -> Question:
@@ -78,7 +92,10 @@ def gen_survey(
 
 
 def gen_placement(survey: Survey, code: str = "TEST1", language: str | None = None) -> Placement:
-    placement = Placement(code=code, place="Fritidsgården", survey=survey, language=language)
+    """A poster for the survey, owned by the survey's partner."""
+    placement = Placement(
+        code=code, place="Fritidsgården", survey=survey, language=language, partner_id=survey.partner_id
+    )
     db.session.add(placement)
     db.session.commit()
     return placement
@@ -126,7 +143,7 @@ def open_form(client, survey: Survey, lang: str = "sv", query: str = "") -> dict
 PASSWORD = "correct horse battery"
 
 
-def gen_user(role: str = "staff", email: str | None = None, partner: str | None = "Bäckby Ungdomsförening"):  # type: ignore[no-untyped-def]
+def gen_user(role: str = "staff", email: str | None = None, partner: str | None = PARTNER):  # type: ignore[no-untyped-def]
     from participation.staff.models import Role
     from participation.staff.services import create_user
 
@@ -157,17 +174,19 @@ def csrf_token(client, url: str = "/staff/") -> str:  # type: ignore[no-untyped-
     return _csrf_from(client.get(url).get_data(as_text=True))
 
 
-def gen_forum_session(mode=None, items=("Ja", "Nej"), **options):  # type: ignore[no-untyped-def]
+def gen_forum_session(mode=None, items=("Ja", "Nej"), partner: str = PARTNER, **options):  # type: ignore[no-untyped-def]
     """An open forum session (a poll by default) with its items, made the way a facilitator makes one."""
     from participation.forum.models import ForumMode
     from participation.forum.services import create_session
+    from participation.staff.ownership import new_objects_belong_to
 
     settings = {"dots_per_person": 3, "several_dots_per_item": False, "requires_approval": True, **options}
-    return create_session(
-        title="Forum",
-        base_language="sv",
-        languages=["sv", "en"],
-        mode=mode or ForumMode.POLL,
-        items=list(items),
-        **settings,
-    )
+    with new_objects_belong_to(gen_partner(partner).id):
+        return create_session(
+            title="Forum",
+            base_language="sv",
+            languages=["sv", "en"],
+            mode=mode or ForumMode.POLL,
+            items=list(items),
+            **settings,
+        )

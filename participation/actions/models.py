@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
 from participation.forum.models import ForumItem
 from participation.staff.models import Partner
+from participation.staff.ownership import Owned
 from participation.themes.models import Theme
 
 
@@ -37,10 +38,11 @@ action_forum_item = sa.Table(
 )
 
 
-class Action(Base):
+class Action(Owned, Base):
     """An answer to a need: heard, decided, in progress, done, or not possible (with the reason why)."""
 
     __tablename__ = "action"
+    analysts_write = True  # partner analysts record the actions their organisation takes
     __table_args__ = (
         sa.CheckConstraint("status != 'not_possible' OR has_reason", name="reason_when_not_possible"),
         sa.Index("ix_action_published_decided_on", "published", "decided_on"),
@@ -54,14 +56,13 @@ class Action(Base):
     has_reason: Mapped[bool] = mapped_column(default=False)
     base_language: Mapped[str] = mapped_column(sa.String(10), default="sv")
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.HEARD)
-    partner_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("partner.id", ondelete="SET NULL"), index=True
-    )
+    # The responsible partner, which owns the action (see participation.staff.ownership).
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
     decided_on: Mapped[date] = mapped_column(sa.Date)
     published: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    partner: Mapped[Partner | None] = relationship()
+    partner: Mapped[Partner] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=action_theme)
     forum_items: Mapped[list[ForumItem]] = relationship(secondary=action_forum_item)

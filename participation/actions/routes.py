@@ -15,9 +15,10 @@ from participation.actions.models import Action, ActionStatus
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, ItemStatus, SessionStatus
 from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
+from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
-from participation.staff.models import Partner, Role
+from participation.staff.models import Role
 from participation.themes.models import Theme
 
 bp = Blueprint("actions", __name__)
@@ -28,6 +29,7 @@ def status_label(status: ActionStatus) -> str:
 
 
 bp.add_app_template_global(status_label, "action_status_label")
+bp.add_app_template_global(ownership.may_change, "may_change")
 
 
 @bp.get("/<lang>/actions")
@@ -64,9 +66,8 @@ def _form(action: Action | None) -> ActionForm:
         form.decided_on.data = datetime.now(UTC).date()
         if current_user.partner_id:
             form.partner_id.data = current_user.partner_id
-    form.partner_id.choices = [("", "–")] + [
-        (p.id, p.name) for p in db.session.scalars(sa.select(Partner).order_by(Partner.name))
-    ]
+    # Only admins may give an action to another partner; everyone else records their own partner's.
+    form.partner_id.choices = ownership.partner_choices()
     form.theme_ids.choices = [
         (t.id, content(t.name, "sv").text) for t in db.session.scalars(sa.select(Theme).order_by(Theme.id))
     ]
@@ -99,12 +100,15 @@ def staff_index() -> str:
 def edit(action_id: int | None = None) -> Response | tuple[str, int]:
     """Partners record what they do; staff and admins publish it."""
     _staff_language()
-    action = db.session.get(Action, action_id) if action_id is not None else None
-    if action_id is not None and action is None:
-        abort(404)
+    action = ownership.require_change(db.session.get(Action, action_id)) if action_id is not None else None
     form = _form(action)
     if form.validate_on_submit():
         may_publish = current_user.has_role(Role.ADMIN, Role.STAFF)
+        partner_id = (
+            ownership.owner_for_new(form.partner_id.data)
+            if action is None
+            else ownership.owner_after_edit(action, form.partner_id.data)
+        )
         try:
             saved = services.save_action(
                 action,
@@ -112,7 +116,7 @@ def edit(action_id: int | None = None) -> Response | tuple[str, int]:
                 text=form.text.data or "",
                 reason=form.reason.data or "",
                 status=ActionStatus(form.status.data),
-                partner_id=form.partner_id.data,
+                partner_id=partner_id,
                 decided_on=form.decided_on.data,
                 published=bool(form.published.data) if may_publish else bool(action and action.published),
                 theme_ids=form.theme_ids.data or [],
@@ -133,7 +137,7 @@ def edit(action_id: int | None = None) -> Response | tuple[str, int]:
 @roles_required(*STAFF_ROLES)
 def translate(action_id: int) -> Response | str:
     _staff_language()
-    action = db.session.get(Action, action_id) or abort(404)
+    action = ownership.require_change(db.session.get(Action, action_id))
     lang = request.args.get("lang", "")
     if not is_shipped(lang) or lang == action.base_language:
         first = next(code for code in shipped_languages() if code != action.base_language)

@@ -89,7 +89,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {"summary": "This document.", "responses": {"200": {"description": "OK"}}}
             },
             "/api/v1/surveys": _get(
-                "Published and archived surveys with their response counts.",
+                "The token's partner's published and archived surveys, with their response counts.",
                 {"type": "object", "properties": {"k": {"type": "integer"}, "surveys": {"type": "array"}}},
             ),
             "/api/v1/surveys/{slug}/results": {

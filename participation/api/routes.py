@@ -94,7 +94,11 @@ def openapi() -> Response:
 @limiter.limit("120 per minute", key_func=_token_key)
 @token_required
 def surveys() -> Response:
-    return jsonify(k=threshold(), surveys=services.surveys_list(threshold()))
+    # A survey's results are its partner's own data: each token lists its own partner's surveys.
+    ids = set(db.session.scalars(sa.select(Survey.id).where(Survey.partner_id == g.api_token.partner_id)))
+    return jsonify(
+        k=threshold(), surveys=[row for row in services.surveys_list(threshold()) if row["id"] in ids]
+    )
 
 
 @bp.get("/surveys/<slug>/results")
@@ -106,7 +110,7 @@ def survey_results(slug: str) -> Response:
         .filter(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
         .one_or_none()
     )
-    if survey is None:
+    if survey is None or survey.partner_id != g.api_token.partner_id:  # another partner's: as if missing
         abort(404, description=f"No survey '{slug}'.")
     return jsonify(services.survey_results(survey, threshold(), _lang()))
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from participation.core.hygiene import has_visible_text
 from participation.forum.models import ForumMode
+from participation.staff.forms import owner_field
 from participation.surveys.forms import CheckboxesField
 
 
@@ -37,6 +38,7 @@ def visible_lines(_form: FlaskForm, field: Field) -> None:
 
 class NewSessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), visible_text])
+    partner_id = owner_field()
     mode = SelectField(_l("Mode"), choices=mode_choices)
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages"), validators=[DataRequired()])

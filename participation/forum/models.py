@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from participation.staff.models import Partner
+from participation.staff.ownership import Owned
 from participation.themes.models import Theme
 
 
@@ -40,17 +42,17 @@ forum_item_theme = sa.Table(
 )
 
 
-class ForumSession(Base):
+class ForumSession(Owned, Base):
     """One forum evening (or one question on the projector at a big event)."""
 
     __tablename__ = "forum_session"
     __table_args__ = (
         sa.CheckConstraint("dots_per_person IS NULL OR dots_per_person >= 1", name="dots_positive"),
-    )
-
         sa.CheckConstraint(
             "proposals_per_person IS NULL OR proposals_per_person >= 1", name="proposals_per_person_positive"
         ),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     mode: Mapped[ForumMode] = mapped_column(enum_column(ForumMode))
@@ -61,15 +63,18 @@ class ForumSession(Base):
     dots_per_person: Mapped[int | None]
     several_dots_per_item: Mapped[bool] = mapped_column(default=False)
     requires_approval: Mapped[bool] = mapped_column(default=True)
-    proposals_open: Mapped[bool] = mapped_column(default=True)
-    voting_open: Mapped[bool] = mapped_column(default=False)
     # Topics one participant may propose here; None takes PARTICIPATION_FORUM_PROPOSALS_PER_PERSON.
     proposals_per_person: Mapped[int | None]
+    proposals_open: Mapped[bool] = mapped_column(default=True)
+    voting_open: Mapped[bool] = mapped_column(default=False)
     # Bumped in the same transaction as every change the screens show, so a poll can answer 304 cheaply.
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The partner that holds the forum (see participation.staff.ownership); set on the first flush.
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
 
+    partner: Mapped[Partner] = relationship()
     items: Mapped[list[ForumItem]] = relationship(
         back_populates="session", order_by="ForumItem.position", cascade="all, delete-orphan"
     )
@@ -91,13 +96,13 @@ class ForumItem(Base):
     proposed: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.APPROVED)
     flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    # A proposal beyond the flood ceiling of its address: shown nowhere until staff release it.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     session: Mapped[ForumSession] = relationship(back_populates="items")
     themes: Mapped[list[Theme]] = relationship(secondary=forum_item_theme)
 
-    # A proposal beyond the flood ceiling of its address: shown nowhere until staff release it.
-    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 class ForumParticipant(Base):
     """Someone who joined, known only by an HMAC of a cookie token keyed to this session."""
@@ -109,24 +114,24 @@ class ForumParticipant(Base):
         sa.CheckConstraint(
             "dots_used >= 0 AND (dots_allowed IS NULL OR dots_used <= dots_allowed)", name="dot_budget"
         ),
+        sa.CheckConstraint("proposals_made >= 0", name="proposals_made_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_session.id", ondelete="CASCADE"))
     participant_hash: Mapped[str] = mapped_column(sa.String(64))
-        sa.CheckConstraint("proposals_made >= 0", name="proposals_made_not_negative"),
     dots_allowed: Mapped[int | None]
     dots_used: Mapped[int] = mapped_column(default=0)
+    # Counted, not linked: no topic records who proposed it.
+    proposals_made: Mapped[int] = mapped_column(default=0, server_default="0")
     joined_hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Joined beyond the flood ceiling of its address: not counted, and its votes and topics are held too.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
 
 class ForumVote(Base):
     """One participant's vote on one item: a weight (dots) or a position (agree, pass, disagree)."""
-    # Counted, not linked: no topic records who proposed it.
-    proposals_made: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    # Joined beyond the flood ceiling of its address: not counted, and its votes and topics are held too.
-    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     __tablename__ = "forum_vote"
     __table_args__ = (
         sa.UniqueConstraint("item_id", "participant_id"),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from participation.core.hygiene import to_id
 from participation.exports import csv_response, xlsx_response
@@ -15,6 +16,7 @@ from participation.forum import services
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
 from participation.i18n.languages import choose_language, content, native_name, shipped_languages
+from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.suppression import threshold
@@ -29,7 +31,8 @@ def _staff_language() -> None:
 
 
 def _session(session_id: int) -> ForumSession:
-    return db.session.get(ForumSession, session_id) or abort(404)
+    """The session, if the signed-in user's partner holds it (or the user is an admin); else 404."""
+    return ownership.require_change(db.session.get(ForumSession, session_id))
 
 
 def _item(session: ForumSession, item_id: int) -> ForumItem:
@@ -42,7 +45,8 @@ def _item(session: ForumSession, item_id: int) -> ForumItem:
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index() -> str:
-    return render_template("forum/staff_index.html", sessions=services.all_sessions())
+    sessions = [session for session in services.all_sessions() if ownership.can_read(current_user, session)]
+    return render_template("forum/staff_index.html", sessions=sessions)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -52,19 +56,22 @@ def new() -> Response | tuple[str, int]:
     choices = [(code, native_name(code)) for code in shipped_languages()]
     form.base_language.choices = choices
     form.languages.choices = choices
+    form.partner_id.choices = ownership.partner_choices()
     if request.method == "GET":
         form.languages.data = [code for code, _name in choices]
+        form.partner_id.data = current_user.partner_id
     if form.validate_on_submit():
-        session = services.create_session(
-            title=form.title.data or "",
-            base_language=form.base_language.data,
-            languages=form.languages.data or [],
-            mode=ForumMode(form.mode.data),
-            dots_per_person=form.dots_per_person.data or 3,
-            several_dots_per_item=form.several_dots_per_item.data,
-            requires_approval=form.requires_approval.data,
-            items=[line for line in (form.items.data or "").splitlines() if line.strip()],
-        )
+        with ownership.new_objects_belong_to(ownership.owner_for_new(form.partner_id.data)):
+            session = services.create_session(
+                title=form.title.data or "",
+                base_language=form.base_language.data,
+                languages=form.languages.data or [],
+                mode=ForumMode(form.mode.data),
+                dots_per_person=form.dots_per_person.data or 3,
+                several_dots_per_item=form.several_dots_per_item.data,
+                requires_approval=form.requires_approval.data,
+                items=[line for line in (form.items.data or "").splitlines() if line.strip()],
+            )
         return redirect(url_for("forum_staff.manage", session_id=session.id))
     status = 422 if request.method == "POST" else 200
     return render_template("forum/staff_new.html", form=form), status
@@ -75,6 +82,7 @@ def new() -> Response | tuple[str, int]:
 def manage(session_id: int) -> str:
     session = _session(session_id)
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
+    results = services.results(session)
     return render_template(
         "forum/staff_manage.html",
         session=session,
@@ -85,7 +93,6 @@ def manage(session_id: int) -> str:
         pending=services.pending_items(session),
         themes=themes,
         form=EmptyForm(),
-    results = services.results(session)
         item_form=ItemForm(formdata=None),
     )
 
@@ -105,13 +112,6 @@ def control(session_id: int) -> Response:
     return redirect(url_for("forum_staff.manage", session_id=session.id))
 
 
-@bp.post("/<int:session_id>/items")
-@roles_required(*STAFF_ROLES)
-def add_item(session_id: int) -> Response:
-    session = _session(session_id)
-    form = ItemForm()
-    if not form.validate_on_submit():
-        flash(_("Write the text, at most %(max)d characters.", max=services.PROPOSAL_MAX), "error")
 @bp.post("/<int:session_id>/proposal-cap")
 @roles_required(*STAFF_ROLES)
 def proposal_cap(session_id: int) -> Response:
@@ -133,6 +133,13 @@ def proposal_cap(session_id: int) -> Response:
     return redirect(url_for("forum_staff.manage", session_id=session.id))
 
 
+@bp.post("/<int:session_id>/items")
+@roles_required(*STAFF_ROLES)
+def add_item(session_id: int) -> Response:
+    session = _session(session_id)
+    form = ItemForm()
+    if not form.validate_on_submit():
+        flash(_("Write the text, at most %(max)d characters.", max=services.PROPOSAL_MAX), "error")
     else:
         services.add_item(session, form.text.data or "")
     return redirect(url_for("forum_staff.manage", session_id=session.id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from participation.core.hygiene import to_id
 from participation.exports import csv_response, xlsx_response
@@ -11,7 +12,9 @@ from participation.extensions import db
 from participation.i18n.formatting import term_label
 from participation.i18n.languages import choose_language
 from participation.insights import coding, exports, needs
+from participation.moderation.services import survey_of
 from participation.placements.models import Placement
+from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Role
@@ -72,6 +75,7 @@ def code_texts() -> Response | str:
             theme_ids = [to_id(value) for value in request.form.getlist("theme_ids")]
         except ValueError:
             abort(400)
+        ownership.require_change(survey_of(answer_id))  # only the survey's own partner codes its texts
         try:
             coding.set_codes(answer_id, theme_ids)
         except LookupError:
@@ -83,7 +87,11 @@ def code_texts() -> Response | str:
     show_all = request.args.get("show") == "all"
     return render_template(
         "insights/coding.html",
-        items=coding.texts_to_code(include_coded=show_all),
+        items=[
+            item
+            for item in coding.texts_to_code(include_coded=show_all)
+            if ownership.can_change(current_user, item.survey)
+        ],
         themes=coding.all_themes(),
         version=coding.current_version(),
         show_all=show_all,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
 from participation.staff.models import Partner
+from participation.staff.ownership import Owned
 from participation.surveys.models import Question
 from participation.themes.models import VisionGoal
 
@@ -24,10 +25,12 @@ class PointStatus(enum.StrEnum):
     APPROVED = "approved"
 
 
-class Indicator(Base):
+class Indicator(Owned, Base):
     """A measure of a result, owned by a partner; values per term, computed from a survey or entered."""
 
     __tablename__ = "indicator"
+    owner_column = "owner_partner_id"
+    owner_relation = "owner"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(sa.ForeignKey("vision_goal.id", ondelete="RESTRICT"), index=True)
@@ -36,7 +39,9 @@ class Indicator(Base):
     unit: Mapped[str] = mapped_column(sa.String(40), default="%")
     polarity: Mapped[Polarity] = mapped_column(enum_column(Polarity), default=Polarity.HIGHER_IS_BETTER)
     source: Mapped[str] = mapped_column(sa.String(200), default="")
-    owner_partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id", ondelete="SET NULL"))
+    owner_partner_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True
+    )
     baseline_period: Mapped[int | None]
     baseline_value: Mapped[float | None]
     target_period: Mapped[int | None]
@@ -45,17 +50,18 @@ class Indicator(Base):
     question_id: Mapped[int | None] = mapped_column(sa.ForeignKey("question.id", ondelete="SET NULL"))
 
     goal: Mapped[VisionGoal] = relationship()
-    owner: Mapped[Partner | None] = relationship()
+    owner: Mapped[Partner] = relationship()
     question: Mapped[Question | None] = relationship()
     points: Mapped[list[DataPoint]] = relationship(
         back_populates="indicator", order_by="DataPoint.period", cascade="all, delete-orphan"
     )
 
 
-class DataPoint(Base):
+class DataPoint(Owned, Base):
     """An indicator's value for one term, with the story behind the curve."""
 
     __tablename__ = "data_point"
+    analysts_write = True  # "entered by a partner": analysts enter points and write the story behind the curve
     __table_args__ = (sa.UniqueConstraint("indicator_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,8 +75,14 @@ class DataPoint(Base):
     entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The partner that entered the value (a computed one: the indicator's owner); it owns the story too.
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
 
+    partner: Mapped[Partner] = relationship()
     indicator: Mapped[Indicator] = relationship(back_populates="points")
+
+    def owner_parent(self) -> Owned | None:
+        return self.indicator
 
 
 class ProgramQuestion(enum.StrEnum):
@@ -79,7 +91,7 @@ class ProgramQuestion(enum.StrEnum):
     BETTER_OFF = "better_off"  # is anyone better off?
 
 
-class Program(Base):
+class Program(Owned, Base):
     """An activity such as the girls' forum or homework help, run by a partner under a vision goal."""
 
     __tablename__ = "program"
@@ -87,10 +99,10 @@ class Program(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
     goal_id: Mapped[int] = mapped_column(sa.ForeignKey("vision_goal.id", ondelete="RESTRICT"), index=True)
-    partner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("partner.id", ondelete="SET NULL"))
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
 
     goal: Mapped[VisionGoal] = relationship()
-    partner: Mapped[Partner | None] = relationship()
+    partner: Mapped[Partner] = relationship()
     measures: Mapped[list[ProgramMeasure]] = relationship(
         back_populates="program", order_by="ProgramMeasure.period", cascade="all, delete-orphan"
     )

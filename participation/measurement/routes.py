@@ -14,14 +14,22 @@ from participation.followup.services import panel_change
 from participation.i18n.languages import choose_language, content
 from participation.measurement import services
 from participation.measurement.models import DataPoint, Indicator, Polarity, Program, ProgramQuestion
+from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
-from participation.staff.models import Partner, Role
+from participation.staff.models import Role
 from participation.suppression import threshold
 from participation.surveys.models import Question, QuestionKind
 from participation.themes.models import VisionGoal
 
 bp = Blueprint("measurement", __name__, url_prefix="/staff/measurement")
+bp.add_app_template_global(ownership.may_change, "may_change")
+
+
+@bp.app_template_global()
+def may_enter_point(indicator: Indicator) -> bool:
+    """Whether to show the form for a new value: admins, and the owning partner's staff and analysts."""
+    return ownership.can_add(current_user, indicator, DataPoint)
 
 
 @bp.before_request
@@ -56,7 +64,7 @@ def _goal_id() -> int:
 def _choices() -> dict[str, Any]:
     return {
         "goals": list(db.session.scalars(sa.select(VisionGoal).order_by(VisionGoal.id))),
-        "partners": list(db.session.scalars(sa.select(Partner).order_by(Partner.name))),
+        "partners": ownership.partner_choices(),
         "questions": list(
             db.session.scalars(
                 sa.select(Question).where(Question.kind.in_((QuestionKind.SCALE, QuestionKind.YES_NO)))
@@ -82,9 +90,11 @@ def index() -> str:
 @bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int]:
-    indicator = db.session.get(Indicator, indicator_id) if indicator_id is not None else None
-    if indicator_id is not None and indicator is None:
-        abort(404)
+    indicator = (
+        ownership.require_change(db.session.get(Indicator, indicator_id))
+        if indicator_id is not None
+        else None
+    )
     error = None
     if request.method == "POST":
         _checked_form()
@@ -102,7 +112,9 @@ def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int
                     "unit": request.form.get("unit"),
                     "polarity": polarity,
                     "source": request.form.get("source"),
-                    "owner_partner_id": _number("owner_partner_id", integer=True),
+                    "owner_partner_id": ownership.owner_for_new(_number("owner_partner_id", integer=True))
+                    if indicator is None
+                    else ownership.owner_after_edit(indicator, _number("owner_partner_id", integer=True)),
                     "baseline_period": _number("baseline_period", integer=True),
                     "baseline_value": _number("baseline_value"),
                     "target_period": _number("target_period", integer=True),
@@ -154,7 +166,7 @@ def _panel(indicator: Indicator) -> tuple[int, int, Any] | None:
 @bp.post("/indicators/<int:indicator_id>/points")
 @roles_required(*ALL_ROLES)
 def enter_point(indicator_id: int) -> Response | tuple[str, int]:
-    item = db.session.get(Indicator, indicator_id) or abort(404)
+    item = ownership.require_add(db.session.get(Indicator, indicator_id), DataPoint)
     _checked_form()
     try:
         period = _number("period", integer=True, required=True)
@@ -183,7 +195,7 @@ def enter_point(indicator_id: int) -> Response | tuple[str, int]:
 @bp.post("/indicators/<int:indicator_id>/compute")
 @roles_required(*STAFF_ROLES)
 def compute(indicator_id: int) -> Response:
-    item = db.session.get(Indicator, indicator_id) or abort(404)
+    item = ownership.require_change(db.session.get(Indicator, indicator_id))
     _checked_form()
     try:
         stored = services.compute_points(item, threshold())
@@ -206,7 +218,7 @@ def approve(point_id: int) -> Response:
 @bp.post("/points/<int:point_id>/story")
 @roles_required(*ALL_ROLES)
 def story(point_id: int) -> Response:
-    point = db.session.get(DataPoint, point_id) or abort(404)
+    point = ownership.require_change(db.session.get(DataPoint, point_id))
     _checked_form()
     services.save_story(point, request.form.get("story", ""), g.lang)
     flash(_("Saved."), "info")
@@ -221,9 +233,8 @@ def new_program() -> Response | tuple[str, int]:
         _checked_form()
         try:
             goal_id = _goal_id()
-            program = services.save_program(
-                None, request.form.get("name", ""), goal_id, _number("partner_id", integer=True), g.lang
-            )
+            owner = ownership.owner_for_new(_number("partner_id", integer=True))
+            program = services.save_program(None, request.form.get("name", ""), goal_id, owner, g.lang)
         except services.MeasurementError as exc:
             db.session.rollback()
             error = str(exc)
@@ -241,6 +252,7 @@ def program(program_id: int) -> Response | tuple[str, int]:
     item = db.session.get(Program, program_id) or abort(404)
     error = None
     if request.method == "POST":
+        ownership.require_change(item)
         _checked_form()
         question = request.form.get("question", "")
         if question not in {q.value for q in ProgramQuestion}:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from participation.i18n.languages import choose_language
 from participation.moderation import services
+from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 
@@ -24,14 +25,19 @@ def _staff_language() -> None:
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def queue() -> str:
+    partner_id = ownership.scope_partner()  # each partner moderates the answers to its own surveys
     return render_template(
-        "moderation/queue.html", items=services.queue(), pending=services.pending_count(), form=EmptyForm()
+        "moderation/queue.html",
+        items=services.queue(partner_id=partner_id),
+        pending=services.pending_count(partner_id=partner_id),
+        form=EmptyForm(),
     )
 
 
 @bp.post("/<int:answer_id>")
 @roles_required(*STAFF_ROLES)
 def decide(answer_id: int) -> Response | tuple[str, int]:
+    ownership.require_change(services.survey_of(answer_id))
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -44,10 +50,11 @@ def decide(answer_id: int) -> Response | tuple[str, int]:
         abort(404)
     except services.ModerationError as error:
         flash(str(error), "error")
+        partner_id = ownership.scope_partner()
         page = render_template(
             "moderation/queue.html",
-            items=services.queue(),
-            pending=services.pending_count(),
+            items=services.queue(partner_id=partner_id),
+            pending=services.pending_count(partner_id=partner_id),
             form=EmptyForm(),
             editing=answer_id,
             edited_text=request.form.get("text", ""),

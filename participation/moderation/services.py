@@ -41,9 +41,9 @@ class QueueItem:
     response: Response
 
 
-def queue(limit: int = QUEUE_SIZE) -> list[QueueItem]:
-    """The oldest free texts waiting for a decision; flagged ones first on the page."""
-    rows = db.session.execute(
+def queue(limit: int = QUEUE_SIZE, *, partner_id: int | None = None) -> list[QueueItem]:
+    """The oldest free texts waiting for a decision (of one partner's surveys); flagged ones first."""
+    query = (
         sa.select(Answer, Question, Survey, Response)
         .join(Question, Answer.question_id == Question.id)
         .join(Survey, Question.survey_id == Survey.id)
@@ -51,7 +51,10 @@ def queue(limit: int = QUEUE_SIZE) -> list[QueueItem]:
         .where(Answer.text_value.is_not(None), Answer.moderation_status == ModerationStatus.PENDING)
         .order_by(Answer.id)
         .limit(limit)
-    ).all()
+    )
+    if partner_id is not None:
+        query = query.where(Survey.partner_id == partner_id)
+    rows = db.session.execute(query).all()
     items = [QueueItem(*row) for row in rows]
     return sorted(items, key=lambda item: (not item.answer.flags, item.answer.id))
 
@@ -67,14 +70,26 @@ def flag_label(flag: str) -> str:
     return labels.get(flag, flag)
 
 
-def pending_count() -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Answer.id)).where(
-                Answer.text_value.is_not(None), Answer.moderation_status == ModerationStatus.PENDING
-            )
+def pending_count(*, partner_id: int | None = None) -> int:
+    query = sa.select(sa.func.count(Answer.id)).where(
+        Answer.text_value.is_not(None), Answer.moderation_status == ModerationStatus.PENDING
+    )
+    if partner_id is not None:
+        query = (
+            query.join(Question, Answer.question_id == Question.id)
+            .join(Survey, Question.survey_id == Survey.id)
+            .where(Survey.partner_id == partner_id)
         )
-        or 0
+    return db.session.scalar(query) or 0
+
+
+def survey_of(answer_id: int) -> Survey | None:
+    """The survey a free-text answer belongs to, or None when there is no such answer."""
+    return db.session.scalar(
+        sa.select(Survey)
+        .join(Question, Question.survey_id == Survey.id)
+        .join(Answer, Answer.question_id == Question.id)
+        .where(Answer.id == answer_id)
     )
 
 

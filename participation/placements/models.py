@@ -9,10 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, UTCDateTime, utcnow
 from participation.forum.models import ForumSession
+from participation.staff.models import Partner
+from participation.staff.ownership import Owned
 from participation.surveys.models import Survey
 
 
-class Placement(Base):
+class Placement(Owned, Base):
     """A QR code at a named place, pointing to a survey, optionally with a pinned language."""
 
     __tablename__ = "placement"
@@ -28,9 +30,15 @@ class Placement(Base):
     language: Mapped[str | None] = mapped_column(sa.String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The partner that put the poster up: by default its survey's or forum session's.
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
 
+    partner: Mapped[Partner] = relationship()
     survey: Mapped[Survey | None] = relationship()
     forum_session: Mapped[ForumSession | None] = relationship()
+
+    def owner_parent(self) -> Owned | None:
+        return self.survey or self.forum_session
 
 
 class PlacementScan(Base):

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_login import current_user
 
 from participation.audit.services import record
 from participation.extensions import db
@@ -17,6 +18,7 @@ from participation.placements.models import Placement
 from participation.placements.posters import poster_blocks
 from participation.placements.qr import qr_png, qr_svg
 from participation.placements.services import live_placement, record_scan
+from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.suppression import threshold
@@ -52,10 +54,8 @@ def _staff_language() -> None:
 
 
 def _placement_or_404(placement_id: int) -> Placement:
-    placement = db.session.get(Placement, placement_id)
-    if placement is None:
-        abort(404)
-    return placement
+    """The placement, if it is the signed-in user's partner's (or the user is an admin); else 404."""
+    return ownership.require_change(db.session.get(Placement, placement_id))
 
 
 @staff_bp.get("/")
@@ -63,7 +63,12 @@ def _placement_or_404(placement_id: int) -> Placement:
 def index() -> str:
     return render_template(
         "placements/index.html",
-        stats=services.placement_stats(threshold()),
+        # Scans and responses per poster are the partner's own data: each partner sees its own.
+        stats=[
+            row
+            for row in services.placement_stats(threshold())
+            if ownership.can_read(current_user, row.placement)
+        ],
         local_address=services.is_local_address(),
         form=EmptyForm(),
     )
@@ -73,7 +78,7 @@ def index() -> str:
 @roles_required(*STAFF_ROLES)
 def new() -> Response | tuple[str, int]:
     form = NewPlacementsForm()
-    surveys = all_surveys()
+    surveys = [survey for survey in all_surveys() if ownership.can_change(current_user, survey)]
     form.survey.choices = [(s.id, content(s.title, s.base_language).text) for s in surveys]
     form.language.choices = [("", _("No pinned language"))] + [
         (c, native_name(c)) for c in shipped_languages()

@@ -20,6 +20,13 @@ class EmptyForm(FlaskForm):
     """A bare POST button still carries a CSRF token."""
 
 
+def owner_field() -> SelectField:
+    """The owning partner of something new; only admins see it (see participation.staff.ownership)."""
+    return SelectField(
+        _l("Owning partner"), coerce=lambda value: int(value) if value else None, validate_choice=False
+    )
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from participation.staff.forms import owner_field
 from participation.surveys.editing import TEXT_LIMITS
 from participation.surveys.models import QuestionKind
 
@@ -52,6 +53,7 @@ def profile_choices() -> list[tuple[str, str]]:
 class NewSurveyForm(FlaskForm):
     starter = SelectField(_l("Start from"))
     slug = StringField(_l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=80)])
+    partner_id = owner_field()
 
 
 class SettingsForm(FlaskForm):
@@ -98,3 +100,4 @@ class OptionForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     file = FileField(_l("XLSForm file (.xlsx)"), validators=[FileRequired()])
+    partner_id = owner_field()

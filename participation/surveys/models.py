@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from participation.staff.models import Partner
+from participation.staff.ownership import Owned
 from participation.themes.models import Theme
 
 
@@ -68,7 +70,7 @@ option_theme = sa.Table(
 )
 
 
-class Survey(Base):
+class Survey(Owned, Base):
     """A short survey, with its text in every language it offers."""
 
     __tablename__ = "survey"
@@ -86,6 +88,10 @@ class Survey(Base):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The partner that runs the survey (see participation.staff.ownership); set on the first flush.
+    partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
+
+    partner: Mapped[Partner] = relationship()
 
     questions: Mapped[list[Question]] = relationship(
         back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
@@ -179,6 +185,8 @@ class Response(Base):
 
     # The release that made it count in results (participation.insights.releases); null until then.
     release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("result_release.id"), index=True)
+    # Beyond the flood ceiling of its address: stored, but left out of every result until staff release it.
+    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
@@ -199,9 +207,6 @@ class Answer(Base):
         sa.Index("ix_answer_question_id_option_id", "question_id", "option_id"),
         sa.CheckConstraint("rank IS NULL OR (rank >= 1 AND rank <= 3)", name="rank_range"),
     )
-
-    # Beyond the flood ceiling of its address: stored, but left out of every result until staff release it.
-    quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)

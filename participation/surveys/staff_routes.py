@@ -19,12 +19,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from participation.exports import XLSX
 from participation.extensions import db
 from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
 from participation.privacy import new_token
+from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.surveys import editing, xlsform
@@ -47,7 +49,8 @@ def _zone() -> ZoneInfo:
 
 
 def _survey(survey_id: int) -> Survey:
-    return db.session.get(Survey, survey_id) or abort(404)
+    """The survey, if the signed-in user's partner owns it (or the user is an admin); else 404."""
+    return ownership.require_change(db.session.get(Survey, survey_id))
 
 
 def _question(survey: Survey, question_id: int) -> Question:
@@ -76,7 +79,11 @@ def _theme_choices() -> list[tuple[int, str]]:
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index() -> str:
-    surveys = list(db.session.scalars(sa.select(Survey).order_by(Survey.status, Survey.id.desc())))
+    surveys = list(
+        db.session.scalars(
+            ownership.visible(sa.select(Survey), Survey).order_by(Survey.status, Survey.id.desc())
+        )
+    )
     return render_template(
         "surveys_staff/index.html",
         surveys=surveys,
@@ -90,11 +97,15 @@ def index() -> str:
 def new() -> Response | tuple[str, int]:
     form = NewSurveyForm()
     form.starter.choices = [(key, str(name)) for key, (name, _spec) in STARTERS.items()]
+    form.partner_id.choices = ownership.partner_choices()
+    if request.method == "GET":
+        form.partner_id.data = current_user.partner_id
     if form.validate_on_submit():
         try:
-            survey = editing.create_from_starter(
-                STARTERS[form.starter.data][1], form.starter.data, form.slug.data or ""
-            )
+            with ownership.new_objects_belong_to(ownership.owner_for_new(form.partner_id.data)):
+                survey = editing.create_from_starter(
+                    STARTERS[form.starter.data][1], form.starter.data, form.slug.data or ""
+                )
         except editing.EditError as error:
             db.session.rollback()
             form.slug.errors = [str(error)]
@@ -194,7 +205,8 @@ def duplicate(survey_id: int) -> Response:
     survey = _survey(survey_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    copy = editing.duplicate(survey)
+    with ownership.new_objects_belong_to(survey.partner_id):  # a copy stays with the survey's partner
+        copy = editing.duplicate(survey)
     flash(_("This is a copy, saved as a draft. The answers stay with the original."), "info")
     return redirect(url_for("surveys_staff.edit", survey_id=copy.id))
 
@@ -416,10 +428,12 @@ def export_xlsform_view(survey_id: int) -> Response:
 def import_xlsform_view() -> Response | tuple[str, int]:
     """Bring a KoboToolbox/ODK form in as a draft; whatever could not come along is listed, not dropped silently."""
     form = ImportForm()
+    form.partner_id.choices = ownership.partner_choices()
     result = None
     if form.validate_on_submit():
         result = xlsform.import_xlsform(form.file.data.read())
         if result.survey is not None:
+            result.survey.partner_id = ownership.owner_for_new(form.partner_id.data)
             editing.record_import(result.survey, result.problems)
             return render_template(
                 "surveys_staff/imported.html", survey=result.survey, problems=result.problems

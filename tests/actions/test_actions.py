@@ -109,7 +109,7 @@ def test_analysts_record_actions_staff_publish_them(app, client, db):
     action = db.session.scalar(sa.select(Action))
     assert action.published is False  # an analyst's action waits for the backbone to publish it
     staff = app.test_client()
-    login(staff, gen_user("staff"))
+    login(staff, gen_user("staff", email="staff@bostad.example", partner="Bostadsbolaget Västerås"))
     page = f"/staff/actions/{action.id}"
     assert staff.post(page, data={**form, "csrf_token": csrf_token(staff, page)}).status_code == 302
     db.session.expire_all()
