@@ -15,6 +15,7 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from participation.audit.services import record
+from participation.core.hygiene import has_visible_text
 from participation.database import utcnow
 from participation.extensions import db
 from participation.forum.models import (
@@ -44,8 +45,6 @@ PROPOSAL_CAP_MAX = 50
 # Control characters are never part of an honest topic; format characters (zero-width and direction
 # marks) are kept in the text for scripts that need them, but removed before looking for personal data.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Characters of a visible category that nevertheless draw nothing (Hangul fillers, blank Braille).
-_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
 
 
 class ForumError(Exception):
@@ -54,14 +53,6 @@ class ForumError(Exception):
     def __init__(self, message: str, status: int = 409) -> None:
         super().__init__(message)
         self.status = status
-
-
-def has_visible_text(text: str) -> bool:
-    """True when the text has at least one character that shows: a letter, digit, mark of punctuation or symbol.
-
-    Kept here until the shared check in participation.core.hygiene lands.
-    """
-    return any(unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_LOOKING for char in text)
 
 
 def _without_format_characters(text: str) -> str:

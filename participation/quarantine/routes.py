@@ -35,7 +35,7 @@ def decide(burst_id: int) -> Response:
         abort(400)
     burst = services.open_burst(burst_id)
     if burst is None:
-        flash(_("That burst was already decided."), "error")
+        flash(_("Someone already decided about these submissions."), "error")
         return redirect(url_for("staff.dashboard"))
     services.decide(burst, release=action == "release", user=current_user, now=datetime.now(UTC))
     flash(

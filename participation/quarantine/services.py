@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, has_request_context
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.strategies import MovingWindowRateLimiter
@@ -80,8 +80,8 @@ def within_ceiling(flow: Flow, scope_id: int) -> bool:
     A moving window, so a burst cannot hide in the seam between two fixed windows. If the storage is
     unreachable the submission counts as usual: an outage must not quarantine a youth centre.
     """
-    if not current_app.config["FLOOD_CEILINGS"]:
-        return True
+    if not current_app.config["FLOOD_CEILINGS"] or not has_request_context():
+        return True  # switched off, or not a request (the demo, a command): no address to count
     storage = limiter.storage
     strategy = MovingWindowRateLimiter(storage)
     identifiers = ("flood", flow.value, str(scope_id), client_key())

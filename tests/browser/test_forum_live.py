@@ -77,13 +77,19 @@ def make_forum(
     return forum
 
 
-def vote_elsewhere(forum: Forum, item_id: int, device: str) -> None:
+def vote_elsewhere(forum: Forum, item_id: int, device: str, value: int = AGREE) -> None:
     """A vote from a phone that is not part of the test (someone who voted before the screens went up)."""
     session = services.session_by_code(forum.code)
     assert session is not None
     participant = services.participant_for(session, device, datetime.now(UTC))
-    services.vote(session, participant, item_id)
+    services.vote(session, participant, item_id, value)
     db.session.rollback()
+
+
+def earlier_votes(forum: Forum, item_id: int, count: int = 5, value: int = AGREE) -> None:
+    """Votes cast before the test, so that what it shows is at least k (smaller counts are hidden)."""
+    for n in range(count):
+        vote_elsewhere(forum, item_id, f"earlier-{item_id}-{value}-{n}", value)
 
 
 # --- Page helpers -------------------------------------------------------------------------------------
@@ -104,8 +110,10 @@ def vote_button(item_id: int, action: str = "vote") -> str:
     return f"{item(item_id)} form.vote-form button[name=action][value={action}]"
 
 
-def shown_votes(page: Page, item_id: int) -> int:
-    return int(page.locator(f"[data-item='{item_id}'] [data-field=votes]").inner_text())
+def shown_votes(page: Page, item_id: int) -> int | None:
+    """The count shown for an item, None when it is hidden as "fewer than 5"."""
+    text = page.locator(f"[data-item='{item_id}'] [data-field=votes]").inner_text()
+    return int(text) if text.isdigit() else None
 
 
 def ranking(page: Page) -> list[int]:
@@ -148,7 +156,8 @@ def live_wait(page: Page, expression: str, arg: object, since: float, what: str)
 def test_votes_show_live_on_the_projector_and_the_other_phone(new_context: NewContext) -> None:
     forum = make_forum(ForumMode.TOPICS)
     summer, weekends = forum.items
-    vote_elsewhere(forum, weekends, "someone-who-came-early")  # weekends 1, summer 0
+    earlier_votes(forum, summer, 5)
+    earlier_votes(forum, weekends, 6)  # weekends 6, summer 5: small counts would be hidden
 
     projector = new_context(**PROJECTOR).new_page()
     visit(projector, f"/sv/f/{forum.code}/screen")
@@ -159,35 +168,35 @@ def test_votes_show_live_on_the_projector_and_the_other_phone(new_context: NewCo
         mark_loaded(phone)
     mark_loaded(projector)
     assert ranking(projector) == [weekends, summer]
-    assert (shown_votes(projector, weekends), shown_votes(projector, summer)) == (1, 0)
+    assert (shown_votes(projector, weekends), shown_votes(projector, summer)) == (6, 5)
 
-    # Phone 1 votes for summer jobs: the projector shows the vote within two seconds; with one vote each,
+    # Phone 1 votes for summer jobs: the projector shows the vote within two seconds; with six votes each,
     # the server's tie-break (the facilitator's order) puts summer jobs first again.
     started = time.monotonic()
     tap(phone_1, vote_button(summer))
     mark_loaded(phone_1)
-    live_wait(projector, VOTES_ARE, [summer, 1], started, "the projector showing phone 1's vote")
+    live_wait(projector, VOTES_ARE, [summer, 6], started, "the projector showing phone 1's vote")
     live_wait(projector, RANKED_AS, [summer, weekends], started, "the projector re-ranking a tie")
     assert phone_1.locator(vote_button(summer, "withdraw")).is_visible()
 
     # Phone 2 never reloaded, and its live.js shows phone 1's vote too.
-    phone_2.wait_for_function(VOTES_ARE, arg=[summer, 1], timeout=LIVE_WITHIN * 1000)
+    phone_2.wait_for_function(VOTES_ARE, arg=[summer, 6], timeout=LIVE_WITHIN * 1000)
     assert_not_reloaded(phone_2, "phone 2")
 
     # Phone 2 votes for weekends, which now has more votes: the projector reorders within two seconds.
     started = time.monotonic()
     tap(phone_2, vote_button(weekends))
     live_wait(projector, RANKED_AS, [weekends, summer], started, "the projector reordering")
-    assert (shown_votes(projector, weekends), shown_votes(projector, summer)) == (2, 1)
+    assert (shown_votes(projector, weekends), shown_votes(projector, summer)) == (7, 6)
     projector.wait_for_function(
         "n => document.querySelector('[data-field=participants]').textContent.trim() === String(n)",
-        arg=3,
+        arg=13,
         timeout=LIVE_WITHIN * 1000,
     )
     assert_not_reloaded(projector, "the projector")
 
     # Phone 1 (whose page was last loaded by its own vote form) follows phone 2's vote live as well.
-    phone_1.wait_for_function(VOTES_ARE, arg=[weekends, 2], timeout=LIVE_WITHIN * 1000)
+    phone_1.wait_for_function(VOTES_ARE, arg=[weekends, 7], timeout=LIVE_WITHIN * 1000)
     assert_not_reloaded(phone_1, "phone 1")
 
 
@@ -205,6 +214,7 @@ def dots_left(page: Page) -> int:
 def test_join_vote_and_take_back_without_javascript(new_context: NewContext) -> None:
     forum = make_forum(ForumMode.TOPICS)
     summer, weekends = forum.items
+    earlier_votes(forum, summer, 5)
     page = new_context(javascript=False, locale="en-GB").new_page()
 
     # A wrong code keeps the participant on the form with the problem tied to the field.
@@ -217,19 +227,20 @@ def test_join_vote_and_take_back_without_javascript(new_context: NewContext) -> 
     page.locator("#code").fill(forum.code.lower())
     tap(page, "form.join button[type=submit]")
     assert page.url.endswith(f"/en/f/{forum.code}")
-    assert page.locator(f"{item(summer)} [data-field=votes]").inner_text() == "0"
+    assert shown_votes(page, summer) == 5
+    assert page.locator(f"{item(weekends)} [data-field=votes]").inner_text() == "fewer than 5"
 
     tap(page, vote_button(summer))
     assert page.url.endswith(f"#item-{summer}")
     assert page.locator("div[role=status] .flash").is_visible()
-    assert shown_votes(page, summer) == 1
+    assert shown_votes(page, summer) == 6
     assert page.locator(vote_button(summer)).count() == 0
     assert page.locator(vote_button(summer, "withdraw")).is_visible()
     assert page.locator(f"{item(summer)} .hint").is_visible()  # "You voted for this."
     assert page.locator(vote_button(weekends)).is_visible()  # one vote per topic, as many topics as you like
 
     tap(page, vote_button(summer, "withdraw"))
-    assert shown_votes(page, summer) == 0
+    assert shown_votes(page, summer) == 5
     assert page.locator(vote_button(summer)).is_visible()
     assert page.locator(f"{item(summer)} .hint").count() == 0
 
@@ -244,6 +255,8 @@ def test_join_vote_and_take_back_without_javascript(new_context: NewContext) -> 
 def test_dots_without_javascript(new_context: NewContext) -> None:
     forum = make_forum(ForumMode.DOTS, ("A", "B", "C"), dots_per_person=3, several_dots_per_item=True)
     a, b, c = forum.items
+    for each in forum.items:
+        earlier_votes(forum, each, 5)
     page = new_context(javascript=False, locale="en-GB").new_page()
     visit(page, f"/en/f/{forum.code}")
     assert dots_left(page) == 3
@@ -252,7 +265,7 @@ def test_dots_without_javascript(new_context: NewContext) -> None:
     assert dots_left(page) == 2
     tap(page, vote_button(a))  # several dots on one item are allowed here
     assert dots_left(page) == 1
-    assert shown_votes(page, a) == 2
+    assert shown_votes(page, a) == 7
     assert re.search(r"\b2\b", page.locator(f"{item(a)} .hint").inner_text())
     stale = page.context.new_page()  # a second tab, opened while one dot was still left
     visit(stale, page.url.split("?")[0])
@@ -263,13 +276,13 @@ def test_dots_without_javascript(new_context: NewContext) -> None:
     # The stale tab still offers a dot: the database refuses it, the participant is told why.
     tap(stale, vote_button(c), status=409)
     assert stale.locator("p.problem[role=alert]").is_visible()
-    assert dots_left(stale) == 0 and shown_votes(stale, c) == 0
+    assert dots_left(stale) == 0 and shown_votes(stale, c) == 5
     stale.close()
 
     tap(page, vote_button(a, "withdraw"))
-    assert dots_left(page) == 1 and shown_votes(page, a) == 1
+    assert dots_left(page) == 1 and shown_votes(page, a) == 6
     tap(page, vote_button(c))
-    assert dots_left(page) == 0 and shown_votes(page, c) == 1
+    assert dots_left(page) == 0 and shown_votes(page, c) == 6
 
 
 def pressed(page: Page, item_id: int) -> dict[int, str | None]:
@@ -290,24 +303,26 @@ def tally(page: Page, item_id: int) -> tuple[int, int, int]:
 def test_statements_without_javascript(new_context: NewContext) -> None:
     forum = make_forum(ForumMode.STATEMENTS, ("Bäckby är tryggt", "Bussarna går för sällan"))
     statement, other = forum.items
+    for value in (AGREE, DISAGREE, PASS):
+        earlier_votes(forum, statement, 5, value)
     page = new_context(javascript=False, locale="en-GB").new_page()
     visit(page, f"/en/f/{forum.code}")
     nothing = {AGREE: "false", DISAGREE: "false", PASS: "false"}
-    assert pressed(page, statement) == nothing and tally(page, statement) == (0, 0, 0)
+    assert pressed(page, statement) == nothing and tally(page, statement) == (5, 5, 5)
 
     button = f"{item(statement)} form.vote-form button[name=value]"
     tap(page, f"{button}[value='{AGREE}']")
     assert pressed(page, statement) == {**nothing, AGREE: "true"}
-    assert tally(page, statement) == (1, 0, 0)
+    assert tally(page, statement) == (6, 5, 5)
     assert pressed(page, other) == nothing
 
     tap(page, f"{button}[value='{DISAGREE}']")  # changing one's mind
     assert pressed(page, statement) == {**nothing, DISAGREE: "true"}
-    assert tally(page, statement) == (0, 1, 0)
+    assert tally(page, statement) == (5, 6, 5)
 
     tap(page, f"{button}[value='{PASS}']")
     assert pressed(page, statement) == {**nothing, PASS: "true"}
-    assert tally(page, statement) == (0, 0, 1)
+    assert tally(page, statement) == (5, 5, 6)
 
 
 # --- 3. axe in every shipped language -----------------------------------------------------------------
@@ -384,6 +399,7 @@ def test_the_projector_polls_with_the_etag_and_gets_304_while_nothing_changes(
     new_context: NewContext,
 ) -> None:
     forum = make_forum(ForumMode.POLL, ("Ja", "Nej"))
+    earlier_votes(forum, forum.items[1], 5)
     polls: list[PageResponse] = []
     sent: dict[int, float] = {}
     waited: list[float] = []  # seconds from each poll's request to its response
@@ -425,7 +441,7 @@ def test_the_projector_polls_with_the_etag_and_gets_304_while_nothing_changes(
     # A vote changes the version: one poll gets the new results (200), and the next polls 304 again.
     before = len(polls)
     vote_elsewhere(forum, forum.items[1], "a-phone")
-    projector.wait_for_function(VOTES_ARE, arg=[forum.items[1], 1], timeout=LIVE_WITHIN * 1000)
+    projector.wait_for_function(VOTES_ARE, arg=[forum.items[1], 6], timeout=LIVE_WITHIN * 1000)
     with projector.expect_response(lambda response: is_poll(response.url) and response.status == 304):
         pass
     assert statuses(polls[before:]).count(200) == 1, statuses(polls[before:])

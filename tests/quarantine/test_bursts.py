@@ -112,7 +112,7 @@ def test_only_staff_decide_with_a_csrf_token_and_only_once(app, client, small_ce
     again = client.post(
         url, data={"csrf_token": csrf_token(client), "action": "discard"}, follow_redirects=True
     )
-    assert "That burst was already decided." in again.get_data(as_text=True)
+    assert "Someone already decided about these submissions." in again.get_data(as_text=True)
     assert responses(False) == 12
     unknown = client.post(
         "/staff/quarantine/99999999", data={"csrf_token": csrf_token(client), "action": "release"}
