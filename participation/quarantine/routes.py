@@ -9,7 +9,10 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from participation.extensions import db
 from participation.quarantine import services
+from participation.quarantine.models import BurstStatus, FloodBurst
+from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 
@@ -21,20 +24,22 @@ def _open_flood_bursts() -> list[services.BurstView]:
     """For the staff home: every burst waiting for a decision (staff and admins only)."""
     if not current_user.is_authenticated or not current_user.has_role(*STAFF_ROLES):
         return []
-    return services.open_bursts()
+    return services.open_bursts(current_user)
 
 
 @bp.post("/<int:burst_id>")
 @roles_required(*STAFF_ROLES)
 def decide(burst_id: int) -> Response:
-    """Release (the held rows count from now on) or discard (they are deleted) one open burst."""
+    """Release (the held rows count from now on) or discard (they are deleted) one open burst of one's partner."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     action = request.form.get("action", "")
     if action not in {"release", "discard"}:
         abort(400)
-    burst = services.open_burst(burst_id)
-    if burst is None:
+    burst = db.session.get(FloodBurst, burst_id) or abort(404)
+    # Another partner's survey or session: 404, as if there were no such burst.
+    ownership.require_change(services.scope_object(burst))
+    if burst.status is not BurstStatus.OPEN:
         flash(_("Someone already decided about these submissions."), "error")
         return redirect(url_for("staff.dashboard"))
     services.decide(burst, release=action == "release", user=current_user, now=datetime.now(UTC))

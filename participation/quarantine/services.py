@@ -27,6 +27,7 @@ from participation.forum.models import ForumItem, ForumParticipant, ForumSession
 from participation.insights.models import DataChange
 from participation.privacy import client_key, truncate_to_hour
 from participation.quarantine.models import BurstKind, BurstStatus, FloodBurst
+from participation.staff import ownership
 from participation.staff.models import User
 from participation.surveys.models import Response, Survey
 
@@ -135,14 +136,16 @@ def _count(model: type, *conditions: sa.ColumnElement[bool]) -> int:
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions)) or 0)
 
 
-def _view(burst: FloodBurst) -> BurstView:
+def scope_object(burst: FloodBurst) -> Survey | ForumSession | None:
+    """The survey or forum session the burst came to (its partner decides about it)."""
+    return db.session.get(Survey if burst.kind is BurstKind.SURVEY else ForumSession, burst.scope_id)
+
+
+def _view(burst: FloodBurst, scope: Survey | ForumSession) -> BurstView:
+    view = BurstView(burst, scope.title, scope.base_language)
     if burst.kind is BurstKind.SURVEY:
-        survey = db.session.get(Survey, burst.scope_id)
-        view = BurstView(burst, survey.title if survey else {}, survey.base_language if survey else "sv")
         view.responses = _count(Response, Response.survey_id == burst.scope_id, Response.quarantined)
         return view
-    session = db.session.get(ForumSession, burst.scope_id)
-    view = BurstView(burst, session.title if session else {}, session.base_language if session else "sv")
     view.joins = _count(
         ForumParticipant, ForumParticipant.session_id == burst.scope_id, ForumParticipant.quarantined
     )
@@ -151,17 +154,17 @@ def _view(burst: FloodBurst) -> BurstView:
     return view
 
 
-def open_bursts() -> list[BurstView]:
-    """Every burst waiting for a decision, newest first."""
+def open_bursts(user: User) -> list[BurstView]:
+    """The bursts waiting for this user's decision, newest first: their partner's (an admin's: all)."""
     bursts = db.session.scalars(
         sa.select(FloodBurst).where(FloodBurst.status == BurstStatus.OPEN).order_by(FloodBurst.id.desc())
     )
-    return [_view(burst) for burst in bursts]
-
-
-def open_burst(burst_id: int) -> FloodBurst | None:
-    burst = db.session.get(FloodBurst, burst_id)
-    return burst if burst is not None and burst.status is BurstStatus.OPEN else None
+    views = []
+    for burst in bursts:
+        scope = scope_object(burst)
+        if scope is not None and ownership.can_change(user, scope):
+            views.append(_view(burst, scope))
+    return views
 
 
 def _held(model: type, scope_column: sa.ColumnElement[int], scope_id: int) -> sa.ColumnElement[bool]:

@@ -117,7 +117,22 @@ def test_only_staff_decide_with_a_csrf_token_and_only_once(app, client, small_ce
     unknown = client.post(
         "/staff/quarantine/99999999", data={"csrf_token": csrf_token(client), "action": "release"}
     )
-    assert unknown.status_code == 302
+    assert unknown.status_code == 404
+
+
+def test_another_partners_staff_neither_see_nor_decide_a_burst(app, client, small_ceilings):
+    survey = gen_survey(partner="Bostadsbolaget")
+    flood(app, survey)
+    [burst] = db.session.scalars(sa.select(FloodBurst))
+    login(client, gen_user("staff"))  # the youth organisation's staff
+    assert "Held back" not in client.get("/staff/").get_data(as_text=True)
+    refused = client.post(
+        f"/staff/quarantine/{burst.id}", data={"csrf_token": csrf_token(client), "action": "release"}
+    )
+    assert refused.status_code == 404 and responses(True) == 7
+    client.post("/staff/logout", data={"csrf_token": csrf_token(client)})
+    login(client, gen_user("admin", partner="Backbone"))  # the backbone's admins decide for anyone
+    assert "7 responses" in client.get("/staff/").get_data(as_text=True)
 
 
 def test_a_forum_burst_is_released_into_the_results(app, client, small_ceilings):
