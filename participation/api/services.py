@@ -15,7 +15,7 @@ from participation.extensions import db
 from participation.i18n.languages import localise
 from participation.privacy import keyed_hash, new_token
 from participation.staff.models import Partner
-from participation.suppression import Cell
+from participation.suppression import Cell, protect
 from participation.surveys import services as surveys
 from participation.surveys.labels import answer_label
 from participation.surveys.models import Survey, SurveyStatus
@@ -73,7 +73,7 @@ def surveys_list(k: int) -> list[dict[str, Any]]:
     for survey in db.session.scalars(
         sa.select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.id)
     ):
-        total = surveys.response_count(survey)
+        total = protect(surveys.released_responses(survey), k)
         rows.append(
             {
                 "id": survey.id,
@@ -82,7 +82,7 @@ def surveys_list(k: int) -> list[dict[str, Any]]:
                 "base_language": survey.base_language,
                 "languages": survey.languages,
                 "title": dict(survey.title),
-                "responses": {"count": total if total >= k else None, "suppressed": total < k},
+                "responses": {"count": total, "suppressed": total is None},
             }
         )
     return rows
@@ -97,7 +97,7 @@ def survey_results(survey: Survey, k: int, lang: str) -> dict[str, Any]:
                 "key": result.question.key,
                 "kind": result.question.kind.value,
                 "prompt": localise(result.question.prompt, lang, survey.base_language).text,
-                "base": result.base,
+                "base": result.base.count,
                 "answers": [
                     {"answer": answer_label(result.question, key), **cell(value)}
                     for key, value in result.cells

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from participation.extensions import db
 from participation.followup.models import FollowUp
 from participation.privacy import keyed_hash, truncate_to_hour
-from participation.suppression import Cell, suppress
+from participation.suppression import Cell, Count, cell
 from participation.surveys.models import Answer, Question, QuestionKind, Response
 
 # Bump when the consent text changes; every link records the version its holder agreed to.
@@ -88,7 +88,7 @@ class PanelChange:
     improved: Cell
     same: Cell
     worsened: Cell
-    members: int
+    members: int | None  # protected like the rest: None when fewer than k (or perturbed below k)
 
 
 def panel_change(question: Question, first_term: int, second_term: int, k: int) -> PanelChange | None:
@@ -104,6 +104,7 @@ def panel_change(question: Question, first_term: int, second_term: int, k: int) 
         .where(
             Answer.question_id == question.id,
             Response.follow_up_id.is_not(None),
+            Response.release_id.is_not(None),
             term.in_((first_term, second_term)),
         )
         .group_by(Response.follow_up_id, sa.literal_column("term"))
@@ -111,11 +112,12 @@ def panel_change(question: Question, first_term: int, second_term: int, k: int) 
     by_member: dict[int, dict[int, float]] = {}
     for member, period, value in rows:
         by_member.setdefault(member, {})[int(period)] = float(value)
-    counts = {"improved": 0, "same": 0, "worsened": 0}
-    for values in by_member.values():
+    groups: dict[str, list[int]] = {"improved": [], "same": [], "worsened": []}
+    for member, values in by_member.items():
         if first_term in values and second_term in values:
             delta = values[second_term] - values[first_term]
-            counts["improved" if delta > 0 else "worsened" if delta < 0 else "same"] += 1
-    members = sum(counts.values())
-    cells = suppress(counts, members, k, additive=True)
-    return PanelChange(cells["improved"], cells["same"], cells["worsened"], members)
+            groups["improved" if delta > 0 else "worsened" if delta < 0 else "same"].append(member)
+    everyone = Count.of(member for ids in groups.values() for member in ids)
+    members = cell(everyone, None, k)
+    cells = {name: cell(Count.of(ids), everyone, k) for name, ids in groups.items()}
+    return PanelChange(cells["improved"], cells["same"], cells["worsened"], members.count)

@@ -67,17 +67,3 @@ class DataChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     scope: Mapped[str] = mapped_column(sa.String(10))
-
-
-class ResultRelease(Base):
-    """A release of results: the responses it made visible, at least k of them (participation.insights.releases).
-
-    Holds no personal data: when (to the hour) and how many.
-    """
-
-    __tablename__ = "result_release"
-    __table_args__ = (sa.CheckConstraint("responses >= 0", name="responses_not_negative"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    released_hour: Mapped[datetime] = mapped_column(UTCDateTime)
-    responses: Mapped[int] = mapped_column(default=0)

@@ -7,19 +7,20 @@ Components (each a share, shown with the count and base behind it):
 - text: the theme's share of coded free-text answers.
 A theme's priority is the mean of the component shares that can be shown.
 
-Every count goes through participation.suppression. When a filter narrows the respondents on a dimension
-(term, age band, gender, place), the same numbers are computed for every sibling value of that dimension,
-and the siblings are suppressed together with complementary suppression: so neither "total minus the
-siblings" nor "this filter minus that overlapping one" can bring a hidden count back.
+Every figure goes through participation.suppression (cell-key perturbation, hidden below k): the same
+records always give the same figure, whatever view asks for them, and no figure can be rebuilt exactly
+from others. Every theme has every configured component and every breakdown every group, whether or not
+anyone answered, so an empty group and a small one look alike. Only released responses count
+(participation.surveys.releases).
 
 The response-based counts are sums of the cells of participation.insights.tally (counted in SQL once,
-kept up to date as the data changes), so a view and all its sibling groups cost a few hundred additions;
-quotes and forum votes are read directly.
+kept up to date as the data changes), so a view costs a few hundred additions; quotes and forum votes are
+read directly.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -39,7 +40,8 @@ from participation.i18n.languages import localise
 from participation.insights import tally
 from participation.insights.models import PopulationFigure, TextCode
 from participation.insights.tally import DIMENSIONS, PUBLISHED, in_term, term_bounds
-from participation.suppression import SHARE_MIN_BASE, Cell, suppress
+from participation.placements.models import Placement
+from participation.suppression import Cell, Count, cell, record_key_sql, share
 from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
 from participation.themes.models import Theme
 
@@ -153,20 +155,27 @@ def _text(filters: Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, 
     return _raw("text", filters, by)
 
 
-def _forum(filters: Filters) -> dict[tuple[int, Any], tuple[int, int]]:
-    """Votes on themed items in closed sessions; profile and place filters do not apply to votes."""
+def _forum(filters: Filters) -> tuple[dict[int, Count], Count]:
+    """Votes on themed items in closed sessions (count, of all votes); profile and place filters do not apply.
+
+    A vote's record key comes from its id; a vote of several dots counts its weight.
+    """
     conditions = [ForumSession.status == SessionStatus.CLOSED, ForumVote.value == AGREE]
     if filters.period is not None:
         conditions.append(in_term(ForumSession.closed_at, filters.period))
+    quarantined = getattr(ForumVote, "quarantined", None)
+    if quarantined is not None:
+        conditions.append(quarantined.is_(False))
     weight = sa.func.coalesce(sa.func.sum(ForumVote.weight), 0)
-    total = db.session.scalar(
-        sa.select(weight)
+    keys = sa.func.coalesce(sa.func.sum(record_key_sql(ForumVote.id) * ForumVote.weight), 0)
+    total = db.session.execute(
+        sa.select(weight, keys)
         .select_from(ForumVote)
         .join(ForumSession, ForumSession.id == ForumVote.session_id)
         .where(*conditions)
-    )
+    ).one()
     rows = db.session.execute(
-        sa.select(forum_item_theme.c.theme_id, weight)
+        sa.select(forum_item_theme.c.theme_id, weight, keys)
         .select_from(ForumVote)
         .join(ForumSession, ForumSession.id == ForumVote.session_id)
         .join(ForumItem, ForumItem.id == ForumVote.item_id)
@@ -174,39 +183,36 @@ def _forum(filters: Filters) -> dict[tuple[int, Any], tuple[int, int]]:
         .where(*conditions)
         .group_by(forum_item_theme.c.theme_id)
     )
-    return {(theme, None): (int(count), int(total or 0)) for theme, count in rows}
+    return {theme: Count(int(n), int(key)) for theme, n, key in rows}, Count(int(total[0]), int(total[1]))
 
 
-_RESPONSE_QUERIES = {"choices": _choices, "scales": _scales, "text": _text}
+# --- protected figures --------------------------------------------------------------------------------
+# Every figure that leaves is a Count (true count and its records' key sum) turned into a Cell by
+# participation.suppression.cell: perturbed by its own fixed noise, hidden below k. No figure depends on
+# another's suppression, so there are no siblings to protect together and no margins to subtract.
 
 
-# --- suppression across siblings ---------------------------------------------------------------------
+def _count_pair(counts: Counter[tuple[str, int]], component: str, theme: int) -> tuple[Count, Count]:
+    count_name, base_name = _MEASURES[component]
+    if component == "text":
+        return tally.count(counts, count_name, theme), tally.count(counts, base_name)
+    return tally.count(counts, count_name, theme), tally.count(counts, base_name, theme)
 
 
-def _protected(component: str, filters: Filters, k: int) -> dict[int, tuple[Cell, Cell]]:
-    """Per theme: the (count, base) cells of this view, hidden where any sibling table says so."""
-    raw = _RESPONSE_QUERIES[component](filters, None)
-    view: dict[int, tuple[Cell, Cell]] = {}
-    for (theme, _grp), (count, base) in raw.items():
-        base_cell = suppress({"base": base}, base, k, additive=False)["base"]
-        count_cell = suppress({"count": count}, base, k, additive=False)["count"]
-        view[theme] = (count_cell, base_cell)
-    for name in filters.active():
-        value = getattr(filters, name)
-        siblings = _RESPONSE_QUERIES[component](filters.without(name), name)
-        by_theme: dict[int, dict[Any, tuple[int, int]]] = defaultdict(dict)
-        for (theme, grp), pair in siblings.items():
-            by_theme[theme][grp] = pair
-        for theme, groups in by_theme.items():
-            counts = {grp: pair[0] for grp, pair in groups.items()}
-            bases = {grp: pair[1] for grp, pair in groups.items()}
-            hidden_count = suppress(counts, sum(counts.values()), k, additive=True).get(value)
-            hidden_base = suppress(bases, sum(bases.values()), k, additive=True).get(value)
-            if theme in view and hidden_base is not None and hidden_base.suppressed:
-                view[theme] = (Cell(None, None), Cell(None, None))
-            elif theme in view and hidden_count is not None and hidden_count.suppressed:
-                view[theme] = (Cell(None, None), view[theme][1])
-    return view
+def _measured(component: str, theme_ids: Iterable[int]) -> list[int]:
+    """The themes a component can speak of, by configuration (tags), never by whether anyone answered."""
+    tags = tally.current().tags
+    configured = {"choices": tags.options, "scales": tags.scale_questions}.get(component)
+    return [theme for theme in theme_ids if configured is None or theme in configured]
+
+
+def _groups(by: str) -> list[Any]:
+    """Every group a breakdown shows, whether or not anyone in it answered: the list never gives a zero away."""
+    if by == "period":
+        return terms()
+    if by == "placement":
+        return [*db.session.scalars(sa.select(Placement.id).order_by(Placement.id)), 0]
+    return [*PROFILE_CHOICES[ProfileField.AGE_BAND if by == "age_band" else ProfileField.GENDER], ""]
 
 
 @dataclass
@@ -217,9 +223,7 @@ class Component:
 
     @property
     def share(self) -> float | None:
-        if self.count.count is None or self.base.count is None or self.base.count < SHARE_MIN_BASE:
-            return None
-        return self.count.count / self.base.count
+        return share(self.count.count, self.base.count)
 
 
 @dataclass
@@ -243,64 +247,76 @@ class NeedsMap:
 
 
 def _respondents(filters: Filters, by: str | None) -> dict[Any, int]:
-    """Responses in the view, per group of `by` (or under None); groups without any are left out."""
+    """True responses in the view, per group of `by` (or under None); groups without any are left out."""
     groups = tally.current().sums(filters.conditions(), by)
     return {grp: counts[("respondents", 0)] for grp, counts in groups.items() if counts[("respondents", 0)]}
 
 
 def respondents(filters: Filters, k: int) -> Cell:
-    """How many responses the view rests on, protected across sibling groups like every other count."""
-    total = _respondents(filters, None).get(None, 0)
-    cell = suppress({"n": total}, total, k, additive=False)["n"]
-    for name in filters.active():
-        value = getattr(filters, name)
-        counts = _respondents(filters.without(name), name)
-        sibling = suppress(counts, sum(counts.values()), k, additive=True).get(value)
-        if sibling is not None and sibling.suppressed:
-            cell = Cell(None, None)
-    return cell
+    """How many released responses the view rests on, perturbed and hidden below k."""
+    counts = tally.current().sums(filters.conditions(), None).get(None, Counter())
+    return cell(tally.count(counts, "respondents"), None, k)
 
 
-def _quotes(theme_ids: Iterable[int], filters: Filters) -> dict[int, list[str]]:
-    """The latest published free texts coded with each theme in the view: a short query per theme."""
+def _quotes(theme_ids: Iterable[int], filters: Filters, k: int) -> dict[int, list[str]]:
+    """The latest published, released free texts coded with each theme in the view: a short query per theme.
+
+    A text is quoted only when its author's own cell (term × age band × gender × place) has at least k
+    released respondents: whatever views show the same quote, their intersection still holds k people.
+    """
+    cells = tally.current().cells
     quotes: dict[int, list[str]] = {}
     for theme_id in theme_ids:
-        texts = db.session.scalars(
-            sa.select(Answer.text_value)
+        rows = db.session.execute(
+            sa.select(Answer.text_value, *tally.cell_columns())
             .select_from(TextCode)
             .join(Answer, Answer.id == TextCode.answer_id)
             .join(Response, Response.id == Answer.response_id)
             .where(
-                TextCode.theme_id == theme_id, Answer.moderation_status.in_(PUBLISHED), *_conditions(filters)
+                TextCode.theme_id == theme_id,
+                Answer.moderation_status.in_(PUBLISHED),
+                Response.release_id.is_not(None),
+                *_conditions(filters),
             )
             .order_by(TextCode.answer_id.desc())
-            .limit(QUOTES_PER_THEME)
+            .limit(QUOTES_PER_THEME * 4)
         ).all()
+        texts = [
+            row[0] or ""
+            for row in rows
+            if cells.get(tally.cell_key(row[1:]), Counter())[("respondents", 0)] >= k
+        ][:QUOTES_PER_THEME]
         if texts:
-            quotes[theme_id] = [text or "" for text in texts]
+            quotes[theme_id] = texts
     return quotes
 
 
 def needs_map(filters: Filters, k: int) -> NeedsMap:
-    """The needs map for a view; quotes only when the view's group has at least k respondents."""
+    """The needs map for a view: every configured component of every theme, each figure protected.
+
+    Which components a theme has depends on the tags only, never on the data, so an empty group and a
+    small one look alike. Quotes only when the view's respondents can be shown.
+    """
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
     needs = {theme.id: ThemeNeed(theme) for theme in themes}
+    counts = tally.current().sums(filters.conditions(), None).get(None, Counter())
     for component in RESPONSE_COMPONENTS:
         if component not in filters.sources:
             continue
-        for theme_id, (count, base) in _protected(component, filters, k).items():
-            if theme_id in needs:
-                needs[theme_id].components[component] = Component(component, count, base)
+        for theme_id in _measured(component, needs):
+            count, base = _count_pair(counts, component, theme_id)
+            needs[theme_id].components[component] = Component(
+                component, cell(count, None, k), cell(base, None, k)
+            )
     forum_applies = "forum" in filters.sources and not filters.demographic()
     if forum_applies:
-        for (theme_id, _grp), (count, base) in _forum(filters).items():
-            if theme_id in needs:
-                cells = suppress({"count": count}, base, k, additive=False)
-                base_cell = suppress({"base": base}, base, k, additive=False)["base"]
-                needs[theme_id].components["forum"] = Component("forum", cells["count"], base_cell)
+        votes, base = _forum(filters)
+        for theme_id, need in needs.items():
+            count = votes.get(theme_id, Count())
+            need.components["forum"] = Component("forum", cell(count, None, k), cell(base, None, k))
     total = respondents(filters, k)
     if total.count is not None and "text" in filters.sources:
-        for theme_id, quotes in _quotes(needs, filters).items():
+        for theme_id, quotes in _quotes(needs, filters, k).items():
             needs[theme_id].quotes = quotes
     ranked = sorted(
         needs.values(), key=lambda need: (need.priority is None, -(need.priority or 0), need.theme.id)
@@ -312,30 +328,27 @@ def needs_map(filters: Filters, k: int) -> NeedsMap:
 
 
 def terms() -> list[int]:
-    """The terms that have responses, oldest first."""
+    """The terms that have released responses, oldest first."""
     return sorted(_respondents(Filters(), "period"))
 
 
-def trend(filters: Filters, k: int) -> dict[int, dict[int, Cell]]:
-    """Per theme, per term: the share choosing it (choices component), suppressed across the terms."""
-    raw = _choices(filters.without("period"), "period")
-    by_theme: dict[int, dict[int, tuple[int, int]]] = defaultdict(dict)
-    for (theme, term), pair in raw.items():
-        by_theme[theme][int(term)] = pair
-    result: dict[int, dict[int, Cell]] = {}
-    for theme, per_term in by_theme.items():
-        counts = {term: pair[0] for term, pair in per_term.items()}
-        hidden = suppress(counts, sum(counts.values()), k, additive=True)
-        result[theme] = {
-            term: Cell(None, None)
-            if hidden[term].suppressed
-            else Cell(
-                per_term[term][0],
-                per_term[term][0] / per_term[term][1] if per_term[term][1] >= SHARE_MIN_BASE else None,
-            )
-            for term in per_term
-        }
+def _by_group(filters: Filters, by: str, k: int) -> dict[int, dict[Any, Cell]]:
+    """Per theme with choices, per group of `by` (every group): the protected count choosing it and its share."""
+    groups = tally.current().sums(filters.without(by).conditions(), by)
+    result: dict[int, dict[Any, Cell]] = {}
+    for theme in _measured("choices", [t for t in tally.current().tags.options]):
+        per_group = {}
+        for group in _groups(by):
+            counts = groups.get(group, Counter())
+            chose, answered = _count_pair(counts, "choices", theme)
+            per_group[group] = cell(chose, answered, k)
+        result[theme] = per_group
     return result
+
+
+def trend(filters: Filters, k: int) -> dict[int, dict[int, Cell]]:
+    """Per theme, per term: the share choosing it (choices component), each figure protected."""
+    return _by_group(filters, "period", k)
 
 
 @dataclass
@@ -352,13 +365,18 @@ class Reach:
 
 
 def reach(filters: Filters, k: int) -> list[Reach]:
-    """Who we are (not) hearing from: respondents per age band against the population figures."""
-    counts = _respondents(filters.without("age_band"), "age_band")
-    bands = list(PROFILE_CHOICES[ProfileField.AGE_BAND])
-    full = {band: counts.get(band, 0) for band in [*bands, ""]}
-    cells = suppress(full, sum(full.values()), k, additive=True)
+    """Who we are (not) hearing from: protected respondents per age band against the population figures.
+
+    The same figures as the needs map's respondents under an age-band filter, so the two agree.
+    """
+    groups = tally.current().sums(filters.without("age_band").conditions(), "age_band")
     population = {p.age_band: p.count for p in db.session.scalars(sa.select(PopulationFigure))}
-    return [Reach(band, cells[band], population.get(band)) for band in bands]
+    return [
+        Reach(
+            band, cell(tally.count(groups.get(band, Counter()), "respondents"), None, k), population.get(band)
+        )
+        for band in PROFILE_CHOICES[ProfileField.AGE_BAND]
+    ]
 
 
 def as_rows(result: NeedsMap, lang: str) -> list[dict[str, Any]]:
@@ -388,23 +406,5 @@ BREAKDOWNS = ("age_band", "gender", "placement", "period")
 
 
 def breakdown(filters: Filters, by: str, k: int) -> dict[int, dict[Any, Cell]]:
-    """Per theme, per group of `by`: the share choosing it, suppressed across the groups together."""
-    raw = _choices(filters.without(by), by)
-    by_theme: dict[int, dict[Any, tuple[int, int]]] = defaultdict(dict)
-    for (theme, group), pair in raw.items():
-        by_theme[theme][group] = pair
-    result: dict[int, dict[Any, Cell]] = {}
-    for theme, groups in by_theme.items():
-        hidden = suppress(
-            {g: pair[0] for g, pair in groups.items()}, sum(p[0] for p in groups.values()), k, additive=True
-        )
-        hidden_base = suppress(
-            {g: pair[1] for g, pair in groups.items()}, sum(p[1] for p in groups.values()), k, additive=True
-        )
-        result[theme] = {
-            group: Cell(None, None)
-            if hidden[group].suppressed or hidden_base[group].suppressed
-            else Cell(count, count / base if base >= SHARE_MIN_BASE else None)
-            for group, (count, base) in groups.items()
-        }
-    return result
+    """Per theme, per group of `by` (every group, answered or not): the share choosing it, protected."""
+    return _by_group(filters, by, k)

@@ -9,11 +9,15 @@ Per cell the tally holds, with a theme's id as the second part of the key:
 - ("respondents", 0): responses;
 - ("chose", t) / ("answered", t): respondents who chose an option tagged t / answered a question with one;
 - ("low", t) / ("scaled", t): respondents answering 1 or 2 / anything on a scale question tagged t;
-- ("coded", t) / ("coded_base", 0): published free-text answers coded t / coded with any theme.
+- ("coded", t) / ("coded_base", 0): published free-text answers coded t / coded with any theme;
+and beside each measure m the sum of its records' keys under (m + KEY_SUFFIX, t), which disclosure
+control (participation.suppression) turns into the cell key of any sum of cells.
 
-The tally is kept per process and read again only when needed: new responses are counted on their own
-(by id) and added; moderation and coding re-count the free text only; any other change that can move a
-count (a theme tag, a deleted response) writes a DataChange row "all" and everything is counted again.
+Only released responses count (participation.surveys.releases): results move a release at a time.
+The tally is kept per process and read again only when needed: a new release's responses are counted on
+their own (by release) and added; moderation and coding re-count the free text only; any other change
+that can move a count (a theme tag, a deleted response) writes a DataChange row "all" and everything is
+counted again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sqlalchemy.orm import Session
 from participation.extensions import db
 from participation.insights.models import DataChange, TextCode
 from participation.placements.models import Placement
+from participation.suppression import Count, record_key_sql
 from participation.surveys.models import (
     Answer,
     ModerationStatus,
@@ -50,6 +55,7 @@ LOW_END = 2  # faces 1 and 2 of 5
 PUBLISHED = (ModerationStatus.APPROVED, ModerationStatus.REDACTED)
 ALL, TEXT = "all", "text"
 MEMO_SIZE = 256  # views remembered per tally
+KEY_SUFFIX = "#"  # (measure + KEY_SUFFIX, theme): the sum of the record keys behind (measure, theme)
 
 CellKey = tuple[int, str, str, int]  # term, age band ("" unanswered), gender (""), placement id (0 none)
 
@@ -87,11 +93,11 @@ def dimension(name: str) -> Any:
     }[name]
 
 
-def _cell_columns() -> list[Any]:
+def cell_columns() -> list[Any]:
     return [dimension(name).label(f"d_{name}") for name in DIMENSIONS]
 
 
-def _key(row: Any) -> CellKey:
+def cell_key(row: Any) -> CellKey:
     return (int(row[0]), str(row[1]), str(row[2]), int(row[3]))
 
 
@@ -99,7 +105,7 @@ def _key(row: Any) -> CellKey:
 
 
 @dataclass(frozen=True)
-class _Tags:
+class Tags:
     """Which options and questions carry which theme, as the response pass needs them."""
 
     options: dict[int, list[int]]  # theme -> themed option ids
@@ -114,7 +120,7 @@ class _Tags:
         return sorted(every)
 
 
-def _tags() -> _Tags:
+def _tags() -> Tags:
     options: dict[int, set[int]] = {}
     choice_questions: dict[int, set[int]] = {}
     for theme_id, option_id, question_id in db.session.execute(
@@ -135,18 +141,24 @@ def _tags() -> _Tags:
     def listed(mapping: dict[int, set[int]]) -> dict[int, list[int]]:
         return {theme: sorted(ids) for theme, ids in sorted(mapping.items())}
 
-    return _Tags(listed(options), listed(choice_questions), listed(scale_questions))
+    return Tags(listed(options), listed(choice_questions), listed(scale_questions))
 
 
 def _flag(condition: Any) -> Any:
     return sa.func.max(sa.case((condition, 1), else_=0))
 
 
-def _count_responses(tags: _Tags, low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
-    """Respondents and the choices and scale flags per cell, for the responses with low < id <= high.
+def released_between(low: int, high: int) -> Any:
+    """Responses made visible by the releases after `low` up to and including `high`."""
+    return sa.and_(Response.release_id > low, Response.release_id <= high)
+
+
+def _count_responses(tags: Tags, low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """Respondents and the choices and scale flags per cell, for the releases low < release <= high.
 
     One statement: each response with its themed answers is reduced to a 0/1 flag per theme and measure,
-    then the flags are summed per cell. Responses without a themed answer still count as respondents.
+    then the flags (and the flags times the response's record key) are summed per cell. Responses without
+    a themed answer still count as respondents.
     """
     measures: list[tuple[str, int, Any]] = []
     for theme, option_ids in tags.options.items():
@@ -157,7 +169,9 @@ def _count_responses(tags: _Tags, low: int, high: int) -> dict[CellKey, Counter[
         measures.append(("low", theme, _flag(sa.and_(on_scale, Answer.value_int <= LOW_END))))
         measures.append(("scaled", theme, _flag(on_scale)))
     flags = [expression.label(f"f{index}") for index, (_m, _t, expression) in enumerate(measures)]
-    query = sa.select(Response.id, *_cell_columns(), *flags).where(Response.id > low, Response.id <= high)
+    query = sa.select(
+        Response.id, *cell_columns(), record_key_sql(Response.id).label("record_key"), *flags
+    ).where(released_between(low, high))
     if measures:
         query = query.outerjoin(
             Answer, sa.and_(Answer.response_id == Response.id, Answer.question_id.in_(tags.questions))
@@ -165,36 +179,62 @@ def _count_responses(tags: _Tags, low: int, high: int) -> dict[CellKey, Counter[
     # Grouped by the primary key: the cell's columns depend on it (PostgreSQL accepts that too).
     per_response = query.group_by(Response.id).subquery()
     cell = [per_response.c[f"d_{name}"] for name in DIMENSIONS]
-    sums = [sa.func.sum(per_response.c[f"f{index}"]) for index in range(len(measures))]
-    counted = sa.select(*cell, sa.func.count(), *sums).group_by(*cell)
+    key = per_response.c.record_key
+    sums = []
+    for index in range(len(measures)):
+        flag = per_response.c[f"f{index}"]
+        sums += [sa.func.sum(flag), sa.func.sum(flag * key)]
+    counted = sa.select(*cell, sa.func.count(), sa.func.sum(key), *sums).group_by(*cell)
     cells: dict[CellKey, Counter[tuple[str, int]]] = {}
     for row in db.session.execute(counted):
-        tally: Counter[tuple[str, int]] = Counter({("respondents", 0): int(row[4])})
-        for (measure, theme, _expression), value in zip(measures, row[5:], strict=True):
+        tally: Counter[tuple[str, int]] = Counter(
+            {("respondents", 0): int(row[4]), ("respondents" + KEY_SUFFIX, 0): int(row[5])}
+        )
+        for index, (measure, theme, _expression) in enumerate(measures):
+            value, keys = row[6 + 2 * index], row[7 + 2 * index]
             if value:
                 tally[(measure, theme)] = int(value)
-        cells[_key(row)] = tally
+                tally[(measure + KEY_SUFFIX, theme)] = int(keys)
+        cells[cell_key(row)] = tally
     return cells
 
 
 def _count_texts(low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
     """Published free-text answers per cell: coded per theme, and coded with any theme."""
     coded = (
-        sa.select(*_cell_columns(), TextCode.theme_id, TextCode.answer_id)
+        sa.select(
+            *cell_columns(),
+            TextCode.theme_id,
+            TextCode.answer_id,
+            record_key_sql(TextCode.answer_id).label("record_key"),
+        )
         .select_from(TextCode)
         .join(Answer, Answer.id == TextCode.answer_id)
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.moderation_status.in_(PUBLISHED), Response.id > low, Response.id <= high)
+        .where(Answer.moderation_status.in_(PUBLISHED), released_between(low, high))
         .subquery()
     )
     cell = [coded.c[f"d_{name}"] for name in DIMENSIONS]
     cells: dict[CellKey, Counter[tuple[str, int]]] = {}
-    per_theme = sa.select(*cell, coded.c.theme_id, sa.func.count()).group_by(*cell, coded.c.theme_id)
+    per_theme = sa.select(*cell, coded.c.theme_id, sa.func.count(), sa.func.sum(coded.c.record_key)).group_by(
+        *cell, coded.c.theme_id
+    )
     for row in db.session.execute(per_theme):
-        cells.setdefault(_key(row), Counter())[("coded", int(row[4]))] = int(row[5])
-    base = sa.select(*cell, sa.func.count(sa.distinct(coded.c.answer_id))).group_by(*cell)
+        counts = cells.setdefault(cell_key(row), Counter())
+        counts[("coded", int(row[4]))] = int(row[5])
+        counts[("coded" + KEY_SUFFIX, int(row[4]))] = int(row[6])
+    # One row per coded answer (however many themes it has), then per cell.
+    answers = (
+        sa.select(*cell, coded.c.answer_id, sa.func.max(coded.c.record_key).label("record_key"))
+        .group_by(*cell, coded.c.answer_id)
+        .subquery()
+    )
+    answer_cell = [answers.c[f"d_{name}"] for name in DIMENSIONS]
+    base = sa.select(*answer_cell, sa.func.count(), sa.func.sum(answers.c.record_key)).group_by(*answer_cell)
     for row in db.session.execute(base):
-        cells.setdefault(_key(row), Counter())[("coded_base", 0)] = int(row[4])
+        counts = cells.setdefault(cell_key(row), Counter())
+        counts[("coded_base", 0)] = int(row[4])
+        counts[("coded_base" + KEY_SUFFIX, 0)] = int(row[5])
     return cells
 
 
@@ -214,24 +254,31 @@ def _without_texts(
 ) -> dict[CellKey, Counter[tuple[str, int]]]:
     kept = {}
     for key, counts in cells.items():
-        rest = Counter({name: n for name, n in counts.items() if name[0] not in ("coded", "coded_base")})
+        rest = Counter({name: n for name, n in counts.items() if name[0].rstrip(KEY_SUFFIX) not in _TEXTS})
         if rest:
             kept[key] = rest
     return kept
 
 
 Conditions = tuple[tuple[str, Any], ...]
+_TEXTS = ("coded", "coded_base")
+
+
+def count(counts: Mapping[tuple[str, int], int], measure: str, theme: int = 0) -> Count:
+    """One measure of summed cells with its records' key sum, as disclosure control needs it."""
+    return Count(counts.get((measure, theme), 0), counts.get((measure + KEY_SUFFIX, theme), 0))
 
 
 @dataclass
 class Tally:
-    """The cells as of a state of the database: the last response id and count, the last change ids."""
+    """The cells as of a state of the database: the last release and the responses released, the last changes."""
 
     cells: dict[CellKey, Counter[tuple[str, int]]]
-    last_response: int
+    last_release: int
     responses: int
     all_change: int
     text_change: int
+    tags: Tags
     _memo: dict[tuple[Conditions, str | None], dict[Any, Counter[tuple[str, int]]]] = field(
         default_factory=dict, repr=False
     )
@@ -256,12 +303,12 @@ class Tally:
 
 
 def _fingerprint() -> tuple[int, int, int, int]:
-    """Last response id, number of responses, last "all" change, last "text" change: one cheap statement."""
+    """Last release, responses released, last "all" change, last "text" change: one cheap statement."""
     last_change = sa.select(sa.func.coalesce(sa.func.max(DataChange.id), 0))
     row = db.session.execute(
         sa.select(
-            sa.select(sa.func.coalesce(sa.func.max(Response.id), 0)).scalar_subquery(),
-            sa.select(sa.func.count(Response.id)).scalar_subquery(),
+            sa.select(sa.func.coalesce(sa.func.max(Response.release_id), 0)).scalar_subquery(),
+            sa.select(sa.func.count(Response.release_id)).scalar_subquery(),
             last_change.where(DataChange.scope == ALL).scalar_subquery(),
             last_change.where(DataChange.scope == TEXT).scalar_subquery(),
         )
@@ -269,30 +316,31 @@ def _fingerprint() -> tuple[int, int, int, int]:
     return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
-def _full(last_response: int, all_change: int, text_change: int) -> Tally:
-    responses = _count_responses(_tags(), 0, last_response)
+def _full(last_release: int, all_change: int, text_change: int) -> Tally:
+    tags = _tags()
+    responses = _count_responses(tags, 0, last_release)
     total = sum(counts[("respondents", 0)] for counts in responses.values())
-    cells = _merge(responses, _count_texts(0, last_response))
-    return Tally(cells, last_response, total, all_change, text_change)
+    cells = _merge(responses, _count_texts(0, last_release))
+    return Tally(cells, last_release, total, all_change, text_change, tags)
 
 
 def _refreshed(old: Tally | None) -> Tally:
-    last_response, responses, all_change, text_change = _fingerprint()
-    if old is None or old.all_change != all_change or last_response < old.last_response:
-        return _full(last_response, all_change, text_change)
-    if (old.last_response, old.responses, old.text_change) == (last_response, responses, text_change):
+    last_release, responses, all_change, text_change = _fingerprint()
+    if old is None or old.all_change != all_change or last_release < old.last_release:
+        return _full(last_release, all_change, text_change)
+    if (old.last_release, old.responses, old.text_change) == (last_release, responses, text_change):
         return old
     cells = old.cells
     if old.text_change != text_change:
-        cells = _merge(_without_texts(cells), _count_texts(0, old.last_response))
-    if last_response > old.last_response or old.responses != responses:
-        new = _count_responses(_tags(), old.last_response, last_response)
+        cells = _merge(_without_texts(cells), _count_texts(0, old.last_release))
+    if last_release > old.last_release or old.responses != responses:
+        new = _count_responses(old.tags, old.last_release, last_release)
         added = sum(counts[("respondents", 0)] for counts in new.values())
         if old.responses + added != responses:
-            # A response with a lower id arrived late, or one was removed: count everything again.
-            return _full(last_response, all_change, text_change)
-        cells = _merge(cells, new, _count_texts(old.last_response, last_response))
-    return Tally(cells, last_response, responses, all_change, text_change)
+            # A release with a lower number committed late, or a response was removed: count all again.
+            return _full(last_release, all_change, text_change)
+        cells = _merge(cells, new, _count_texts(old.last_release, last_release))
+    return Tally(cells, last_release, responses, all_change, text_change, old.tags)
 
 
 class _Store:
@@ -324,7 +372,8 @@ def current() -> Tally:
 
 # Changes of these attributes cannot move a count.
 _IGNORED = {
-    Response: {"follow_up_id"},
+    # A release is noticed by its number; a quarantined response is not released, so neither moves a count.
+    Response: {"follow_up_id", "release_id", "quarantined"},
     Answer: {"flags"},
 }
 _TEXT_ONLY = {Answer: {"moderation_status", "text_value"}}

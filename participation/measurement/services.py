@@ -21,7 +21,7 @@ from participation.measurement.models import (
     ProgramQuestion,
 )
 from participation.staff.models import Role, User
-from participation.suppression import SHARE_MIN_BASE, suppress
+from participation.suppression import SHARE_MIN_BASE, Count, protect, record_key_sql
 from participation.surveys.models import Answer, Question, QuestionKind, Response
 
 TOP_OF_SCALE = 4  # faces 4 and 5 of 5
@@ -104,26 +104,41 @@ def computed_points(indicator: Indicator, k: int) -> int:
         raise MeasurementError(_("This indicator is not linked to a survey question."))
     good = Answer.value_int >= TOP_OF_SCALE if question.kind is QuestionKind.SCALE else Answer.value_int == 1
     term = term_of(Response.submitted_hour)
-    rows = db.session.execute(
+    # One row per released response that answered the question, with whether it answered at the top.
+    answered = (
         sa.select(
             term.label("term"),
-            sa.func.count(sa.distinct(sa.case((good, Answer.response_id)))),
-            sa.func.count(sa.distinct(Answer.response_id)),
+            Answer.response_id,
+            sa.func.max(sa.case((good, 1), else_=0)).label("good"),
         )
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_id == question.id)
-        .group_by(sa.literal_column("term"))
+        .where(Answer.question_id == question.id, Response.release_id.is_not(None))
+        .group_by(sa.literal_column("term"), Answer.response_id)
+        .subquery()
+    )
+    key = record_key_sql(answered.c.response_id)
+    rows = db.session.execute(
+        sa.select(
+            answered.c.term,
+            sa.func.sum(answered.c.good),
+            sa.func.sum(answered.c.good * key),
+            sa.func.count(),
+            sa.func.sum(key),
+        ).group_by(answered.c.term)
     ).all()
     stored = 0
     existing = {point.period: point for point in indicator.points}
-    for period, count, base in rows:
-        cells = suppress({"yes": count, "no": base - count}, base, k, additive=False)
-        if base < SHARE_MIN_BASE or any(cell.suppressed for cell in cells.values()):
+    for period, count, count_keys, base, base_keys in rows:
+        yes = Count(int(count or 0), int(count_keys or 0))
+        total = Count(int(base), int(base_keys or 0))
+        no = Count(total.n - yes.n, total.key - yes.key)
+        shown_yes, shown_no, shown_base = protect(yes, k), protect(no, k), protect(total, k)
+        if shown_yes is None or shown_no is None or shown_base is None or shown_base < SHARE_MIN_BASE:
             continue
         point = existing.get(int(period)) or DataPoint(indicator=indicator, period=int(period), story={})
         point.value, point.n, point.computed, point.status = (
-            round(100 * count / base, 1),
-            base,
+            round(100 * min(shown_yes / shown_base, 1.0), 1),
+            shown_base,
             True,
             PointStatus.APPROVED,
         )

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from participation.audit.services import record
 from participation.extensions import db
 from participation.placements.models import Placement, PlacementScan
-from participation.suppression import SHARE_MIN_BASE, Cell, suppress
+from participation.suppression import SHARE_MIN_BASE, Cell, Count, cell, record_key_sql
 from participation.surveys.models import Response, Survey
 
 CODE_MAX = 16
@@ -68,7 +68,7 @@ def short_url(code: str) -> str:
 def is_local_address() -> bool:
     """True while printed codes would point at this computer instead of the public site."""
     host = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    return host in {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"} or host.endswith(".local")
+    return host in {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"} or host.endswith(".local")  # nosec B104
 
 
 def new_code(hint: str) -> str:
@@ -123,21 +123,25 @@ def placement_stats(k: int) -> list[PlacementStats]:
             )
         ).all()
     )
-    responses = dict(
-        db.session.execute(
-            sa.select(Response.placement_id, sa.func.count(Response.id))
-            .where(Response.placement_id.is_not(None))
+    responses = {
+        placement_id: Count(int(n), int(keys))
+        for placement_id, n, keys in db.session.execute(
+            sa.select(
+                Response.placement_id, sa.func.count(Response.id), sa.func.sum(record_key_sql(Response.id))
+            )
+            .where(Response.placement_id.is_not(None), Response.release_id.is_not(None))
             .group_by(Response.placement_id)
-        ).all()
-    )
+        )
+    }
     placements = list(
         db.session.scalars(sa.select(Placement).order_by(Placement.retired_at.is_not(None), Placement.place))
     )
     result = []
     for placement in placements:
         scanned = int(scans.get(placement.id, 0))
-        answered = int(responses.get(placement.id, 0))
-        cell = suppress({"n": answered}, base=answered, k=k, additive=False)["n"]
-        conversion = answered / scanned if cell.count is not None and scanned >= SHARE_MIN_BASE else None
-        result.append(PlacementStats(placement, scanned, cell, conversion))
+        shown = cell(responses.get(placement.id, Count()), None, k)
+        conversion = (
+            min(shown.count / scanned, 1.0) if shown.count is not None and scanned >= SHARE_MIN_BASE else None
+        )
+        result.append(PlacementStats(placement, scanned, shown, conversion))
     return result

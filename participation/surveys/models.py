@@ -154,6 +154,20 @@ class Option(Base):
     themes: Mapped[list[Theme]] = relationship(secondary=option_theme)
 
 
+class ResultRelease(Base):
+    """A release of results: the responses it made visible, at least k of them (participation.surveys.releases).
+
+    Holds no personal data: when (to the hour) and how many.
+    """
+
+    __tablename__ = "result_release"
+    __table_args__ = (sa.CheckConstraint("responses >= 0", name="responses_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    released_hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    responses: Mapped[int] = mapped_column(default=0)
+
+
 class Response(Base):
     """One anonymous submission. No name, IP or device id; the time is kept to the hour only."""
 
@@ -183,8 +197,9 @@ class Response(Base):
         sa.ForeignKey("follow_up.id", ondelete="SET NULL"), index=True
     )
 
-    # The release that made it count in results (participation.insights.releases); null until then.
+    # The release that made it count in results (participation.surveys.releases); null until then.
     release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("result_release.id"), index=True)
+
     # Beyond the flood ceiling of its address: stored, but left out of every result until staff release it.
     quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 

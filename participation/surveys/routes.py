@@ -18,7 +18,7 @@ from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
 from participation.quarantine.retry import retry_after_seconds, try_again_message
 from participation.quarantine.services import Flow, within_ceiling
-from participation.suppression import threshold
+from participation.suppression import protect, threshold
 from participation.surveys import services
 from participation.surveys.models import Survey
 
@@ -55,7 +55,7 @@ def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Respon
         survey=survey,
         already=already,
         results=services.community_results(survey, k),
-        total=services.response_count(survey),
+        total=protect(services.released_responses(survey), k),
         k=k,
         kiosk=current_app.config["KIOSK_MODE"],
         actions=latest_for_themes(services.survey_theme_ids(survey)),

@@ -23,7 +23,7 @@ from participation.placements.models import Placement
 from participation.privacy import truncate_to_hour
 from participation.quarantine.models import BurstKind
 from participation.quarantine.services import hold
-from participation.suppression import Cell, suppress
+from participation.suppression import Cell, Count, cell, record_key_sql, share
 from participation.surveys.models import (
     FREE_TEXT_MAX,
     PROFILE_CHOICES,
@@ -38,6 +38,7 @@ from participation.surveys.models import (
     Survey,
     SurveyStatus,
 )
+from participation.surveys.releases import release_if_due
 
 QUESTION_FIELD = re.compile(r"^q(\d+)(?:_(\d+))?$")
 # Control characters other than newline and tab are never part of an honest answer.
@@ -343,21 +344,33 @@ def store_response(
         if earlier is None:
             raise
         return earlier
+    release_if_due()  # results move only when k responses are waiting (participation.surveys.releases)
     return StoreOutcome.STORED
 
 
 def response_count(survey: Survey) -> int:
+    """Every stored response of the survey, released or not: for staff's own bookkeeping, never shown to others."""
     return (
         db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.survey_id == survey.id)) or 0
     )
 
 
+def released_responses(survey: Survey) -> Count:
+    """The survey's released responses with their records' key sum, for a protected figure."""
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(Response.id), sa.func.coalesce(sa.func.sum(record_key_sql(Response.id)), 0)
+        ).where(Response.survey_id == survey.id, Response.release_id.is_not(None))
+    ).one()
+    return Count(int(row[0]), int(row[1]))
+
+
 @dataclass
 class QuestionResult:
-    """Suppressed community results of one closed question."""
+    """Protected community results of one closed question."""
 
     question: Question
-    base: int
+    base: Cell
     cells: list[tuple[str, Cell]]  # (option id or value, cell), in display order
 
 
@@ -370,37 +383,56 @@ def _result_keys(question: Question) -> list[str]:
 
 
 def community_results(survey: Survey, k: int) -> list[QuestionResult]:
-    """Counts per answer of every closed question, aggregated in SQL and suppressed below k."""
+    """Counts per answer of every closed question over released responses, each protected on its own.
+
+    Every (question, answer) figure is a count of distinct responses with their record keys, perturbed
+    and hidden below k (participation.suppression); a question whose protected base is hidden is left out.
+    """
     closed = [question for question in survey.questions if question.kind.is_closed]
     if not closed:
         return []
     ids = [question.id for question in closed]
-    key = sa.func.coalesce(sa.cast(Answer.option_id, sa.String), sa.cast(Answer.value_int, sa.String))
-    rows = db.session.execute(
-        sa.select(Answer.question_id, key, sa.func.count(sa.distinct(Answer.response_id)))
-        .where(Answer.question_id.in_(ids))
-        .group_by(Answer.question_id, key)
+    value = sa.func.coalesce(sa.cast(Answer.option_id, sa.String), sa.cast(Answer.value_int, sa.String))
+    answered = (
+        sa.select(Answer.question_id, value.label("value"), Answer.response_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id.in_(ids), Response.release_id.is_not(None))
+        .distinct()
+        .subquery()
     )
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for question_id, value, count in rows:
-        counts[question_id][str(value)] = count
-    bases = dict(
-        db.session.execute(
-            sa.select(Answer.question_id, sa.func.count(sa.distinct(Answer.response_id)))
-            .where(Answer.question_id.in_(ids))
-            .group_by(Answer.question_id)
-        ).all()
-    )
+    key = record_key_sql(answered.c.response_id)
+    counts: dict[int, dict[str, Count]] = defaultdict(dict)
+    for question_id, answer, n, keys in db.session.execute(
+        sa.select(answered.c.question_id, answered.c.value, sa.func.count(), sa.func.sum(key)).group_by(
+            answered.c.question_id, answered.c.value
+        )
+    ):
+        counts[question_id][str(answer)] = Count(int(n), int(keys))
+    per_response = sa.select(answered.c.question_id, answered.c.response_id).distinct().subquery()
+    bases = {
+        question_id: Count(int(n), int(keys))
+        for question_id, n, keys in db.session.execute(
+            sa.select(
+                per_response.c.question_id,
+                sa.func.count(),
+                sa.func.sum(record_key_sql(per_response.c.response_id)),
+            ).group_by(per_response.c.question_id)
+        )
+    }
     results = []
     for question in closed:
-        base = bases.get(question.id, 0)
-        if base < k:
+        base = cell(bases.get(question.id, Count()), None, k)
+        if base.suppressed:
             continue
-        keys = _result_keys(question)
-        question_counts = {value: counts[question.id].get(value, 0) for value in keys}
-        additive = question.kind in {QuestionKind.SINGLE_CHOICE, QuestionKind.SCALE, QuestionKind.YES_NO}
-        cells = suppress(question_counts, base, k, additive=additive)
-        results.append(QuestionResult(question, base, [(value, cells[value]) for value in keys]))
+        cells = [
+            (answer, cell(counts[question.id].get(answer, Count()), None, k))
+            for answer in _result_keys(question)
+        ]
+        results.append(
+            QuestionResult(
+                question, base, [(answer, Cell(c.count, share(c.count, base.count))) for answer, c in cells]
+            )
+        )
     return results
 
 

@@ -15,6 +15,7 @@ from participation.extensions import db
 from participation.insights import needs, tally
 from participation.insights.models import CodebookVersion, DataChange, TextCode
 from participation.placements.models import Placement
+from participation.suppression import Count, protect
 from participation.surveys.models import (
     Answer,
     ModerationStatus,
@@ -25,6 +26,7 @@ from participation.surveys.models import (
     option_theme,
     question_theme,
 )
+from participation.surveys.releases import release_if_due
 from participation.themes.models import Theme
 from tests.factories import (
     csrf_token,
@@ -46,12 +48,15 @@ MOMENTS = [
 AGES = ["13_15", "16_19", "20_25", None]
 GENDERS = ["girl", "boy", None]
 STATUSES = list(ModerationStatus)
+K = 5
 
 # --- the reference: the same counts straight from the answers, one SQL statement per view --------------
 
 
 def _where(filters: needs.Filters) -> list[Any]:
-    return [tally.dimension(name) == value for name, value in filters.conditions()]
+    """Released responses only, as every result counts them, under the view's filters."""
+    released = Response.release_id.is_not(None)
+    return [released, *(tally.dimension(name) == value for name, value in filters.conditions())]
 
 
 def _grouped(query: Any, by: str | None) -> Any:
@@ -188,6 +193,7 @@ def add_responses(survey: Any, places: list[int], n: int, rng: random.Random, co
             for theme in rng.sample(themes, rng.randint(1, 2)):
                 db.session.add(TextCode(answer_id=text.id, theme_id=theme, codebook_version_id=version))
     db.session.commit()
+    release_if_due(1)  # every one counts at once here; how releases wait for k is tested on its own
 
 
 def views(places: list[int]) -> list[tuple[needs.Filters, str | None]]:
@@ -329,11 +335,21 @@ def test_the_page_follows_submissions_moderation_and_coding(app, client, world):
     before = client.get("/staff/needs/export.json").get_json()["respondents"]
     coded_before = text_component()["count"]
     assert coded_before >= 5  # shown, not suppressed
-    phone = app.test_client()
     answers = {**valid_answers(survey), f"q{q(survey, 'text').id}": "Fler sommarjobb åt oss"}
-    assert phone.post(f"/sv/s/{survey.slug}", data={**open_form(phone, survey), **answers}).status_code == 303
-    assert client.get("/staff/needs/export.json").get_json()["respondents"] == before + 1
-    text = db.session.scalar(sa.select(Answer.id).where(Answer.text_value == "Fler sommarjobb åt oss"))
+    for number in range(K):
+        phone = app.test_client()
+        assert (
+            phone.post(f"/sv/s/{survey.slug}", data={**open_form(phone, survey), **answers}).status_code
+            == 303
+        )
+        if number < K - 1:  # results move only in releases of k
+            assert client.get("/staff/needs/export.json").get_json()["respondents"] == before
+    assert client.get("/staff/needs/export.json").get_json()["respondents"] == protected(
+        sa.select(Response.id).where(Response.release_id.is_not(None))
+    )
+    text = db.session.scalars(
+        sa.select(Answer.id).where(Answer.text_value == "Fler sommarjobb åt oss")
+    ).first()
     token = csrf_token(client, "/staff/moderation/")
     assert (
         client.post(
@@ -343,25 +359,48 @@ def test_the_page_follows_submissions_moderation_and_coding(app, client, world):
     )
     token = csrf_token(client, "/staff/coding")
     client.post("/staff/coding", data={"csrf_token": token, "answer": text, "theme_ids": [_theme("jobs").id]})
-    assert text_component()["count"] == coded_before + 1
+    coded_jobs = (
+        sa.select(TextCode.answer_id)
+        .join(Answer, Answer.id == TextCode.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            TextCode.theme_id == _theme("jobs").id,
+            Answer.moderation_status.in_(tally.PUBLISHED),
+            Response.release_id.is_not(None),
+        )
+    )
+    assert text_component()["count"] == protected(coded_jobs)
     assert_same_as_reference(places)
 
 
+def protected(ids: Any) -> int | None:
+    """What disclosure control shows for the records these ids select."""
+    return protect(Count.of(db.session.scalars(ids)), K)
+
+
 def reference_quotes(theme_ids: list[int], filters: needs.Filters) -> dict[int, list[str]]:
+    """The latest texts whose author's own cell (term × age band × gender × place) holds k respondents."""
+    cell = [tally.dimension(name) for name in tally.DIMENSIONS]
+    sizes = dict(
+        ((int(t), str(a), str(g), int(p)), n)
+        for t, a, g, p, n in db.session.execute(
+            sa.select(*cell, sa.func.count()).where(Response.release_id.is_not(None)).group_by(*cell)
+        )
+    )
     quotes: dict[int, list[str]] = {}
     for theme_id in theme_ids:
-        texts = db.session.scalars(
-            sa.select(Answer.text_value)
+        rows = db.session.execute(
+            sa.select(Answer.text_value, *cell)
             .join(TextCode, TextCode.answer_id == Answer.id)
             .join(Response, Response.id == Answer.response_id)
             .where(
                 TextCode.theme_id == theme_id, Answer.moderation_status.in_(tally.PUBLISHED), *_where(filters)
             )
             .order_by(Answer.id.desc())
-            .limit(needs.QUOTES_PER_THEME)
         ).all()
+        texts = [row[0] for row in rows if sizes[(int(row[1]), str(row[2]), str(row[3]), int(row[4]))] >= K]
         if texts:
-            quotes[theme_id] = list(texts)
+            quotes[theme_id] = texts[: needs.QUOTES_PER_THEME]
     return quotes
 
 
@@ -372,7 +411,7 @@ def test_quotes_are_filtered_like_the_counts(world, client):
     themes = list(db.session.scalars(sa.select(Theme.id)))
     odd_terms = [needs.Filters(period=20253), needs.Filters(period=99999), needs.Filters(period=-5)]
     for filters in [f for f, by in views(places) if by is None] + odd_terms:
-        assert needs._quotes(themes, filters) == reference_quotes(themes, filters), filters
+        assert needs._quotes(themes, filters, K) == reference_quotes(themes, filters), filters
     login(client, gen_user("analyst"))
     for bad in ("period=20253", "period=99999999999", "placement=99999999999", "placement=-1"):
         assert client.get(f"/staff/needs?{bad}").status_code == 400, bad
