@@ -32,6 +32,7 @@ from flask import abort, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from participation.extensions import db
 from participation.staff.models import Partner, Role, User
 
 T = TypeVar("T", bound="Owned")
@@ -122,13 +123,6 @@ def require_change(obj: T | None) -> T:
     return obj
 
 
-def require_read(obj: T | None) -> T:
-    """The object if the signed-in user may read its partner's own data; 404 otherwise."""
-    if obj is None or not can_read(current_user, obj):
-        abort(404)
-    return obj
-
-
 def require_add(parent: T | None, child: type[Owned]) -> T:
     """The parent if the signed-in user may add a `child` to it (a data point to an indicator)."""
     if parent is None:
@@ -140,23 +134,10 @@ def require_add(parent: T | None, child: type[Owned]) -> T:
     return parent
 
 
-def visible(query: Any, model: type[Owned]) -> Any:
-    """A select (or legacy query) narrowed to the signed-in user's partner, unless the user is an admin."""
-    if is_admin():
-        return query
-    found = _user()
-    column = getattr(model, model.owner_column)
-    if found is None or found.partner_id is None:
-        return query.where(sa.false()) if hasattr(query, "where") else query.filter(sa.false())
-    condition = column == found.partner_id
-    return query.where(condition) if hasattr(query, "where") else query.filter(condition)
-
-
-def own_ids(session: Session, model: type[Owned]) -> set[int] | None:
-    """Ids of the model's rows the signed-in user may read as its own; None means all (an admin)."""
-    if is_admin():
-        return None
-    return set(session.scalars(visible(sa.select(model.id), model)))  # type: ignore[attr-defined]
+def visible(query: sa.Select[Any], model: type[Owned]) -> sa.Select[Any]:
+    """A select narrowed to the signed-in user's partner's rows, unless the user is an admin."""
+    partner_id = scope_partner()
+    return query if partner_id is None else query.where(getattr(model, model.owner_column) == partner_id)
 
 
 def owner_for_new(chosen: int | None = None) -> int:
@@ -167,8 +148,6 @@ def owner_for_new(chosen: int | None = None) -> int:
     """
     found = _user()
     if found is not None and found.role is Role.ADMIN:
-        from participation.extensions import db
-
         if chosen is not None and db.session.get(Partner, chosen) is not None:
             return chosen
         return found.partner_id or backbone_partner(db.session).id
@@ -206,7 +185,7 @@ def backbone_partner(session: Session) -> Partner:
         return partner
 
 
-def _owner(session: Session, obj: Owned) -> Partner | int | None:
+def _owner(obj: Owned) -> Partner | int | None:
     """The owner the object has, or will have at this flush: its column, or its relationship's partner."""
     return obj.owner_id or getattr(obj, obj.owner_relation)
 
@@ -217,7 +196,7 @@ def _default_owner(session: Session, obj: Owned) -> Partner | int:
         return chosen
     parent = obj.owner_parent()
     if parent is not None:
-        return _owner(session, parent) or _default_owner(session, parent)
+        return _owner(parent) or _default_owner(parent)
     if has_request_context():
         with session.no_autoflush:
             found = _user()
@@ -230,7 +209,7 @@ def _default_owner(session: Session, obj: Owned) -> Partner | int:
 def _give_new_objects_an_owner(session: Session, _context: object, _instances: object) -> None:
     """New partner data that names no owner gets one (see the module docstring) before it is written."""
     for obj in list(session.new):
-        if isinstance(obj, Owned) and _owner(session, obj) is None:
+        if isinstance(obj, Owned) and _owner(obj) is None:
             owner = _default_owner(session, obj)
             if isinstance(owner, Partner):
                 setattr(obj, obj.owner_relation, owner)
@@ -240,8 +219,6 @@ def _give_new_objects_an_owner(session: Session, _context: object, _instances: o
 
 def partner_choices() -> list[tuple[int, str]]:
     """The partners a form may offer as owner: every partner to an admin, else only the user's own."""
-    from participation.extensions import db
-
     query = sa.select(Partner).order_by(Partner.name)
     if not is_admin():
         found = _user()

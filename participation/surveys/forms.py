@@ -58,6 +58,7 @@ class NewSurveyForm(FlaskForm):
 
 class SettingsForm(FlaskForm):
     slug = StringField(_l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=80)])
+    partner_id = owner_field()
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages offered"), validators=[DataRequired()])
     offer_incomplete = BooleanField(_l("Also offer languages that are not fully translated"))

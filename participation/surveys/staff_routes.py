@@ -138,8 +138,10 @@ def _settings_form(survey: Survey) -> SettingsForm:
                 if survey.closes_at
                 else None,
                 "retention_days": survey.retention_days,
+                "partner_id": survey.partner_id,
             }
         )
+    form.partner_id.choices = ownership.partner_choices()
     form.base_language.choices = _language_choices()
     form.languages.choices = _language_choices()
     return form
@@ -172,6 +174,7 @@ def edit(survey_id: int) -> Response | tuple[str, int]:
         "closes_at": form.closes_at.data.replace(tzinfo=zone) if form.closes_at.data else None,
     }
     try:
+        survey.partner_id = ownership.owner_after_edit(survey, form.partner_id.data)  # only admins move it
         editing.update_settings(survey, values)
     except editing.EditError as error:
         db.session.rollback()
