@@ -19,7 +19,7 @@ from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Role
 from participation.suppression import threshold
-from participation.surveys.models import Question, QuestionKind
+from participation.surveys.models import Question, QuestionKind, SurveyStatus
 from participation.themes.models import VisionGoal
 
 bp = Blueprint("measurement", __name__, url_prefix="/staff/measurement")
@@ -65,11 +65,15 @@ def _choices() -> dict[str, Any]:
     return {
         "goals": list(db.session.scalars(sa.select(VisionGoal).order_by(VisionGoal.id))),
         "partners": ownership.partner_choices(),
-        "questions": list(
-            db.session.scalars(
+        # Another partner's draft is its own business; published surveys are shared measurement.
+        "questions": [
+            question
+            for question in db.session.scalars(
                 sa.select(Question).where(Question.kind.in_((QuestionKind.SCALE, QuestionKind.YES_NO)))
             )
-        ),
+            if question.survey.status is not SurveyStatus.DRAFT
+            or ownership.can_change(current_user, question.survey)
+        ],
     }
 
 
@@ -103,6 +107,9 @@ def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int
             polarity = request.form.get("polarity", "")
             if polarity not in {p.value for p in Polarity}:
                 abort(400)
+            question_id = _number("question_id", integer=True)
+            if question_id is not None and question_id not in {q.id for q in _choices()["questions"]}:
+                abort(400)  # only a question the form offered
             saved = services.save_indicator(
                 indicator,
                 {
@@ -119,7 +126,7 @@ def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int
                     "baseline_value": _number("baseline_value"),
                     "target_period": _number("target_period", integer=True),
                     "target_value": _number("target_value"),
-                    "question_id": _number("question_id", integer=True),
+                    "question_id": question_id,
                     "language": g.lang,
                 },
             )

@@ -112,3 +112,18 @@ def test_only_an_admin_hands_an_indicator_to_another_partner(app, client):
     assert admin.post(url, data={**form, "csrf_token": csrf_token(admin, url)}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Indicator, indicator.id).owner.name == B
+
+
+def test_another_partner_s_draft_question_cannot_feed_an_indicator(client):
+    from participation.surveys.models import SurveyStatus
+    from tests.factories import gen_theme, q
+
+    draft = gen_survey("a-utkast", status=SurveyStatus.DRAFT, partner=A)
+    goal = gen_theme().goal
+    db.session.commit()
+    login(client, gen_user("staff", partner=B))
+    url = "/staff/measurement/indicators/new"
+    page = client.get(url).get_data(as_text=True)
+    assert "a-utkast" not in page
+    form = {"name": "B", "goal_id": str(goal.id), "polarity": "higher", "question_id": q(draft, "scale").id}
+    assert client.post(url, data={**form, "csrf_token": csrf_token(client, url)}).status_code == 400
