@@ -127,3 +127,11 @@ def test_another_partner_s_draft_question_cannot_feed_an_indicator(client):
     assert "a-utkast" not in page
     form = {"name": "B", "goal_id": str(goal.id), "polarity": "higher", "question_id": q(draft, "scale").id}
     assert client.post(url, data={**form, "csrf_token": csrf_token(client, url)}).status_code == 400
+
+
+def test_an_account_without_a_partner_sees_no_one_s_data_and_creates_nothing(client):
+    gen_survey("a-enkat", partner=A)
+    login(client, gen_user("staff", partner=None))
+    assert "a-enkat" not in client.get("/staff/surveys/").get_data(as_text=True)
+    assert _new_survey(client, "utan-partner").status_code == 403
+    assert db.session.scalar(sa.select(Survey).where(Survey.slug == "utan-partner")) is None
