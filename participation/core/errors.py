@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, render_template
-from werkzeug.exceptions import HTTPException, InternalServerError
+import sqlalchemy as sa
+from flask import Flask, current_app, g, render_template
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from participation.core.logs import route
 from participation.extensions import db
 from participation.i18n.languages import choose_language
 
@@ -26,3 +28,16 @@ def register_errorhandlers(app: Flask) -> None:
     def _server_error(_error: InternalServerError) -> tuple[str, int]:
         db.session.rollback()
         return _page(500)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(sa.exc.DataError)
+    def _does_not_fit(_error: Exception) -> object:
+        """A value the database cannot hold (a number beyond its column, text it refuses) came from the
+        request, not from us: a 400 with the usual page (or the API's JSON), and nothing half-stored.
+
+        The checks at the edge (participation.core.hygiene) and in forms should have caught it first,
+        so the route is logged (without the value) to find the check that is missing.
+        """
+        db.session.rollback()
+        current_app.logger.warning("A value the database cannot hold reached %s", route())
+        return current_app.handle_http_exception(BadRequest())

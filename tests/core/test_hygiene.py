@@ -352,3 +352,37 @@ def test_unknown_api_tokens_share_their_address_bucket(client, db):
         for n in range(61)
     }
     assert statuses == {401, 429}
+
+
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        # Found by probing staff forms: the owner field and the indicator's goal took any integer.
+        ("/staff/forum/new", {"title": "F", "mode": "poll", "base_language": "sv", "languages": ["sv"]}),
+        ("/staff/measurement/indicators/new", {"name": "I"}),
+    ],
+)
+def test_a_number_beyond_the_database_is_a_400_never_a_500(client, db, url, data):
+    login(client, gen_user("admin"))
+    token = csrf_token(client, "/staff/")
+    huge = str(10**30)
+    data = {**data, "partner_id": huge, "goal_id": huge, "owner_partner_id": huge}
+    response = client.post(url, data={"csrf_token": token, **data})
+    assert response.status_code == 400
+    assert "Something in the request was not right." in response.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(ForumItem.id))) == 0
+
+
+def test_the_last_net_turns_an_overflow_into_a_400_page():
+    from participation import create_app
+
+    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+
+    def overflow() -> str:
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    app.add_url_rule("/overflow", "overflow", overflow)
+    response = app.test_client().get("/overflow", headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "Something in the request was not right." in response.get_data(as_text=True)
