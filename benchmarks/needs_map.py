@@ -771,6 +771,11 @@ def load_data(app: Any, args: argparse.Namespace) -> tuple[Generated, dict[str, 
             stats=stats,
         )
         write_chunks(engine, chunks, stats)
+        # Results count released responses only: the generated ones are released at once, as one release.
+        from participation.surveys.releases import release_if_due
+
+        release_if_due(1)
+        db.session.remove()
         if engine.dialect.name == "postgresql":
             with engine.connect() as connection:
                 for table in ("response", "answer", "text_code"):
@@ -1052,11 +1057,23 @@ def breakdown(app: Any, filter_sets: list[tuple[str, dict[str, str]]]) -> list[B
 
 
 def add_response(app: Any, rng: random.Random) -> None:
+    """k more responses as the survey form stores them (copies of random generated ones, with their answers),
+    and the release they make: results move a release at a time (participation.surveys.releases)."""
+    from participation.suppression import threshold
+
+    with app.app_context():
+        k = threshold()
+    for _ in range(k):
+        _add_one_response(app, rng)
+
+
+def _add_one_response(app: Any, rng: random.Random) -> None:
     """One more response as the survey form stores it: a copy of a random generated one, with its answers."""
     import sqlalchemy as sa
 
     from participation.extensions import db
     from participation.surveys.models import Answer, Response
+    from participation.surveys.releases import release_if_due
 
     with app.app_context():
         last = db.session.scalar(sa.select(sa.func.max(Response.id))) or 1
@@ -1087,6 +1104,7 @@ def add_response(app: Any, rng: random.Random) -> None:
             )
         )
         db.session.commit()
+        release_if_due()  # the k-th of them makes a release, as the survey form does
         db.session.remove()
 
 
@@ -1112,7 +1130,7 @@ def moderate_one(app: Any, rng: random.Random) -> None:
 TALLY_CASES = {
     "full": "counted in full: the first view after a start, or after a change that can move any count "
     "(a theme tag, a deleted response)",
-    "response": "after one new response: only that response is read and added",
+    "response": "after a release of k new responses: only those responses are read and added",
     "moderation": "after one moderation decision: the coded free text is counted again",
 }
 

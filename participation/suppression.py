@@ -146,21 +146,17 @@ def cell(count: Count, base: Count | None, k: int) -> Cell:
     return Cell(shown, share(shown, protect(base, k) if base is not None else None))
 
 
+def exact_at_least(count: int, k: int) -> Cell:
+    """A count shown as it is from k up, hidden below: only for counts that say nothing about a person.
+
+    Used for how many votes a topic proposed in a forum got and how many joined, where a meeting must see
+    which topic won; answers about oneself (statements, polls, surveys) always go through `cell`.
+    """
+    return Cell(count, None) if count >= k else HIDDEN
+
+
 def share(count: int | None, base: int | None) -> float | None:
     """A share of two protected figures: only on a base of at least 10, never above one."""
     if count is None or base is None or base < SHARE_MIN_BASE:
         return None
     return min(count / base, 1.0)
-
-
-def suppress(counts: Any, base: int, k: int, additive: bool) -> dict[Any, Cell]:
-    """The old one-table suppression, kept only while callers move to `cell`/`protect` (removed after)."""
-    hidden = {key for key, count in counts.items() if count < k}
-    if additive and len(hidden) == 1:
-        visible = sorted((count, str(key), key) for key, count in counts.items() if key not in hidden)
-        if visible:
-            hidden.add(visible[0][2])
-    return {
-        key: HIDDEN if key in hidden else Cell(count, count / base if base >= SHARE_MIN_BASE else None)
-        for key, count in counts.items()
-    }

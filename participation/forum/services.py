@@ -36,7 +36,7 @@ from participation.placements.services import new_code
 from participation.privacy import truncate_to_hour
 from participation.quarantine.models import BurstKind
 from participation.quarantine.services import Flow, hold, within_ceiling
-from participation.suppression import Cell, suppress, threshold
+from participation.suppression import Cell, Count, cell, exact_at_least, record_key_sql, threshold
 from participation.themes.models import Theme
 
 PROPOSAL_MAX = 200
@@ -415,6 +415,14 @@ class ItemResult:
     agree: int = 0
     disagree: int = 0
     passed: int = 0
+    # Per count, the sum of its votes' record keys (a vote of several dots counts its key as often).
+    keys: dict[str, int] = field(default_factory=lambda: {"votes": 0, "agree": 0, "disagree": 0, "pass": 0})
+
+    def count(self, name: str) -> Count:
+        value = {"votes": self.votes, "agree": self.agree, "disagree": self.disagree, "pass": self.passed}[
+            name
+        ]
+        return Count(value, self.keys[name])
 
 
 @dataclass
@@ -424,6 +432,7 @@ class SessionResults:
     participants: int
     version: int
     mine: dict[int, tuple[int, int]] = field(default_factory=dict)  # item id → (weight, value)
+    participants_key: int = 0
 
 
 def results(session: ForumSession, participant: ForumParticipant | None = None) -> SessionResults:
@@ -432,26 +441,38 @@ def results(session: ForumSession, participant: ForumParticipant | None = None) 
     These are the true counts: anything shown outside the database goes through public_counts first.
     """
     rows = db.session.execute(
-        sa.select(ForumVote.item_id, ForumVote.value, sa.func.sum(ForumVote.weight))
+        sa.select(
+            ForumVote.item_id,
+            ForumVote.value,
+            sa.func.sum(ForumVote.weight),
+            sa.func.sum(record_key_sql(ForumVote.id) * ForumVote.weight),
+        )
         .where(ForumVote.session_id == session.id, ~ForumVote.quarantined)
         .group_by(ForumVote.item_id, ForumVote.value)
     ).all()
     by_item = {item.id: ItemResult(item) for item in session.items if _shown(item)}
-    for item_id, value, weight in rows:
+    for item_id, value, weight, keys in rows:
         result = by_item.get(item_id)
         if result is None:
             continue
-        weight = int(weight or 0)
+        weight, keys = int(weight or 0), int(keys or 0)
+        name = {AGREE: "agree", DISAGREE: "disagree", PASS: "pass"}.get(value)
+        if name is None:
+            continue
         result.votes += weight if value == AGREE else 0
         result.agree += weight if value == AGREE else 0
         result.disagree += weight if value == DISAGREE else 0
         result.passed += weight if value == PASS else 0
+        result.keys[name] += keys
+        if value == AGREE:
+            result.keys["votes"] += keys
     ranked = sorted(by_item.values(), key=lambda r: (-r.votes, r.disagree, r.item.position))
-    participants = db.session.scalar(
-        sa.select(sa.func.count(ForumParticipant.id)).where(
-            ForumParticipant.session_id == session.id, ~ForumParticipant.quarantined
-        )
-    )
+    participants, participants_key = db.session.execute(
+        sa.select(
+            sa.func.count(ForumParticipant.id),
+            sa.func.coalesce(sa.func.sum(record_key_sql(ForumParticipant.id)), 0),
+        ).where(ForumParticipant.session_id == session.id, ~ForumParticipant.quarantined)
+    ).one()
     mine: dict[int, tuple[int, int]] = {}
     if participant is not None:
         # A participant always sees their own votes, held or not.
@@ -463,7 +484,9 @@ def results(session: ForumSession, participant: ForumParticipant | None = None) 
                 )
             )
         }
-    return SessionResults(session, ranked, int(participants or 0), session.version, mine)
+    return SessionResults(
+        session, ranked, int(participants or 0), session.version, mine, int(participants_key)
+    )
 
 
 def _shown(item: ForumItem) -> bool:
@@ -496,20 +519,25 @@ class PublicCounts:
 def public_counts(session: ForumSession, results: SessionResults, k: int | None = None) -> PublicCounts:
     """The one place forum counts pass the disclosure rule, for the projector, phones, results.json and exports.
 
-    Statements are additive (each vote is agree, disagree or pass), so a lone hidden cell would be the
-    total minus the others and a second one is hidden with it. The ranking follows the shown counts,
-    hidden ones as zero, so the order gives nothing away that the numbers hide.
+    Statements and polls are answers about oneself ("I have been threatened at school"): each of their
+    counts is protected like every other figure (participation.suppression), perturbed by the noise of its
+    own votes and hidden below k, so neither a small count nor "total minus the others" comes out. Topic
+    and dot votes rank the room's proposals and say nothing about the voter, and a meeting must see which
+    topic won: they are shown as they are from k up (`exact_at_least`), as is how many joined. The ranking
+    follows the shown counts, hidden ones as zero, so the order gives nothing away that the numbers hide.
     """
     k = threshold() if k is None else k
     statements = session.mode is ForumMode.STATEMENTS
-    items = []
-    for result in results.items:
-        counts = (
-            {"agree": result.agree, "disagree": result.disagree, "pass": result.passed}
-            if statements
-            else {"votes": result.votes}
-        )
-        items.append(PublicItem(result.item, suppress(counts, sum(counts.values()), k, additive=statements)))
+    about_oneself = session.mode in (ForumMode.STATEMENTS, ForumMode.POLL)
+    names = ("agree", "disagree", "pass") if statements else ("votes",)
+
+    def figure(result: ItemResult, name: str) -> Cell:
+        count = result.count(name)
+        return cell(count, None, k) if about_oneself else exact_at_least(count.n, k)
+
+    items = [
+        PublicItem(result.item, {name: figure(result, name) for name in names}) for result in results.items
+    ]
 
     def shown(name: str, public: PublicItem) -> int:
         cell = public.cells.get(name)
@@ -517,8 +545,8 @@ def public_counts(session: ForumSession, results: SessionResults, k: int | None 
 
     first = "agree" if statements else "votes"
     items.sort(key=lambda p: (-shown(first, p), shown("disagree", p), p.item.position))
-    participants = suppress({"participants": results.participants}, results.participants, k, additive=False)
-    return PublicCounts(session, items, participants["participants"], k, results.version)
+    participants = exact_at_least(results.participants, k)
+    return PublicCounts(session, items, participants, k, results.version)
 
 
 def dots_left(session: ForumSession, participant: ForumParticipant | None) -> int | None:
