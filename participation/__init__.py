@@ -120,7 +120,9 @@ def register_commands(app: Flask) -> None:
     from participation.core.commands import db_cli
     from participation.demo.commands import demo
     from participation.staff.commands import users_cli
+    from participation.surveys.commands import release
 
     app.cli.add_command(db_cli)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
+    app.cli.add_command(release)

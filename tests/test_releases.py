@@ -135,3 +135,14 @@ def test_quarantined_responses_wait_outside_every_release(app, running):
     db.session.commit()
     release = release_if_due(K)
     assert release is not None and release.responses == before + K + 2
+
+
+def test_the_release_command_releases_only_when_k_are_waiting(app, running):
+    survey, _placement, _token, _indicator = running
+    runner = app.test_cli_runner()
+    before = waiting()
+    assert "Nothing released" in runner.invoke(args=["release"]).output
+    _stored(survey, K - before)
+    result = runner.invoke(args=["release"])
+    assert result.exit_code == 0 and f"Released {K} responses" in result.output
+    assert waiting() == 0

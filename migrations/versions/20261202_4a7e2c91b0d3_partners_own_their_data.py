@@ -12,9 +12,6 @@ named "Backbone"). Then every owner column is NOT NULL, and a partner with data 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -33,19 +30,6 @@ CREATED_BY = {
     "placement": ("partner_id", ("placement_created",)),
 }
 EXISTING = {"action": "partner_id", "indicator": "owner_partner_id", "program": "partner_id"}
-
-
-@contextmanager
-def _foreign_keys_off() -> Iterator[None]:
-    """SQLite rebuilds a table to change a column: without this, dropping the old one would cascade."""
-    if op.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    with op.get_context().autocommit_block():
-        op.execute("PRAGMA foreign_keys=OFF")
-    yield
-    with op.get_context().autocommit_block():
-        op.execute("PRAGMA foreign_keys=ON")
 
 
 def _backbone(connection: sa.Connection) -> int:
@@ -116,50 +100,48 @@ def upgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("partner_id", sa.Integer(), nullable=True))
     _backfill(op.get_bind())
-    with _foreign_keys_off():
-        for table in NEW:
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                batch_op.alter_column("partner_id", existing_type=sa.Integer(), nullable=False)
-                batch_op.create_index(batch_op.f(f"ix_{table}_partner_id"), ["partner_id"], unique=False)
-                batch_op.create_foreign_key(
-                    batch_op.f(f"fk_{table}_partner_id_partner"),
-                    "partner",
-                    ["partner_id"],
-                    ["id"],
-                    ondelete="RESTRICT",
-                )
-        for table, column in EXISTING.items():
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                batch_op.drop_constraint(batch_op.f(f"fk_{table}_{column}_partner"), type_="foreignkey")
-                batch_op.alter_column(column, existing_type=sa.Integer(), nullable=False)
-                if table != "action":  # the action's owner column had its index already
-                    batch_op.create_index(batch_op.f(f"ix_{table}_{column}"), [column], unique=False)
-                batch_op.create_foreign_key(
-                    batch_op.f(f"fk_{table}_{column}_partner"),
-                    "partner",
-                    [column],
-                    ["id"],
-                    ondelete="RESTRICT",
-                )
+    for table in NEW:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.alter_column("partner_id", existing_type=sa.Integer(), nullable=False)
+            batch_op.create_index(batch_op.f(f"ix_{table}_partner_id"), ["partner_id"], unique=False)
+            batch_op.create_foreign_key(
+                batch_op.f(f"fk_{table}_partner_id_partner"),
+                "partner",
+                ["partner_id"],
+                ["id"],
+                ondelete="RESTRICT",
+            )
+    for table, column in EXISTING.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f"fk_{table}_{column}_partner"), type_="foreignkey")
+            batch_op.alter_column(column, existing_type=sa.Integer(), nullable=False)
+            if table != "action":  # the action's owner column had its index already
+                batch_op.create_index(batch_op.f(f"ix_{table}_{column}"), [column], unique=False)
+            batch_op.create_foreign_key(
+                batch_op.f(f"fk_{table}_{column}_partner"),
+                "partner",
+                [column],
+                ["id"],
+                ondelete="RESTRICT",
+            )
 
 
 def downgrade() -> None:
-    with _foreign_keys_off():
-        for table, column in EXISTING.items():
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                batch_op.drop_constraint(batch_op.f(f"fk_{table}_{column}_partner"), type_="foreignkey")
-                if table != "action":
-                    batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
-                batch_op.alter_column(column, existing_type=sa.Integer(), nullable=True)
-                batch_op.create_foreign_key(
-                    batch_op.f(f"fk_{table}_{column}_partner"),
-                    "partner",
-                    [column],
-                    ["id"],
-                    ondelete="SET NULL",
-                )
-        for table in NEW:
-            with op.batch_alter_table(table, schema=None) as batch_op:
-                batch_op.drop_constraint(batch_op.f(f"fk_{table}_partner_id_partner"), type_="foreignkey")
-                batch_op.drop_index(batch_op.f(f"ix_{table}_partner_id"))
-                batch_op.drop_column("partner_id")
+    for table, column in EXISTING.items():
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f"fk_{table}_{column}_partner"), type_="foreignkey")
+            if table != "action":
+                batch_op.drop_index(batch_op.f(f"ix_{table}_{column}"))
+            batch_op.alter_column(column, existing_type=sa.Integer(), nullable=True)
+            batch_op.create_foreign_key(
+                batch_op.f(f"fk_{table}_{column}_partner"),
+                "partner",
+                [column],
+                ["id"],
+                ondelete="SET NULL",
+            )
+    for table in NEW:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f"fk_{table}_partner_id_partner"), type_="foreignkey")
+            batch_op.drop_index(batch_op.f(f"ix_{table}_partner_id"))
+            batch_op.drop_column("partner_id")
