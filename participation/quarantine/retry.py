@@ -17,7 +17,8 @@ def retry_after_seconds() -> int:
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    # reset_at is rounded up a second; never promise more than one window.
+    return min(max(1, math.ceil(current.reset_at - time.time())), current.limit.get_expiry())
 
 
 def try_again_message(seconds: int) -> str:

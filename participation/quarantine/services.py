@@ -30,6 +30,7 @@ from participation.quarantine.models import BurstKind, BurstStatus, FloodBurst
 from participation.staff import ownership
 from participation.staff.models import User
 from participation.surveys.models import Response, Survey
+from participation.surveys.releases import release_if_due
 
 log = logging.getLogger(__name__)
 
@@ -252,3 +253,5 @@ def decide(burst: FloodBurst, *, release: bool, user: User, now: datetime) -> No
     )
     db.session.commit()
     db.session.expire_all()
+    if release and burst.kind is BurstKind.SURVEY:
+        release_if_due()  # released responses wait for the next release of results, like any others

@@ -41,10 +41,17 @@ def responses(quarantined: bool) -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(Response.quarantined.is_(quarantined))) or 0
 
 
+def released_count() -> int:
+    db.session.rollback()
+    return db.session.scalar(sa.select(sa.func.count()).where(Response.release_id.is_not(None))) or 0
+
+
 def test_the_staff_home_shows_a_burst_and_releasing_it_makes_it_count(app, client, small_ceilings):
     survey = gen_survey()
     flood(app, survey)
     assert (responses(False), responses(True)) == (5, 7)
+    # Results count released responses only, and a held one is never released.
+    assert released_count() == 5
     login(client, gen_user("staff"))
     home = client.get("/staff/").get_data(as_text=True)
     assert "Held back: many submissions from one address" in home
@@ -58,6 +65,7 @@ def test_the_staff_home_shows_a_burst_and_releasing_it_makes_it_count(app, clien
     )
     assert released.status_code == 302
     assert (responses(False), responses(True)) == (12, 0)
+    assert released_count() == 12  # the next release of results takes them in
     burst = db.session.get(FloodBurst, burst.id)
     assert burst.status is BurstStatus.RELEASED and burst.decided_at is not None
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "flood_burst_released"))

@@ -43,6 +43,13 @@ def test_a_script_on_one_address_ends_up_in_quarantine(client, app, clock):
     [burst] = db.session.scalars(sa.select(FloodBurst))
     assert (burst.kind, burst.scope_id, burst.status) == (BurstKind.SURVEY, survey.id, BurstStatus.OPEN)
     assert burst.count == held
+    # Results are made of released responses; no held one is ever released.
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Response.quarantined, Response.release_id.is_not(None))
+        )
+        == 0
+    )
     assert burst.started_hour.minute == 0 and burst.started_hour.second == 0
 
 
