@@ -192,7 +192,9 @@ def screen(code: str) -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def _too_many(_error: RateLimitExceeded) -> Response:
     """Too many votes or topics from this phone: the page again, the typed topic kept, and when to retry."""
-    session = _session_or_404((request.view_args or {}).get("code", ""))
+    session = services.session_by_code((request.view_args or {}).get("code", ""))
+    if session is None:  # an error handler cannot abort: the not-found page, as the view would give
+        return Response(render_template("errors/error.html", status=404), status=404)
     seconds = retry_after_seconds()
     response = _page(
         session,

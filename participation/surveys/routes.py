@@ -178,8 +178,9 @@ def submit(slug: str) -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def _too_many(_error: RateLimitExceeded) -> Response:
     """Too many sends from this phone: the form again with every answer kept, and when to try again."""
-    slug = (request.view_args or {}).get("slug", "")
-    survey = _survey_or_404(slug)
+    survey = services.published_survey((request.view_args or {}).get("slug", ""))
+    if survey is None:  # an error handler cannot abort: the not-found page, as the view would give
+        return Response(render_template("errors/error.html", status=404), status=404)
     form = request.form
     submission_key = form.get("submission_key", "")
     seconds = retry_after_seconds()

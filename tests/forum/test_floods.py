@@ -241,3 +241,13 @@ def test_a_429_on_proposing_keeps_the_topic(app, db):
     html = last.get_data(as_text=True)
     assert "Fler bänkar i parken" in html and "Everything you wrote is still here" in html
     assert "Retry-After" in last.headers
+
+
+def test_a_429_on_an_unknown_session_is_a_404_page_not_an_error(app, db):
+    phone = from_address(app.test_client())
+    token = csrf_token(phone, "/en/f")
+    statuses = {
+        phone.post("/en/f/NOSUCH/vote", data={"csrf_token": token, "item": "1"}).status_code
+        for _ in range(122)
+    }
+    assert statuses == {404}

@@ -163,3 +163,8 @@ def test_the_429_speaks_the_participants_language(client):
     html = last.get_data(as_text=True)
     assert 'lang="sv"' in html
     assert re.search(r"om \d+ (sekund|minut)", html)
+
+
+def test_a_429_on_an_unknown_survey_is_a_404_page_not_an_error(client):
+    statuses = {client.post("/en/s/no-such-survey", data={}).status_code for _ in range(32)}
+    assert statuses == {404}
