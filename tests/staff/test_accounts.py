@@ -150,8 +150,10 @@ def test_a_day_without_attempts_starts_the_pair_afresh(db):
     assert services.authenticate(user.email, "wrong", ATTACKER, later).retry_after is None
 
 
-def test_a_nul_byte_in_the_e_mail_is_a_wrong_login_not_an_error(client):
-    assert attempt(client, "staff\x00@example.se", "wrong password!").status_code == 401
+def test_a_nul_byte_in_the_e_mail_is_refused_at_the_edge_not_an_error(client):
+    """Control characters never reach the login (participation.core.hygiene): a 400, nothing counted."""
+    assert attempt(client, "staff\x00@example.se", "wrong password!").status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 0
 
 
 def test_login_attempts_are_rate_limited(client):
