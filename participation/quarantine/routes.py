@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.extensions import db
+from participation.i18n.languages import choose_language
 from participation.quarantine import services
 from participation.quarantine.models import BurstStatus, FloodBurst
 from participation.staff import ownership
@@ -17,6 +18,11 @@ from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 
 bp = Blueprint("quarantine", __name__, url_prefix="/staff/quarantine")
+
+
+@bp.before_request
+def _staff_language() -> None:
+    g.lang = choose_language()  # the flash after a decision speaks the staff member's language
 
 
 @bp.app_template_global("open_flood_bursts")

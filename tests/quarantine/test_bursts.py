@@ -72,7 +72,9 @@ def test_the_staff_home_shows_a_burst_and_releasing_it_makes_it_count(app, clien
     assert event.object_id == burst.id and event.detail["count"] == 7 and event.user_id is not None
     # The needs map is told to count everything again.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DataChange)) > changes_before
-    assert "Held back" not in client.get("/staff/").get_data(as_text=True)
+    after = client.get("/staff/").get_data(as_text=True)
+    assert "Held back" not in after
+    assert "Released: these submissions count in the results now." in after  # in the staff's language
 
 
 def test_a_new_flood_after_a_release_opens_a_new_burst(app, client, small_ceilings):
