@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -199,12 +197,9 @@ def world(db, client):  # type: ignore[no-untyped-def]
     limiter.enabled = enabled
 
 
-@contextmanager
-def fresh_device(client) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Each example is another phone: without its device cookie the one-answer-per-device rule does not hide
-    the paths behind it."""
+def new_phone(client) -> None:  # type: ignore[no-untyped-def]
+    """Each example is another phone, so the one-answer-per-device rule does not hide the paths behind it."""
     client.delete_cookie("delaktig_device")
-    yield
 
 
 def survey_fields(survey: Survey, hidden: dict[str, str]) -> dict[str, st.SearchStrategy[object]]:
@@ -234,9 +229,9 @@ def test_survey_submission(client, world):  # type: ignore[no-untyped-def]
     @fuzz("submit")
     @given(form=strategy, lang=st.sampled_from(["sv", "en", "ar"]))
     def run(form: dict[str, object], lang: str) -> None:
-        with fresh_device(client):
-            before = counts()
-            check(client.post(f"/{lang}/s/{survey.slug}", data=form), before)
+        new_phone(client)
+        before = counts()
+        check(client.post(f"/{lang}/s/{survey.slug}", data=form), before)
 
     run()
 
@@ -326,9 +321,9 @@ def test_forum_proposals(client, world):  # type: ignore[no-untyped-def]
     @fuzz("propose")
     @given(form=strategy, index=st.integers(0, len(sessions) - 1))
     def run(form: dict[str, object], index: int) -> None:
-        with fresh_device(client):
-            before = counts()
-            check(client.post(f"/sv/f/{sessions[index].code}/propose", data=form), before)
+        new_phone(client)
+        before = counts()
+        check(client.post(f"/sv/f/{sessions[index].code}/propose", data=form), before)
 
     run()
 
@@ -350,7 +345,7 @@ def test_forum_votes(client, world):  # type: ignore[no-untyped-def]
     @given(form=strategy, index=st.integers(0, len(sessions) - 1), same_phone=st.booleans())
     def run(form: dict[str, object], index: int, same_phone: bool) -> None:
         if not same_phone:
-            client.delete_cookie("delaktig_device")
+            new_phone(client)
         before = counts()
         check(client.post(f"/sv/f/{sessions[index].code}/vote", data=form), before)
 
