@@ -74,7 +74,11 @@ def _form(action: Action | None) -> ActionForm:
     topics = db.session.execute(
         sa.select(ForumItem, ForumSession)
         .join(ForumSession, ForumSession.id == ForumItem.session_id)
-        .where(ForumSession.status == SessionStatus.CLOSED, ForumItem.status == ItemStatus.APPROVED)
+        .where(
+            ForumSession.status == SessionStatus.CLOSED,
+            ForumItem.status == ItemStatus.APPROVED,
+            ForumItem.quarantined.is_(False),  # held back from a flood: not a topic to answer
+        )
         .order_by(ForumSession.closed_at.desc())
         .limit(100)
     ).all()

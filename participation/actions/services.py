@@ -114,7 +114,11 @@ def answer_rate() -> AnswerRate:
     items = db.session.execute(
         sa.select(ForumItem.id, ForumSession.closed_at)
         .join(ForumSession, ForumSession.id == ForumItem.session_id)
-        .where(ForumSession.status == SessionStatus.CLOSED, ForumItem.status == "approved")
+        .where(
+            ForumSession.status == SessionStatus.CLOSED,
+            ForumItem.status == "approved",
+            ForumItem.quarantined.is_(False),  # a topic held back from a flood is no need raised
+        )
     ).all()
     if not items:
         return AnswerRate(0, 0, None)

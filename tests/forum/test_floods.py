@@ -251,3 +251,21 @@ def test_a_429_on_an_unknown_session_is_a_404_page_not_an_error(app, db):
         for _ in range(122)
     }
     assert statuses == {404}
+
+
+def test_held_topics_are_not_needs_to_answer(app, db, monkeypatch):
+    from participation.actions.services import answer_rate
+    from tests.factories import gen_theme
+
+    monkeypatch.setitem(app.config, "FLOOD_PROPOSALS", "2 per 10 minutes")
+    session = make_session(items=(), requires_approval=False)
+    script = Phone(app, session)
+    for n in range(5):
+        script.fresh().propose(f"Förslag {n}")
+    theme = gen_theme("leisure")
+    db.session.commit()
+    for item in poll(session.id).items:
+        services.set_item_themes(item, [theme.id])
+    services.control(poll(session.id), services.Control.CLOSE_SESSION, services.utcnow())
+    assert (counted(ForumItem), held(ForumItem)) == (2, 3)
+    assert answer_rate().needs == 2
