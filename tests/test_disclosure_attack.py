@@ -39,7 +39,7 @@ from participation.staff.services import get_or_create_partner
 from participation.suppression import NOISE_BOUND
 from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
 from participation.surveys.releases import release_if_due
-from tests.factories import gen_placement, gen_survey, gen_theme, opt, q
+from tests.factories import gen_placement, gen_survey, gen_theme, gen_user, login, opt, q
 
 K = 5
 TERMS = {20252: datetime(2025, 10, 14, 16, tzinfo=UTC), 20261: datetime(2026, 3, 10, 16, tzinfo=UTC)}
@@ -155,9 +155,9 @@ def world(db) -> World:
 Box = tuple  # (term or None, age or None, gender or None, place or None)
 
 
-def _api_views(client, w: World) -> list[tuple[str, Box, int | None]]:
+def _needs_map_views(client, w: World, url: str, headers: dict) -> list[tuple[str, Box, int | None]]:
+    """Every filter combination of one way out of the needs map: the API (partner token) or the export."""
     seen = []
-    headers = {"Authorization": f"Bearer {w.token}"}
     for number, (term, age, gender, place) in enumerate(
         itertools.product([None, *TERMS], [None, *AGES], [None, *GENDERS], [None, *w.places])
     ):
@@ -168,11 +168,14 @@ def _api_views(client, w: World) -> list[tuple[str, Box, int | None]]:
             for name, value in (("period", term), ("age_band", age), ("gender", gender), ("placement", place))
             if value is not None
         }
-        response = client.get("/api/v1/needs-map", query_string=params, headers=headers)
+        response = client.get(url, query_string=params, headers=headers)
         assert response.status_code == 200, response.get_data(as_text=True)
         data = response.get_json()
         box = (term, age, gender, place)
-        seen.append(("respondents", box, data["respondents"]["count"]))
+        respondents = data["respondents"]
+        seen.append(
+            ("respondents", box, respondents["count"] if isinstance(respondents, dict) else respondents)
+        )
         for row in data["themes"]:
             choices = row["components"]["choices"]
             seen.append((f"chose_{row['theme']}", box, choices["count"]))
@@ -182,6 +185,17 @@ def _api_views(client, w: World) -> list[tuple[str, Box, int | None]]:
                 seen.append(("low", box, scales["count"]))
                 seen.append(("scaled", box, scales["base"]))
     return seen
+
+
+def _api_views(client, w: World) -> list[tuple[str, Box, int | None]]:
+    return _needs_map_views(client, w, "/api/v1/needs-map", {"Authorization": f"Bearer {w.token}"})
+
+
+def _export_views(app, w: World) -> list[tuple[str, Box, int | None]]:
+    """The analyst's JSON export of the needs map, for every filter combination."""
+    analyst = app.test_client()
+    login(analyst, gen_user("analyst", email="attacker-analyst@example.se"))
+    return _needs_map_views(analyst, w, "/staff/needs/export.json", {})
 
 
 def _page_views(w: World) -> list[tuple[str, Box, int | None]]:
@@ -325,10 +339,10 @@ def _in(cell: tuple, box: Box) -> bool:
     return all(wanted is None or wanted == have for wanted, have in zip(box, cell, strict=True))
 
 
-def _collect(client, w: World) -> list[tuple[str, Box, int | None]]:
+def _collect(app, client, w: World) -> list[tuple[str, Box, int | None]]:
     tally_now = tally.current()
     assert tally_now.responses == sum(v for (m, _c), v in w.truth.items() if m == "respondents")
-    return _api_views(client, w) + _page_views(w) + _public_views(client, w)
+    return _api_views(client, w) + _export_views(app, w) + _page_views(w) + _public_views(client, w)
 
 
 def _judge(w: World, attacker: Attacker, *, subtract: dict) -> dict[str, float]:
@@ -372,20 +386,20 @@ def _judge(w: World, attacker: Attacker, *, subtract: dict) -> dict[str, float]:
     return figures
 
 
-def test_no_hidden_count_comes_back_from_every_view_solved_together(client, world):
-    views = _collect(client, world)
+def test_no_hidden_count_comes_back_from_every_view_solved_together(app, client, world):
+    views = _collect(app, client, world)
     assert len(views) > 5000
     figures = _judge(world, Attacker(world, views, {}), subtract={})
     print(figures)
 
 
-def test_twenty_known_responses_do_not_give_a_small_group_away(client, world):
+def test_twenty_known_responses_do_not_give_a_small_group_away(app, client, world):
     """The active attack: the attacker adds 20 responses of their own to the small groups, then reads."""
     for index in range(20):
         term, age, gender, p, _n, _pick, _scale = SMALL_GROUPS[index % len(SMALL_GROUPS)]
         world.add(term, age, gender, world.places[p], "c", 3, known=True)
     db.session.commit()
     assert release_if_due(K) is not None
-    views = _collect(client, world)
+    views = _collect(app, client, world)
     figures = _judge(world, Attacker(world, views, world.known), subtract=world.known)
     print(figures)
