@@ -46,7 +46,9 @@ def counted(model: type) -> int:
 
 
 def poll(session_id: int) -> ForumSession:
+    """The session as the database holds it now (a rollback alone keeps objects it did not expire)."""
     db.session.rollback()
+    db.session.expire_all()
     return db.session.get(ForumSession, session_id)
 
 
@@ -269,3 +271,29 @@ def test_held_topics_are_not_needs_to_answer(app, db, monkeypatch):
     services.control(poll(session.id), services.Control.CLOSE_SESSION, services.utcnow())
     assert (counted(ForumItem), held(ForumItem)) == (2, 3)
     assert answer_rate().needs == 2
+
+
+def test_the_facilitator_sets_the_cap_per_session(app, client, db):
+    from participation.audit.models import AuditEvent
+    from tests.factories import gen_user, login
+
+    session = make_session(requires_approval=False)
+    login(client, gen_user("staff"))
+    url = f"/staff/forum/{session.id}/proposal-cap"
+    manage = client.get(f"/staff/forum/{session.id}").get_data(as_text=True)
+    assert 'name="proposals_per_person"' in manage and 'value="5"' in manage
+    for bad in ("0", "51", "x", ""):
+        refused = client.post(
+            url, data={"csrf_token": csrf_token(client), "proposals_per_person": bad}, follow_redirects=True
+        )
+        assert "Write a whole number from 1 to 50." in refused.get_data(as_text=True)
+    assert poll(session.id).proposals_per_person is None
+    saved = client.post(url, data={"csrf_token": csrf_token(client), "proposals_per_person": "1"})
+    assert saved.status_code == 302, saved.status_code
+    assert poll(session.id).proposals_per_person == 1
+    assert db.session.scalar(
+        sa.select(AuditEvent.detail).where(AuditEvent.action == "forum_proposal_cap")
+    ) == {"cap": 1}
+    phone = Phone(app, session).fresh()
+    assert [phone.propose(f"Idé {n}").status_code for n in range(2)] == [303, 409]
+    assert "You have proposed 1 topic," in phone.propose("Idé 3").get_data(as_text=True)
