@@ -137,6 +137,8 @@ def forms(base: dict[str, object], fields: dict[str, st.SearchStrategy[object]])
 
 # --- Rows that must not appear for refused input ------------------------------------------------
 
+# Not ForumParticipant: a vote or topic that is then refused still joins its phone to the session
+# (participation/forum/routes.py joins before the service checks), which is a join, not half an answer.
 COUNTED = (Response, Answer, ForumItem, ForumVote, FollowUp)
 
 

@@ -416,7 +416,9 @@ class ItemResult:
     disagree: int = 0
     passed: int = 0
     # Per count, the sum of its votes' record keys (a vote of several dots counts its key as often).
-    keys: dict[str, int] = field(default_factory=lambda: {"votes": 0, "agree": 0, "disagree": 0, "pass": 0})
+    keys: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("votes", "agree", "disagree", "pass"), 0)
+    )
 
     def count(self, name: str) -> Count:
         value = {"votes": self.votes, "agree": self.agree, "disagree": self.disagree, "pass": self.passed}[

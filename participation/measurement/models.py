@@ -61,7 +61,9 @@ class DataPoint(Owned, Base):
     """An indicator's value for one term, with the story behind the curve."""
 
     __tablename__ = "data_point"
-    analysts_write = True  # "entered by a partner": analysts enter points and write the story behind the curve
+    analysts_write = (
+        True  # "entered by a partner": analysts enter points and write the story behind the curve
+    )
     __table_args__ = (sa.UniqueConstraint("indicator_id", "period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

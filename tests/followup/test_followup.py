@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from participation.extensions import db
 from participation.followup import services
 from participation.followup.models import FollowUp
-from participation.surveys.models import Answer, Response
 from participation.suppression import Count, protect
+from participation.surveys.models import Answer, Response
 from participation.surveys.releases import release_if_due
 from tests.factories import gen_survey, open_form, q, valid_answers
 

@@ -136,7 +136,6 @@ def test_forum_votes_of_closed_sessions_count(tagged, db):
     assert not needs.needs_map(needs.Filters(gender="girl"), K).forum_applies
 
 
-
 def test_coded_text_and_quotes(tagged, db):
     survey, jobs, _safety = tagged
     respond(survey, n=12, pick="a", scale=3, text="Fler sommarjobb")
