@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
@@ -29,6 +30,7 @@ from tests.factories import (
     gen_survey,
     gen_user,
     hidden_fields,
+    login,
     q,
     valid_answers,
 )
@@ -49,6 +51,7 @@ WEIGHTS = {
     "followup": 1.5,
     "api": 3,
     "login": 0.5,
+    "staff": 3,
 }
 
 
@@ -122,6 +125,8 @@ def form_from(fields: dict[str, st.SearchStrategy[object]]) -> st.SearchStrategy
 def mutated(draw, base: dict[str, object], fields: dict[str, st.SearchStrategy[object]]) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """A good form with a few fields replaced by odd values or left out, so each check gets reached."""
     form = dict(base)
+    if not fields:
+        return form
     for name in draw(st.lists(st.sampled_from(sorted(fields)), max_size=3, unique=True)):
         if draw(st.booleans()):
             form.pop(name, None)
@@ -444,3 +449,95 @@ def test_the_fuzzed_survey_still_answers_normally(client, world):  # type: ignor
     assert client.post(f"/sv/s/{survey.slug}", data=form).status_code == 303
     assert counts()[0] == before[0] + 1
     assert db.session.scalar(sa.select(sa.func.count(ForumSession.id))) == 3
+
+
+# --- Staff forms, found on the pages themselves -----------------------------------------------------
+
+
+class _Forms(HTMLParser):
+    """The POST forms of a page: their action and each field's name with the value the page gives it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "form" and attributes.get("method", "").lower() == "post":
+            self.forms.append((attributes.get("action", ""), {}))
+        elif not self.forms:
+            return
+        elif tag in {"input", "textarea", "button"} and attributes.get("name"):
+            self.forms[-1][1].setdefault(attributes["name"], attributes.get("value", ""))
+        elif tag == "select" and attributes.get("name"):
+            self._select = attributes["name"]
+            self.forms[-1][1].setdefault(self._select, "")
+        elif tag == "option" and self._select and not self.forms[-1][1][self._select]:
+            self.forms[-1][1][self._select] = attributes.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+# Signing out, changing one's own password or account would end the run's session, not test a form.
+_LEAVE_ALONE = ("/staff/logout", "/staff/password", "/staff/users")
+
+
+def staff_forms(client, pages: list[str]) -> list[tuple[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
+    found = []
+    for page in pages:
+        parser = _Forms()
+        parser.feed(client.get(page).get_data(as_text=True))
+        for action, fields in parser.forms:
+            target = action or page
+            if target.startswith("/staff") and not target.startswith(_LEAVE_ALONE):
+                found.append((target, fields))
+    return found
+
+
+def test_staff_forms(client, world):  # type: ignore[no-untyped-def]
+    """Odd input on every staff form: a 4xx with a message, never a 5xx (admins see every form)."""
+    login(client, gen_user("admin", "admin@example.se"))
+    survey, session = world["survey"], world["sessions"][0]
+    question = survey.questions[0]
+    pages = [
+        "/staff/surveys/new",
+        f"/staff/surveys/{survey.id}",
+        f"/staff/surveys/{survey.id}/translate",
+        f"/staff/surveys/{survey.id}/questions/new",
+        f"/staff/surveys/{survey.id}/questions/{question.id}",
+        "/staff/surveys/import",
+        "/staff/forum/new",
+        f"/staff/forum/{session.id}",
+        "/staff/placements/new",
+        "/staff/placements/",
+        "/staff/themes/new",
+        "/staff/themes/goals/new",
+        "/staff/measurement/indicators/new",
+        "/staff/measurement/programs/new",
+        "/staff/actions/new",
+        "/staff/api-tokens/",
+        "/staff/population",
+        "/staff/coding",
+        "/staff/moderation/",
+        "/staff/",
+    ]
+    forms = staff_forms(client, pages)
+    assert len(forms) >= 15, [action for action, _fields in forms]
+
+    def one_form(form: tuple[str, dict[str, str]]) -> st.SearchStrategy[tuple[str, dict]]:
+        action, base = form
+        fields = {name: field_values(value) if value else field_values() for name, value in base.items()}
+        fields.pop("csrf_token", None)
+        return mutated(base, fields).map(lambda data: (action, data))
+
+    @fuzz("staff")
+    @given(posted=st.sampled_from(forms).flatmap(one_form))
+    def run(posted: tuple[str, dict]) -> None:
+        action, data = posted
+        response = client.post(action, data=data)
+        assert response.status_code < 500, (action, response.get_data(as_text=True)[:300])
+
+    run()
