@@ -22,23 +22,29 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from participation.api.services import create_token
 from participation.extensions import db, limiter
+from participation.forum import services
+from participation.forum.models import ForumMode, ForumSession
 from participation.insights import needs, tally
+from participation.insights.models import CodebookVersion, TextCode
 from participation.staff.models import Partner
 from participation.staff.services import get_or_create_partner
 from participation.suppression import NOISE_BOUND
-from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
+from participation.surveys.models import PROFILE_CHOICES, Answer, ModerationStatus, ProfileField, Response
 from participation.surveys.releases import release_if_due
+from participation.themes.models import Theme
 from tests.factories import gen_placement, gen_survey, gen_theme, gen_user, login, opt, q
 
 K = 5
@@ -226,10 +232,6 @@ def _page_views(w: World) -> list[tuple[str, Box, int | None]]:
 
 
 def sa_select_themes():
-    import sqlalchemy as sa
-
-    from participation.themes.models import Theme
-
     return sa.select(Theme)
 
 
@@ -403,3 +405,108 @@ def test_twenty_known_responses_do_not_give_a_small_group_away(app, client, worl
     views = _collect(app, client, world)
     figures = _judge(world, Attacker(world, views, world.known), subtract=world.known)
     print(figures)
+
+
+def test_a_small_group_s_quote_shows_in_no_view_however_the_filters_are_combined(app, world):
+    """The 3 boys' coded text: the issue's 'unique quote in four views pins its author to a group of 4'."""
+    survey = world.survey
+    version = CodebookVersion(note="v1")
+    db.session.add(version)
+    db.session.flush()
+    jobs = db.session.scalars(sa.select(Theme).where(Theme.slug == "jobs")).one()
+    term, age, gender, p, *_rest = SMALL_GROUPS[0]
+    small = db.session.scalars(
+        sa.select(Response).where(
+            Response.age_band == age,
+            Response.gender == gender,
+            Response.placement_id == world.places[p],
+            tally.in_term(Response.submitted_hour, term),
+        )
+    ).first()
+    large = db.session.scalars(
+        sa.select(Response)
+        .where(Response.age_band == "13_15", Response.gender == "girl")
+        .order_by(Response.id)
+    ).first()
+    for response, text in ((small, "Vi pojkar i trean vill ha jobb"), (large, "Fler sommarjobb åt alla")):
+        answer = Answer(
+            response_id=response.id,
+            question_id=q(survey, "text").id,
+            text_value=text,
+            moderation_status=ModerationStatus.APPROVED,
+        )
+        db.session.add(answer)
+        db.session.flush()
+        db.session.add(TextCode(answer_id=answer.id, theme_id=jobs.id, codebook_version_id=version.id))
+    db.session.commit()
+    analyst = app.test_client()
+    login(analyst, gen_user("analyst", email="quote-reader@example.se"))
+    seen_large = 0
+    for values in itertools.product([None, *TERMS], [None, *AGES], [None, *GENDERS], [None, *world.places]):
+        params = {name: v for name, v in zip(needs.DIMENSIONS, values, strict=True) if v is not None}
+        page = analyst.get("/staff/needs", query_string=params).get_data(as_text=True)
+        assert "Vi pojkar i trean" not in page, params
+        seen_large += "Fler sommarjobb åt alla" in page
+    assert seen_large > 0  # quotes do show where the author's group holds k people
+
+
+def test_statement_results_pin_no_small_count_after_closing(app, db):
+    """A statements session with small groups, read from results.json, the projector and the export."""
+    from tests.forum.test_floods import Phone
+    from tests.forum.test_forum import make_session
+
+    session = make_session(ForumMode.STATEMENTS, items=("Jag har blivit hotad i skolan", "Skolan är trygg"))
+    threatened, safe = (item.id for item in session.items)
+    truth = {
+        threatened: {"agree": 3, "disagree": 9, "pass": 2},
+        safe: {"agree": 12, "disagree": 1, "pass": 1},
+    }
+    values = {"agree": "1", "disagree": "-1", "pass": "0"}
+    phones = [Phone(app, session, f"198.51.100.{n + 1}").fresh() for n in range(14)]
+    for item, counts in truth.items():
+        choices = [name for name, n in counts.items() for _ in range(n)]
+        for phone, name in zip(phones, choices, strict=True):
+            assert phone.vote(item, value=values[name]).status_code == 303
+    services.control(
+        db.session.get(ForumSession, session.id), services.Control.CLOSE_SESSION, services.utcnow()
+    )
+    data = phones[0].client.get(f"/en/f/{session.code}/results.json").get_json()
+    staff = app.test_client()
+    login(staff, gen_user("staff"))
+    exported = staff.get(f"/staff/forum/{session.id}/results.csv").get_data(as_text=True)
+    screen = phones[0].client.get(f"/en/f/{session.code}/screen").get_data(as_text=True)
+    participants = data["participants"]
+    assert participants == 14
+    names = list(values)
+    index = {(item, name): i for i, (item, name) in enumerate(itertools.product(truth, names))}
+    rows, upper = [], []
+    for row in data["items"]:
+        for name in names:
+            shown = row[name]
+            one = np.zeros(len(index))
+            one[index[(row["id"], name)]] = 1
+            if shown is None:
+                rows.append(one), upper.append(K - 1 + NOISE_BOUND)
+                assert (
+                    str(truth[row["id"]][name]) not in re.findall(r">(\d+)<", screen)
+                    or truth[row["id"]][name] >= K
+                )
+            else:
+                rows += [one, -one]
+                upper += [shown + NOISE_BOUND, -max(K, shown - NOISE_BOUND)]
+                assert str(shown) in exported  # the export shows the very same figure
+        # Each participant answers a statement once: the three counts add up to at most everyone.
+        total = np.zeros(len(index))
+        for name in names:
+            total[index[(row["id"], name)]] = 1
+        rows.append(total), upper.append(participants)
+    a, b = np.array(rows), np.array(upper, dtype=float)
+    for (item, name), i in index.items():
+        true = truth[item][name]
+        if true >= K:
+            continue
+        objective = np.zeros(len(index))
+        objective[i] = 1
+        low = linprog(objective, A_ub=a, b_ub=b, bounds=(0, None), method="highs").fun
+        high = -linprog(-objective, A_ub=a, b_ub=b, bounds=(0, None), method="highs").fun
+        assert low <= true <= high and high - low >= 1, (name, true, low, high)

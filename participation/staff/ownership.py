@@ -79,28 +79,26 @@ def can_read(user: Any, obj: Owned) -> bool:
     return is_admin(user) or owns(user, obj)
 
 
-def can_change(user: Any, obj: Owned) -> bool:
-    """May change the object: admins any, staff their own partner's, analysts their own actions and points."""
+def _may(user: Any, owned: Owned, analysts_write: bool) -> bool:
+    """Admins always; analysts only where they may write at all; otherwise the owner's own people."""
     found = _user(user)
     if found is None:
         return False
     if found.role is Role.ADMIN:
         return True
-    if found.role is Role.ANALYST and not obj.analysts_write:
+    if found.role is Role.ANALYST and not analysts_write:
         return False
-    return owns(found, obj)
+    return owns(found, owned)
+
+
+def can_change(user: Any, obj: Owned) -> bool:
+    """May change the object: admins any, staff their own partner's, analysts their own actions and points."""
+    return _may(user, obj, obj.analysts_write)
 
 
 def can_add(user: Any, parent: Owned, child: type[Owned]) -> bool:
     """May add a child (a data point to an indicator, a measure to a program) to the parent."""
-    found = _user(user)
-    if found is None:
-        return False
-    if found.role is Role.ADMIN:
-        return True
-    if found.role is Role.ANALYST and not child.analysts_write:
-        return False
-    return owns(found, parent)
+    return _may(user, parent, child.analysts_write)
 
 
 def _never(kind: type[Owned]) -> bool:
