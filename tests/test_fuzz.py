@@ -6,6 +6,7 @@ larger total (say 50000) to search longer by hand. A failure prints the smallest
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from html.parser import HTMLParser
@@ -52,6 +53,7 @@ WEIGHTS = {
     "api": 3,
     "login": 0.5,
     "staff": 3,
+    "json": 1,
 }
 
 
@@ -376,6 +378,29 @@ def test_follow_up_codes(client, world):  # type: ignore[no-untyped-def]
         before = counts()
         url = f"/sv/s/{survey.slug}/follow-up" if opt_in else "/sv/follow-up/withdraw"
         check(client.post(url, data=form), before, may_store=opt_in)
+
+    run()
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | odd_text | st.sampled_from(SPECIAL),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(odd_text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+def test_json_bodies_on_participant_routes(client, world):  # type: ignore[no-untyped-def]
+    """Nothing here reads JSON, but the edge check parses it: any document, any depth, is no 5xx."""
+    survey, session = world["survey"], world["sessions"][0]
+    urls = [f"/sv/s/{survey.slug}", f"/sv/f/{session.code}/propose", "/sv/f", "/sv/follow-up/withdraw"]
+
+    @fuzz("json")
+    @given(url=st.sampled_from(urls), document=json_values, depth=st.integers(0, 3000))
+    def run(url: str, document: object, depth: int) -> None:
+        before = counts()
+        body = "[" * depth + json.dumps(document) + "]" * depth
+        response = client.post(url, data=body, content_type="application/json")
+        check(response, before, may_store=False)
 
     run()
 

@@ -81,14 +81,29 @@ class IdConverter(IntegerConverter):
         self.max = MAX_ID if self.max is None else min(self.max, MAX_ID)
 
 
-def _json_has_control(value: Any) -> bool:
-    if isinstance(value, str):
-        return bool(_CONTROL_IN_TEXT.search(value))
-    if isinstance(value, dict):
-        return any(_CONTROL.search(str(key)) or _json_has_control(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_json_has_control(item) for item in value)
+def _json_has_control(document: Any) -> bool:
+    """True when any key or string in a parsed JSON document holds a control character."""
+    waiting = [document]  # a stack, not recursion: a deeply nested document must not exhaust Python's
+    while waiting:
+        value = waiting.pop()
+        if isinstance(value, str):
+            if _CONTROL_IN_TEXT.search(value):
+                return True
+        elif isinstance(value, dict):
+            if any(_CONTROL.search(str(key)) for key in value):
+                return True
+            waiting.extend(value.values())
+        elif isinstance(value, list):
+            waiting.extend(value)
     return False
+
+
+def _json_body() -> Any:
+    """The request's JSON, or None when it is not JSON at all; nesting too deep to parse is a 400."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        abort(400)
 
 
 def _clean_participant_form(pairs: list[tuple[str, str]]) -> None:
@@ -113,7 +128,7 @@ def refuse_control_characters() -> None:
 
 def _check_body() -> None:
     if request.is_json:
-        if _json_has_control(request.get_json(silent=True)):
+        if _json_has_control(_json_body()):
             abort(400)
         return
     pairs = list(request.form.items(multi=True))

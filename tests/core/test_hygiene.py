@@ -170,6 +170,14 @@ def test_participant_forms_with_control_characters_never_fail(client, world, url
 
 def test_a_nul_in_a_json_body_is_a_400(client, world):
     assert client.post("/en/f", json={"code": "A\x00"}).status_code == 400
+    assert client.post("/en/f", json={"deep": [[[[{"x\x7f": 1}]]]]}).status_code == 400
+
+
+def test_json_nested_too_deep_to_parse_is_a_400(client, world):
+    deep = "[" * 100_000 + "]" * 100_000
+    assert client.post("/en/f", data=deep, content_type="application/json").status_code == 400
+    nested = '{"a": ' * 900 + '"ok"' + "}" * 900  # parses, and is checked without recursion
+    assert client.post("/en/f", data=nested, content_type="application/json").status_code < 500
 
 
 def test_a_nul_reaches_no_api_query(client, world):
