@@ -9,7 +9,7 @@ from participation.surveys.models import PROFILE_CHOICES, ProfileField
 
 _SUPPRESSED = {
     "type": "object",
-    "description": "A count below k is null with suppressed true; a share needs a base of at least 10.",
+    "description": "A count is perturbed by a small fixed noise (cell-key perturbation: the same records always give the same figure) and is null with suppressed true below k; a share needs a shown base of at least 10.",
     "properties": {
         "count": {"type": ["integer", "null"]},
         "share": {"type": ["number", "null"]},
@@ -71,7 +71,7 @@ def openapi_document() -> dict[str, Any]:
         "info": {
             "title": "Delaktig API",
             "version": "1",
-            "description": "Read-only aggregates for partners. Every count below k is suppressed; raw answers never leave.",
+            "description": "Read-only aggregates for partners. Every count is perturbed and hidden below k, and results move in releases of at least k responses; raw answers never leave.",
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
