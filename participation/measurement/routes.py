@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from participation.core.hygiene import MAX_ID
 from participation.extensions import db
 from participation.followup.services import panel_change
 from participation.i18n.languages import choose_language, content
@@ -49,9 +51,12 @@ def _number(name: str, *, integer: bool = False, required: bool = False) -> Any:
             raise services.MeasurementError(_("Please write a number."))
         return None
     try:
-        return int(raw) if integer else float(raw)
+        number = int(raw) if integer else float(raw)
     except ValueError:
         raise services.MeasurementError(_("Please write a number.")) from None
+    if not math.isfinite(number) or abs(number) > MAX_ID:  # what the database's columns can hold
+        raise services.MeasurementError(_("Please write a number."))
+    return number
 
 
 def _goal_id() -> int:

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
+from participation.core.hygiene import to_id
 from participation.staff.models import Role
 from participation.staff.services import EMAIL_PATTERN, PASSWORD_MIN
 
@@ -20,11 +21,16 @@ class EmptyForm(FlaskForm):
     """A bare POST button still carries a CSRF token."""
 
 
+def _partner_id(value: object) -> int | None:
+    """A choice's partner id: the choices are ids already; a posted one must be an id the database can hold."""
+    if isinstance(value, int) or value is None:
+        return value
+    return to_id(value) if value else None
+
+
 def owner_field() -> SelectField:
     """The owning partner of something new; only admins see it (see participation.staff.ownership)."""
-    return SelectField(
-        _l("Owning partner"), coerce=lambda value: int(value) if value else None, validate_choice=False
-    )
+    return SelectField(_l("Owning partner"), coerce=_partner_id, validate_choice=False)
 
 
 class LoginForm(FlaskForm):

@@ -401,3 +401,23 @@ def test_the_last_net_turns_an_overflow_into_a_400_page():
     response = app.test_client().get("/overflow", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "Something in the request was not right." in response.get_data(as_text=True)
+
+
+def test_huge_numbers_in_staff_forms_are_a_message_not_a_database_error(client):
+    """An owner, goal, question or term of 10^30 is refused where it is read, before any statement runs."""
+    from tests.factories import csrf_token, gen_user, login
+
+    login(client, gen_user("admin", email="huge-admin@example.se"))
+    token = csrf_token(client, "/staff/measurement/indicators/new")
+    for field in ("goal_id", "owner_partner_id", "baseline_period", "baseline_value"):
+        response = client.post(
+            "/staff/measurement/indicators/new",
+            data={"csrf_token": token, "goal_id": "1", "name": "x", field: "1" + "0" * 30},
+        )
+        # The form comes back with its message (not the last-resort 400 of a database error).
+        assert response.status_code == 422, (field, response.status_code)
+    token = csrf_token(client, "/staff/surveys/new")
+    response = client.post(
+        "/staff/surveys/new", data={"csrf_token": token, "slug": "huge", "partner_id": "1" + "0" * 30}
+    )
+    assert response.status_code == 422, response.status_code
