@@ -37,13 +37,13 @@ What it does:
        unfiltered and with the same two filters. It is written in three shapes (see FLOOR_SHAPES), each
        checked to give exactly the app's numbers; the floor is the fastest of them.
    (b) and (c) run directly with the driver (sqlite3 or psycopg) on a connection of their own.
-   (d) GET /staff/needs right after a new response each time (added in this process, as the survey form
-       stores one, outside the timing): the page while a survey is being answered.
+   (d) GET /staff/needs right after a release of k new responses each time (added in this process as the
+       survey form stores them, outside the timing): the page while a survey is being answered.
 5. Runs the page's work once more in-process (needs_map, trend, reach, terms, as the view calls them),
    timing every SQL statement, and prints where the time goes; with --explain, also the query plans of
    the slowest statements (stderr). Then times bringing the needs map's tally
    (participation.insights.tally) up to date in-process after each kind of change: counted in full (the
-   first view after a start), after one new response, after one moderation decision.
+   first view after a start), after a release of k new responses, after one moderation decision.
 6. Prints a Markdown table for the README with machine info, stops gunicorn and removes the temporary
    files (with --keep the temporary folder and its SQLite file are left for a look afterwards). A
    PostgreSQL database keeps its data until the next run resets it.
@@ -1172,7 +1172,7 @@ def measure_tally(app: Any, repeat: int, rng: random.Random) -> dict[str, list[f
 def measure_page_after_responses(
     browser: Browser, app: Any, path: str, repeat: int, rng: random.Random
 ) -> list[float]:
-    """The page right after a new response each time, as while a survey is being answered."""
+    """The page right after a release of k new responses each time, as while a survey is being answered."""
     times = []
     for _ in range(repeat):
         add_response(app, rng)
@@ -1421,7 +1421,9 @@ def _run(args: argparse.Namespace, temp: Path) -> int:
             page_all = measure_page(browser, NEEDS_PATH, args.repeat)
             print(f"GET {filtered_path}, {args.repeat} runs …", file=sys.stderr)
             page_filtered = measure_page(browser, filtered_path, args.repeat)
-            print(f"GET {NEEDS_PATH} after a new response, {args.repeat} runs …", file=sys.stderr)
+            print(
+                f"GET {NEEDS_PATH} after a release of k new responses, {args.repeat} runs …", file=sys.stderr
+            )
             page_after = measure_page_after_responses(
                 browser, app, NEEDS_PATH, args.repeat, random.Random(args.seed + 1)
             )
@@ -1454,7 +1456,11 @@ def _run(args: argparse.Namespace, temp: Path) -> int:
     rows = [
         (f"`GET {NEEDS_PATH}`: needs map page, unfiltered", page_all, floor_all_median),
         (f"`GET {NEEDS_PATH}?{args.filter}`", page_filtered, floor_filtered_median),
-        (f"`GET {NEEDS_PATH}` right after a new response, each time", page_after, floor_all_median),
+        (
+            f"`GET {NEEDS_PATH}` right after a release of k new responses, each time",
+            page_after,
+            floor_all_median,
+        ),
     ]
     for shape, description in FLOOR_SHAPES.items():
         rows += [
@@ -1483,7 +1489,7 @@ def _run(args: argparse.Namespace, temp: Path) -> int:
     for label, page, floor in (
         ("the unfiltered page", page_all, floor_all_median),
         ("the filtered page", page_filtered, floor_filtered_median),
-        ("the unfiltered page right after a new response", page_after, floor_all_median),
+        ("the unfiltered page right after a release of k new responses", page_after, floor_all_median),
         ("the indicator page", indicator_page, indicator_floor),
         ("the indicator's computation (POST)", compute_times, indicator_floor),
     ):

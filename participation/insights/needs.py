@@ -41,7 +41,7 @@ from participation.insights import tally
 from participation.insights.models import PopulationFigure, TextCode
 from participation.insights.tally import DIMENSIONS, PUBLISHED, in_term, term_bounds
 from participation.placements.models import Placement
-from participation.suppression import Cell, Count, cell, record_key_sql, share
+from participation.suppression import Cell, Count, cell, record_key_sql, share, threshold
 from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
 from participation.themes.models import Theme
 
@@ -160,12 +160,13 @@ def _forum(filters: Filters) -> tuple[dict[int, Count], Count]:
 
     A vote's record key comes from its id; a vote of several dots counts its weight.
     """
-    conditions = [ForumSession.status == SessionStatus.CLOSED, ForumVote.value == AGREE]
+    conditions = [
+        ForumSession.status == SessionStatus.CLOSED,
+        ForumVote.value == AGREE,
+        ~ForumVote.quarantined,
+    ]
     if filters.period is not None:
         conditions.append(in_term(ForumSession.closed_at, filters.period))
-    quarantined = getattr(ForumVote, "quarantined", None)
-    if quarantined is not None:
-        conditions.append(quarantined.is_(False))
     weight = sa.func.coalesce(sa.func.sum(ForumVote.weight), 0)
     keys = sa.func.coalesce(sa.func.sum(record_key_sql(ForumVote.id) * ForumVote.weight), 0)
     total = db.session.execute(
@@ -267,27 +268,31 @@ def _quotes(theme_ids: Iterable[int], filters: Filters, k: int) -> dict[int, lis
     cells = tally.current().cells
     quotes: dict[int, list[str]] = {}
     for theme_id in theme_ids:
-        rows = db.session.execute(
-            sa.select(Answer.text_value, *tally.cell_columns())
+        # Released and cell size are checked on the rows read, so the query keeps the plan that reads the
+        # theme's latest texts backwards by its index: three rows first (PostgreSQL plans a larger limit
+        # as a scan), more only when some of those may not be quoted.
+        query = (
+            sa.select(Answer.text_value, Response.release_id, *tally.cell_columns())
             .select_from(TextCode)
             .join(Answer, Answer.id == TextCode.answer_id)
             .join(Response, Response.id == Answer.response_id)
             .where(
-                TextCode.theme_id == theme_id,
-                Answer.moderation_status.in_(PUBLISHED),
-                Response.release_id.is_not(None),
-                *_conditions(filters),
+                TextCode.theme_id == theme_id, Answer.moderation_status.in_(PUBLISHED), *_conditions(filters)
             )
             .order_by(TextCode.answer_id.desc())
-            .limit(QUOTES_PER_THEME * 4)
-        ).all()
-        texts = [
-            row[0] or ""
-            for row in rows
-            if cells.get(tally.cell_key(row[1:]), Counter())[("respondents", 0)] >= k
-        ][:QUOTES_PER_THEME]
+        )
+        for limit in (QUOTES_PER_THEME, QUOTES_PER_THEME * 20):
+            rows = db.session.execute(query.limit(limit)).all()
+            texts = [
+                row[0] or ""
+                for row in rows
+                if row[1] is not None
+                and cells.get(tally.cell_key(row[2:]), Counter())[("respondents", 0)] >= k
+            ]
+            if len(texts) >= QUOTES_PER_THEME or len(rows) < limit:
+                break
         if texts:
-            quotes[theme_id] = texts
+            quotes[theme_id] = texts[:QUOTES_PER_THEME]
     return quotes
 
 
@@ -328,8 +333,8 @@ def needs_map(filters: Filters, k: int) -> NeedsMap:
 
 
 def terms() -> list[int]:
-    """The terms that have released responses, oldest first."""
-    return sorted(_respondents(Filters(), "period"))
+    """The terms with at least k released responses, oldest first (a term with fewer is not listed)."""
+    return sorted(term for term, n in _respondents(Filters(), "period").items() if n >= threshold())
 
 
 def _by_group(filters: Filters, by: str, k: int) -> dict[int, dict[Any, Cell]]:

@@ -31,11 +31,8 @@ def released() -> sa.ColumnElement[bool]:
 
 
 def _waiting() -> sa.ColumnElement[bool]:
-    conditions = [Response.release_id.is_(None)]
-    quarantined = getattr(Response, "quarantined", None)
-    if quarantined is not None:
-        conditions.append(quarantined.is_(False))
-    return sa.and_(*conditions)
+    """Stored, not yet released, and not held in quarantine (participation.quarantine)."""
+    return sa.and_(Response.release_id.is_(None), Response.quarantined.is_(False))
 
 
 def waiting() -> int:
