@@ -21,7 +21,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from participation.api.services import create_token
 from participation.extensions import db, limiter
 from participation.followup.models import FollowUp
-from participation.forum.models import ForumItem, ForumMode, ForumSession, ForumVote
+from participation.forum.models import ForumItem, ForumMode, ForumParticipant, ForumSession, ForumVote
 from participation.staff.services import get_or_create_partner
 from participation.surveys.models import Answer, Response, Survey
 from tests.factories import (
@@ -144,9 +144,8 @@ def forms(base: dict[str, object], fields: dict[str, st.SearchStrategy[object]])
 
 # --- Rows that must not appear for refused input ------------------------------------------------
 
-# Not ForumParticipant: a vote or topic that is then refused still joins its phone to the session
-# (participation/forum/routes.py joins before the service checks), which is a join, not half an answer.
-COUNTED = (Response, Answer, ForumItem, ForumVote, FollowUp)
+# A vote or topic that is refused takes back the join it made (participation.forum.services.take_back_join).
+COUNTED = (Response, Answer, ForumItem, ForumVote, ForumParticipant, FollowUp)
 
 
 def counts() -> tuple[int, ...]:

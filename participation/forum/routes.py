@@ -11,7 +11,7 @@ from flask_limiter import RateLimitExceeded
 from participation.core.hygiene import to_id
 from participation.extensions import limiter
 from participation.forum import services
-from participation.forum.models import ForumSession
+from participation.forum.models import ForumParticipant, ForumSession
 from participation.i18n.languages import content, current_language
 from participation.placements.qr import qr_svg
 from participation.placements.services import public_url, short_url
@@ -87,14 +87,18 @@ def session(code: str) -> Response:
     return response
 
 
-def _acting_participant(session: ForumSession) -> tuple[object, str | None]:
-    """The participant behind this request, joining now if this is the device's first action."""
+def _acting_participant(session: ForumSession) -> tuple[ForumParticipant, str | None, bool]:
+    """The participant behind this request, joining now if this is the device's first action.
+
+    Also says whether the join happened just now, so that a refused first action can take it back.
+    """
     token = device_token()
     fresh = None
     if token is None:
         token = fresh = new_token()
-    participant = services.participant_for(session, _participant_hash(session, token), _now())
-    return participant, fresh
+    participant_hash = _participant_hash(session, token)
+    joined_now = services.find_participant(session, participant_hash) is None
+    return services.participant_for(session, participant_hash, _now()), fresh, joined_now
 
 
 def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> Response:
@@ -114,13 +118,15 @@ def vote(code: str) -> Response:
         value = int(request.form.get("value", "1"))
     except ValueError:
         return _page(session, error=_("That is not something you can vote on in this session."), status=400)
-    participant, fresh = _acting_participant(session)
+    participant, fresh, joined_now = _acting_participant(session)
     try:
         if request.form.get("action") == "withdraw":
             services.withdraw(session, participant, item_id)
         else:
             services.vote(session, participant, item_id, value, now=_now())
     except services.ForumError as error:
+        if joined_now:
+            services.take_back_join(participant)
         return _page(session, error=str(error), status=error.status)
     return _after(session, fresh, f"#item-{item_id}")
 
@@ -130,12 +136,14 @@ def vote(code: str) -> Response:
 def propose(code: str) -> Response:
     session = _session_or_404(code)
     text = request.form.get("text", "")
-    participant, fresh = _acting_participant(session)
+    participant, fresh, joined_now = _acting_participant(session)
     try:
         item = services.propose(
             session, participant, text[: services.PROPOSAL_MAX * 4], current_language(), now=_now()
         )
     except services.ForumError as error:
+        if joined_now:
+            services.take_back_join(participant)
         return _page(
             session, error=str(error), status=error.status, proposal=text[: services.PROPOSAL_MAX * 4]
         )

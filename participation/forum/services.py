@@ -222,6 +222,25 @@ def participant_for(session: ForumSession, participant_hash: str, now: datetime)
     return participant
 
 
+def take_back_join(participant: ForumParticipant) -> None:
+    """A phone that joined only to have its first vote or topic refused: nothing of it is kept.
+
+    Only while it has neither a vote nor a topic; a join held in quarantine stays with its burst, which
+    counted it (staff discard it there).
+    """
+    db.session.rollback()
+    if participant.quarantined:
+        return
+    db.session.execute(
+        sa.delete(ForumParticipant).where(
+            ForumParticipant.id == participant.id,
+            ForumParticipant.proposals_made == 0,
+            ~sa.exists().where(ForumVote.participant_id == ForumParticipant.id),
+        )
+    )
+    db.session.commit()
+
+
 def find_participant(session: ForumSession, participant_hash: str | None) -> ForumParticipant | None:
     if participant_hash is None:
         return None

@@ -262,3 +262,14 @@ def test_exports_hide_small_counts(app, client):
     assert rows[2][0] == "Nej" and rows[2][2] == "fewer than 5"
     assert client.get(f"/staff/forum/{session.id}/results.xlsx").status_code == 200
     assert "fewer than 5" in client.get(f"/staff/forum/{session.id}/results").get_data(as_text=True)
+
+
+def test_a_refused_first_vote_or_topic_leaves_no_join_behind(app, db):
+    """Nothing partial: a phone whose first action is refused is not counted as having joined."""
+    session = make_session(ForumMode.POLL, items=("Ja", "Nej"))
+    phone = app.test_client()
+    refused = vote(phone, session, session.items[0], value="7")  # not a value a poll vote can have
+    assert 400 <= refused.status_code < 500
+    assert db.session.scalar(sa.select(sa.func.count(ForumParticipant.id))) == 0
+    assert vote(phone, session, session.items[0]).status_code == 303
+    assert db.session.scalar(sa.select(sa.func.count(ForumParticipant.id))) == 1
