@@ -829,7 +829,10 @@ def _run(args: argparse.Namespace, temp: Path) -> int:
     instance = temp / "instance"
     url = prepare_database(args.database_url, temp, "bench.sqlite3")
     port = free_port()
-    env = app_environment(app_settings(url, instance, port))
+    # Every client is 127.0.0.1: as one school's address, over the flood ceiling in seconds. The run
+    # measures answering, not the quarantine, so the ceiling is raised for it (README, "Flood limits").
+    settings = {**app_settings(url, instance, port), "PARTICIPATION_FLOOD_RESPONSES": "100000 per 10 minutes"}
+    env = app_environment(settings)
     print("Migrating and loading the demo …", file=sys.stderr)
     flask(env, "db", "upgrade")
     flask(env, "demo")

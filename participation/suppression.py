@@ -55,7 +55,7 @@ from participation.config import MIN_SUPPRESSION_K
 
 SHARE_MIN_BASE = 10
 NOISE_RATIO = 2 / 3  # P(|noise| = m + 1) / P(|noise| = m): P(0) = (1 - r) / (1 + r) = 1/5
-NOISE_BOUND = 25  # never further off than this (reached with a chance of about one in 400,000)
+NOISE_BOUND = 25  # never further off than this (reached about once in 20,000 figures)
 KEY_MODULUS = 2**31
 _MULTIPLIER = 2654435761  # Knuth's multiplicative hash: consecutive ids get unrelated keys
 
@@ -83,9 +83,6 @@ class Count:
 
     n: int = 0
     key: int = 0
-
-    def __add__(self, other: Count) -> Count:
-        return Count(self.n + other.n, self.key + other.key)
 
     @classmethod
     def of(cls, record_ids: Any) -> Count:

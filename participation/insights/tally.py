@@ -1,8 +1,8 @@
 """The needs map's counts per cell, read from the answers in one pass and kept until the data changes.
 
 A cell is one combination of term × age band × gender × place. Every response falls in exactly one
-cell, so the respondents behind any view of the needs map (a filter, the sibling groups of a filter, a
-trend, a breakdown) are sums of cells. The cells are counted in SQL, grouped per response and then per
+cell, so the respondents behind any view of the needs map (a filter, a trend, a breakdown, reach) are
+sums of cells. The cells are counted in SQL, grouped per response and then per
 cell; the page then sums a few hundred cells instead of reading a million answers for every view.
 
 Per cell the tally holds, with a theme's id as the second part of the key:
