@@ -198,6 +198,7 @@ class Plan:
     follow_redirects: bool
     seed: int
     stop: threading.Event
+    version0: int  # the session's version before the load: each counted vote moves it by one
 
 
 def choose_items(rng: random.Random, items: list[str], mode: str) -> list[str]:
@@ -310,7 +311,9 @@ def screen(index: int, plan: Plan, stop: threading.Event, result: Screen) -> Non
                 received = time.perf_counter()
                 if response.status == 200:
                     data = json.loads(body)
-                    result.bodies.append((received, sum(int(item["votes"]) for item in data["items"])))
+                    # Counts below k are hidden (null), so the votes a screen has seen are read off the
+                    # session's version, which every counted vote moves by one.
+                    result.bodies.append((received, int(data["version"]) - plan.version0))
                     etag = response.headers.get("ETag")
                 elif response.status != 304:
                     raise ClientError(f"results GET status {response.status}")
@@ -375,6 +378,18 @@ class Run:
     client_cpu: float
 
 
+def _version(port: int, code: str) -> int:
+    """The session's version as the screens see it, before any participant arrives."""
+    client = Client(port, keep_alive=False)
+    try:
+        response, body, _elapsed = client.request("GET", f"/{LANG}/f/{code}/results.json")
+        if response.status != 200:
+            raise ClientError(f"results GET status {response.status}")
+        return int(json.loads(body)["version"])
+    finally:
+        client.close()
+
+
 def run_load(args: argparse.Namespace, port: int, code: str) -> Run:
     rng = random.Random(args.seed)
     stats = Stats()
@@ -390,6 +405,7 @@ def run_load(args: argparse.Namespace, port: int, code: str) -> Run:
         follow_redirects=args.follow_redirects,
         seed=args.seed,
         stop=stop,
+        version0=_version(port, code),
     )
     arrivals = sorted(started + rng.uniform(0, args.duration) for _ in range(args.participants))
     tasks: queue.Queue[tuple[int, float] | None] = queue.Queue()
@@ -510,7 +526,7 @@ def print_report(args: argparse.Namespace, database: str, run: Run, stored: int,
     print(*lines, sep="\n")
     print()
     print(
-        f"Update delay: from a vote's 303 until a screen shows a total that includes it (estimated from"
+        f"Update delay: from a vote's 303 until a screen shows results that include it (estimated from"
         f" the order of the 303s; every acknowledged vote, {len(per_screen)} vote × screen pairs). Certain"
         f" upper bound, one screen, the answer to the first poll sent after the 303:"
         f" {ms(certain, 50, 95, 100)} (p50 / p95 / max).{f' Never shown: {never} votes.' if never else ''}"
