@@ -370,21 +370,28 @@ def test_unknown_api_tokens_share_their_address_bucket(client, db):
 
 
 @pytest.mark.parametrize(
-    "url, data",
+    "url, data, fields",
     [
         # Found by probing staff forms: the owner field and the indicator's goal took any integer.
-        ("/staff/forum/new", {"title": "F", "mode": "poll", "base_language": "sv", "languages": ["sv"]}),
-        ("/staff/measurement/indicators/new", {"name": "I"}),
+        (
+            "/staff/forum/new",
+            {"title": "F", "mode": "poll", "base_language": "sv", "languages": ["sv"]},
+            ("partner_id",),
+        ),
+        (
+            "/staff/measurement/indicators/new",
+            {"name": "I", "goal_id": "1"},
+            ("goal_id", "owner_partner_id", "baseline_period", "baseline_value"),
+        ),
     ],
 )
-def test_a_number_beyond_the_database_is_a_400_never_a_500(client, db, url, data):
+def test_a_number_beyond_the_database_is_the_form_s_own_message_never_a_500(client, db, url, data, fields):
+    """Read where it is read: the form comes back with its message (422), no statement runs with it."""
     login(client, gen_user("admin"))
     token = csrf_token(client, "/staff/")
-    huge = str(10**30)
-    data = {**data, "partner_id": huge, "goal_id": huge, "owner_partner_id": huge}
-    response = client.post(url, data={"csrf_token": token, **data})
-    assert response.status_code == 400
-    assert "Something in the request was not right." in response.get_data(as_text=True)
+    for field in fields:
+        response = client.post(url, data={"csrf_token": token, **data, field: str(10**30)})
+        assert response.status_code == 422, (field, response.status_code)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(ForumItem.id))) == 0
 
@@ -401,23 +408,3 @@ def test_the_last_net_turns_an_overflow_into_a_400_page():
     response = app.test_client().get("/overflow", headers={"Accept-Language": "en"})
     assert response.status_code == 400
     assert "Something in the request was not right." in response.get_data(as_text=True)
-
-
-def test_huge_numbers_in_staff_forms_are_a_message_not_a_database_error(client):
-    """An owner, goal, question or term of 10^30 is refused where it is read, before any statement runs."""
-    from tests.factories import csrf_token, gen_user, login
-
-    login(client, gen_user("admin", email="huge-admin@example.se"))
-    token = csrf_token(client, "/staff/measurement/indicators/new")
-    for field in ("goal_id", "owner_partner_id", "baseline_period", "baseline_value"):
-        response = client.post(
-            "/staff/measurement/indicators/new",
-            data={"csrf_token": token, "goal_id": "1", "name": "x", field: "1" + "0" * 30},
-        )
-        # The form comes back with its message (not the last-resort 400 of a database error).
-        assert response.status_code == 422, (field, response.status_code)
-    token = csrf_token(client, "/staff/surveys/new")
-    response = client.post(
-        "/staff/surveys/new", data={"csrf_token": token, "slug": "huge", "partner_id": "1" + "0" * 30}
-    )
-    assert response.status_code == 422, response.status_code
