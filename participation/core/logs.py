@@ -2,8 +2,9 @@
 
 No client address, no exact time, no path (a path holds survey slugs, forum and poster codes, a query
 holds filters): the URL rule (`/<lang>/s/<slug>`) says which page was served without saying whose.
-The development server's own access log (address and time of every request) is silenced, and Flask's
-"Exception on <path>" line names the rule instead of the path.
+The development server's own access log (address and time of every request) is silenced, Flask's
+"Exception on <path>" line names the rule instead of the path, and a traceback's "Key (email)=(…)" from
+the database keeps the column but not the value.
 """
 
 from __future__ import annotations
@@ -36,6 +37,22 @@ class RouteNotPath(logging.Filter):
         if has_request_context() and str(record.msg).startswith("Exception on "):
             record.msg = "Exception on %s [%s]"
             record.args = (route(), request.method)
+        return True
+
+
+# PostgreSQL words a broken constraint as "DETAIL:  Key (email)=(someone@example.se) already exists."
+# and SQLite as "UNIQUE constraint failed: …" (names only); the values are data, not for a log.
+_KEY_VALUES = re.compile(r"(Key \([^)]*\)=\()(.*?)(\)( already exists| is not present| conflicts)?)")
+
+
+class NoKeyValuesInTracebacks(logging.Filter):
+    """A logged traceback keeps the SQL and the constraint's columns, never the values of a key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _KEY_VALUES.sub(r"\1…\3", record.exc_text)
         return True
 
 
@@ -77,5 +94,6 @@ def register_request_logs(app: Flask) -> None:
         LOGGER.addHandler(handler)
     _add_filter_once(logging.getLogger("werkzeug"), DropClientLines)
     _add_filter_once(app.logger, RouteNotPath)
+    _add_filter_once(app.logger, NoKeyValuesInTracebacks)
     app.before_request_funcs.setdefault(None, []).insert(0, _start_clock)
     app.after_request(_log_request)

@@ -192,3 +192,17 @@ def test_make_run_and_serve_log_no_address_and_no_answer(db, target):
         secret for secret in (CLIENT_ADDRESS, ANSWER, CODE, survey.slug, "no-such-survey") if secret in output
     ]
     assert leaked == [], output
+
+
+def test_a_database_error_s_key_values_stay_out_of_the_log(caplog):
+    """PostgreSQL's DETAIL names the key's value ("Key (email)=(…)"); the log keeps only the column."""
+    app = create_app({"DATABASE_URL": "sqlite://", "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
+
+    def broken() -> str:
+        raise RuntimeError(f"duplicate key value\nDETAIL:  Key (email)=({ANSWER}@example.se) already exists.")
+
+    app.add_url_rule("/duplicate", "duplicate", broken)
+    caplog.set_level(logging.DEBUG)
+    assert app.test_client().get("/duplicate").status_code == 500
+    assert "Key (email)=(…) already exists" in caplog.text
+    assert ANSWER not in caplog.text
