@@ -77,6 +77,15 @@ def record_key_sql(column: Any) -> Any:
     )
 
 
+def counted_sql(record_id: Any) -> tuple[Any, Any]:
+    """The SQL for a Count of the rows a query groups: how many, and the sum of their record keys.
+
+    `record_id` names one record per row (a response id, an answer id); read the two back with
+    `Count(int(n), int(key))`.
+    """
+    return sa.func.count(record_id), sa.func.coalesce(sa.func.sum(record_key_sql(record_id)), 0)
+
+
 @dataclass(frozen=True)
 class Count:
     """A true count with the sum of its records' keys: what perturbation needs, never shown as it is."""

@@ -207,7 +207,7 @@ def _export_views(app, w: World) -> list[tuple[str, Box, int | None]]:
 def _page_views(w: World) -> list[tuple[str, Box, int | None]]:
     """Breakdowns, trend and reach, as the analyst's needs-map page shows them for every filter."""
     seen = []
-    slugs = {theme.id: theme.slug for theme in db.session.scalars(sa_select_themes())}
+    slugs = {theme.id: theme.slug for theme in db.session.scalars(sa.select(Theme))}
     names = ("period", "age_band", "gender", "placement")
     for values in itertools.product([None, *TERMS], [None, *AGES], [None, *GENDERS], [None, *w.places]):
         filters = needs.Filters(*values)
@@ -229,10 +229,6 @@ def _page_views(w: World) -> list[tuple[str, Box, int | None]]:
                 box[1] = row.age_band
                 seen.append(("respondents", tuple(box), row.respondents.count))
     return seen
-
-
-def sa_select_themes():
-    return sa.select(Theme)
 
 
 def _public_views(client, w: World) -> list[tuple[str, Box, int | None]]:

@@ -15,6 +15,7 @@ from participation.followup.models import FollowUp
 from participation.privacy import keyed_hash, truncate_to_hour
 from participation.suppression import Cell, Count, cell
 from participation.surveys.models import Answer, Question, QuestionKind, Response
+from participation.surveys.releases import released
 
 # Bump when the consent text changes; every link records the version its holder agreed to.
 CONSENT_VERSION = "2026-11"
@@ -104,7 +105,7 @@ def panel_change(question: Question, first_term: int, second_term: int, k: int) 
         .where(
             Answer.question_id == question.id,
             Response.follow_up_id.is_not(None),
-            Response.release_id.is_not(None),
+            released(),
             term.in_((first_term, second_term)),
         )
         .group_by(Response.follow_up_id, sa.literal_column("term"))

@@ -453,7 +453,6 @@ class SessionResults:
     participants: int
     version: int
     mine: dict[int, tuple[int, int]] = field(default_factory=dict)  # item id → (weight, value)
-    participants_key: int = 0
 
 
 def results(session: ForumSession, participant: ForumParticipant | None = None) -> SessionResults:
@@ -488,12 +487,11 @@ def results(session: ForumSession, participant: ForumParticipant | None = None) 
         if value == AGREE:
             result.keys["votes"] += keys
     ranked = sorted(by_item.values(), key=lambda r: (-r.votes, r.disagree, r.item.position))
-    participants, participants_key = db.session.execute(
-        sa.select(
-            sa.func.count(ForumParticipant.id),
-            sa.func.coalesce(sa.func.sum(record_key_sql(ForumParticipant.id)), 0),
-        ).where(ForumParticipant.session_id == session.id, ~ForumParticipant.quarantined)
-    ).one()
+    participants = db.session.scalar(
+        sa.select(sa.func.count(ForumParticipant.id)).where(
+            ForumParticipant.session_id == session.id, ~ForumParticipant.quarantined
+        )
+    )
     mine: dict[int, tuple[int, int]] = {}
     if participant is not None:
         # A participant always sees their own votes, held or not.
@@ -505,9 +503,7 @@ def results(session: ForumSession, participant: ForumParticipant | None = None) 
                 )
             )
         }
-    return SessionResults(
-        session, ranked, int(participants or 0), session.version, mine, int(participants_key)
-    )
+    return SessionResults(session, ranked, int(participants or 0), session.version, mine)
 
 
 def _shown(item: ForumItem) -> bool:

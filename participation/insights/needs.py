@@ -341,7 +341,7 @@ def _by_group(filters: Filters, by: str, k: int) -> dict[int, dict[Any, Cell]]:
     """Per theme with choices, per group of `by` (every group): the protected count choosing it and its share."""
     groups = tally.current().sums(filters.without(by).conditions(), by)
     result: dict[int, dict[Any, Cell]] = {}
-    for theme in _measured("choices", [t for t in tally.current().tags.options]):
+    for theme in tally.current().tags.options:
         per_group = {}
         for group in _groups(by):
             counts = groups.get(group, Counter())

@@ -23,6 +23,7 @@ from participation.measurement.models import (
 from participation.staff.models import Role, User
 from participation.suppression import SHARE_MIN_BASE, Count, protect, record_key_sql
 from participation.surveys.models import Answer, Question, QuestionKind, Response
+from participation.surveys.releases import released
 
 TOP_OF_SCALE = 4  # faces 4 and 5 of 5
 
@@ -112,7 +113,7 @@ def computed_points(indicator: Indicator, k: int) -> int:
             sa.func.max(sa.case((good, 1), else_=0)).label("good"),
         )
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_id == question.id, Response.release_id.is_not(None))
+        .where(Answer.question_id == question.id, released())
         .group_by(sa.literal_column("term"), Answer.response_id)
         .subquery()
     )

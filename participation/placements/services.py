@@ -14,8 +14,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from participation.audit.services import record
 from participation.extensions import db
 from participation.placements.models import Placement, PlacementScan
-from participation.suppression import SHARE_MIN_BASE, Cell, Count, cell, record_key_sql
+from participation.suppression import SHARE_MIN_BASE, Cell, Count, cell, counted_sql
 from participation.surveys.models import Response, Survey
+from participation.surveys.releases import released
 
 CODE_MAX = 16
 
@@ -126,10 +127,8 @@ def placement_stats(k: int) -> list[PlacementStats]:
     responses = {
         placement_id: Count(int(n), int(keys))
         for placement_id, n, keys in db.session.execute(
-            sa.select(
-                Response.placement_id, sa.func.count(Response.id), sa.func.sum(record_key_sql(Response.id))
-            )
-            .where(Response.placement_id.is_not(None), Response.release_id.is_not(None))
+            sa.select(Response.placement_id, *counted_sql(Response.id))
+            .where(Response.placement_id.is_not(None), released())
             .group_by(Response.placement_id)
         )
     }

@@ -23,7 +23,7 @@ from participation.placements.models import Placement
 from participation.privacy import truncate_to_hour
 from participation.quarantine.models import BurstKind
 from participation.quarantine.services import hold
-from participation.suppression import Cell, Count, cell, record_key_sql, share
+from participation.suppression import Cell, Count, cell, counted_sql, share
 from participation.surveys.models import (
     FREE_TEXT_MAX,
     PROFILE_CHOICES,
@@ -38,7 +38,7 @@ from participation.surveys.models import (
     Survey,
     SurveyStatus,
 )
-from participation.surveys.releases import release_if_due
+from participation.surveys.releases import release_if_due, released
 
 QUESTION_FIELD = re.compile(r"^q(\d+)(?:_(\d+))?$")
 # Control characters other than newline and tab are never part of an honest answer.
@@ -358,9 +358,7 @@ def response_count(survey: Survey) -> int:
 def released_responses(survey: Survey) -> Count:
     """The survey's released responses with their records' key sum, for a protected figure."""
     row = db.session.execute(
-        sa.select(
-            sa.func.count(Response.id), sa.func.coalesce(sa.func.sum(record_key_sql(Response.id)), 0)
-        ).where(Response.survey_id == survey.id, Response.release_id.is_not(None))
+        sa.select(*counted_sql(Response.id)).where(Response.survey_id == survey.id, released())
     ).one()
     return Count(int(row[0]), int(row[1]))
 
@@ -396,14 +394,13 @@ def community_results(survey: Survey, k: int) -> list[QuestionResult]:
     answered = (
         sa.select(Answer.question_id, value.label("value"), Answer.response_id)
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_id.in_(ids), Response.release_id.is_not(None))
+        .where(Answer.question_id.in_(ids), released())
         .distinct()
         .subquery()
     )
-    key = record_key_sql(answered.c.response_id)
     counts: dict[int, dict[str, Count]] = defaultdict(dict)
     for question_id, answer, n, keys in db.session.execute(
-        sa.select(answered.c.question_id, answered.c.value, sa.func.count(), sa.func.sum(key)).group_by(
+        sa.select(answered.c.question_id, answered.c.value, *counted_sql(answered.c.response_id)).group_by(
             answered.c.question_id, answered.c.value
         )
     ):
@@ -412,11 +409,9 @@ def community_results(survey: Survey, k: int) -> list[QuestionResult]:
     bases = {
         question_id: Count(int(n), int(keys))
         for question_id, n, keys in db.session.execute(
-            sa.select(
-                per_response.c.question_id,
-                sa.func.count(),
-                sa.func.sum(record_key_sql(per_response.c.response_id)),
-            ).group_by(per_response.c.question_id)
+            sa.select(per_response.c.question_id, *counted_sql(per_response.c.response_id)).group_by(
+                per_response.c.question_id
+            )
         )
     }
     results = []
