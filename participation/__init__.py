@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import config as config_module
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = config_module.PROJECT_ROOT
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
+    connect_capabilities(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -71,7 +72,6 @@ def register_blueprints(app: Flask) -> None:
     from participation.actions.routes import bp as actions
     from participation.api.routes import bp as api
     from participation.api.routes import tokens_bp as api_tokens
-    from participation.core.routes import bp as core
     from participation.followup.routes import bp as followup
     from participation.forum.routes import bp as forum
     from participation.forum.staff_routes import bp as forum_staff
@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.placements.routes import bp as placements
     from participation.placements.routes import staff_bp as placements_staff
     from participation.quarantine.routes import bp as quarantine
+    from participation.site.routes import bp as site
     from participation.staff.routes import bp as staff
     from participation.surveys.labels import register_template_globals
     from participation.surveys.routes import bp as surveys
@@ -88,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.themes.routes import bp as themes
 
     for blueprint in (
-        core,
+        site,
         placements,
         surveys,
         forum,
@@ -110,8 +111,16 @@ def register_blueprints(app: Flask) -> None:
     register_template_globals(app)
 
 
+def connect_capabilities(app: Flask) -> None:
+    """Higher capabilities answer the signals of lower ones (participation.core.signals)."""
+    from participation import actions, followup, insights, placements
+
+    for capability in (placements, followup, insights, actions):
+        capability.init_app(app)
+
+
 def register_errorhandlers(app: Flask) -> None:
-    from participation.core.errors import register_errorhandlers as register
+    from participation.site.errors import register_errorhandlers as register
 
     register(app)
 

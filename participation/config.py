@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+# The checkout: templates, static files, translations and migrations live beside the package.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "PARTICIPATION_"
 DEFAULT_LANGUAGES = "sv en ar fa-AF so ti fi"
 MIN_SUPPRESSION_K = 5

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
+from flask import Response as FlaskResponse
 from flask.globals import app_ctx
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.mutable import MutableDict
@@ -100,6 +103,25 @@ def create_engine_for(url: str) -> Engine:
     )
 
 
+_OPEN_UNIT = "delaktig.unit_of_work"  # session.info key: an outermost transaction() block is open
+
+
+def _begin_writing(session: Session) -> None:
+    """On SQLite, make sure the connection is inside a real transaction that holds the write lock.
+
+    Python's sqlite3 begins a transaction only before an INSERT, UPDATE or DELETE; a SAVEPOINT outside one
+    starts its own, and releasing it would commit on the spot. BEGIN IMMEDIATE takes the single writer's
+    lock up front (waiting out the busy timeout), so a block that reads before it writes never finds its
+    snapshot overtaken by another writer. PostgreSQL needs nothing: its savepoints nest in the transaction.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
+
+
 def _app_context_id() -> int:
     """One session per application context, whatever thread or greenlet runs it."""
     return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
@@ -119,8 +141,66 @@ class Database:
     def engine(self) -> Engine:
         return current_app.extensions["database_engine"]
 
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """The one door for writes: a block that is saved whole or not at all.
+
+        Inside a request the request is the unit of work: the block is a SAVEPOINT, so an error raised in
+        it (a refused edit) undoes exactly what the block changed, and the request commits once at its
+        end (see `init_app`). Outside a request (a command, the demo, a test calling a service) the
+        outermost block commits, and nested blocks are savepoints. Services write only inside such a
+        block and raise typed errors; views never commit or roll back.
+        """
+        session = self.session()
+        _begin_writing(session)
+        if has_request_context() or session.info.get(_OPEN_UNIT):
+            with session.begin_nested():
+                yield session
+            return
+        session.info[_OPEN_UNIT] = True
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.info.pop(_OPEN_UNIT, None)
+
+    @contextmanager
+    def independent_transaction(self) -> Iterator[Session]:
+        """A write that must stand whatever the request does next (a failed login attempt counts).
+
+        Its own session and connection, committed at the end of the block; never mixed with the
+        request's unit of work.
+        """
+        session = Session(bind=self.engine, expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
     def init_app(self, app: Flask) -> None:
         app.extensions["database_engine"] = create_engine_for(app.config["DATABASE_URL"])
+
+        @app.after_request
+        def _end_unit_of_work(response: FlaskResponse) -> FlaskResponse:
+            # A request commits once, here, and only when it succeeded: a refusal (4xx) or an error page
+            # keeps nothing of what it may have begun.
+            if response.status_code < 400:
+                self.session.commit()
+            else:
+                self.session.rollback()
+            return response
+
+        @app.teardown_request
+        def _abandon_unit_of_work(exc: BaseException | None) -> None:
+            if exc is not None:
+                self.session.rollback()
 
         @app.teardown_appcontext
         def _remove_session(_exc: BaseException | None) -> None:

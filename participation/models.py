@@ -3,12 +3,13 @@
 from participation.actions.models import Action
 from participation.api.models import ApiToken
 from participation.audit.models import AuditEvent
+from participation.core.changes import DataChange
+from participation.core.floods import FloodBurst
 from participation.followup.models import FollowUp
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
 from participation.measurement.models import DataPoint, Indicator, Program, ProgramMeasure
 from participation.placements.models import Placement, PlacementScan
-from participation.quarantine.models import FloodBurst
 from participation.staff.models import Partner, Role, User
 from participation.surveys.models import Answer, Option, Question, Response, Survey
 from participation.themes.models import Theme, VisionGoal
@@ -18,6 +19,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "CodebookVersion",
+    "DataChange",
     "FloodBurst",
     "FollowUp",
     "DataPoint",

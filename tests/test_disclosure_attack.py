@@ -34,6 +34,7 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from participation.api.services import create_token
+from participation.core.terms import in_term
 from participation.extensions import db, limiter
 from participation.forum import services
 from participation.forum.models import ForumMode, ForumSession
@@ -416,7 +417,7 @@ def test_a_small_group_s_quote_shows_in_no_view_however_the_filters_are_combined
             Response.age_band == age,
             Response.gender == gender,
             Response.placement_id == world.places[p],
-            tally.in_term(Response.submitted_hour, term),
+            in_term(Response.submitted_hour, term),
         )
     ).first()
     large = db.session.scalars(

@@ -16,7 +16,7 @@ from participation.i18n.languages import localise
 from participation.privacy import keyed_hash, new_token
 from participation.staff.models import Partner
 from participation.suppression import Cell, protect
-from participation.surveys import services as surveys
+from participation.surveys import results
 from participation.surveys.labels import answer_label
 from participation.surveys.models import Survey, SurveyStatus
 
@@ -73,7 +73,7 @@ def surveys_list(k: int) -> list[dict[str, Any]]:
     for survey in db.session.scalars(
         sa.select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.id)
     ):
-        total = protect(surveys.released_responses(survey), k)
+        total = protect(results.released_responses(survey), k)
         rows.append(
             {
                 "id": survey.id,
@@ -103,7 +103,7 @@ def survey_results(survey: Survey, k: int, lang: str) -> dict[str, Any]:
                     for key, value in result.cells
                 ],
             }
-            for result in surveys.community_results(survey, k)
+            for result in results.community_results(survey, k)
         ],
     }
 

@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from participation.database import Base, UTCDateTime, utcnow
-from participation.staff.models import User
 
 
 class AuditEvent(Base):
@@ -27,5 +26,3 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(sa.String(40))
     object_id: Mapped[int | None]
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-
-    user: Mapped[User | None] = relationship()

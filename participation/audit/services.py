@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-import sqlalchemy as sa
 from flask_login import current_user
 
 from participation.audit.models import AuditEvent
 from participation.extensions import db
-from participation.staff.models import User
 
-PAGE_SIZE = 100
+
+class Actor(Protocol):
+    """Who did it: a staff account (the audit log sits below the accounts, so it names only the id)."""
+
+    id: int
 
 
 def record(
-    action: str, object_type: str, object_id: int | None = None, *, user: User | None = None, **detail: Any
+    action: str, object_type: str, object_id: int | None = None, *, user: Actor | None = None, **detail: Any
 ) -> None:
     """Add an audit event to the session; it is committed with the change it describes."""
     actor = (
@@ -32,7 +34,3 @@ def record(
             detail=detail,
         )
     )
-
-
-def recent_events(limit: int = PAGE_SIZE) -> list[AuditEvent]:
-    return list(db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))

@@ -7,7 +7,7 @@ from alembic import command
 from alembic.config import Config
 from flask.cli import with_appcontext
 
-from participation import PROJECT_ROOT
+from participation.config import PROJECT_ROOT
 
 
 def alembic_config() -> Config:

@@ -13,6 +13,7 @@ from flask import current_app
 
 from participation.actions.models import Action, ActionStatus
 from participation.config import MIN_SUPPRESSION_K
+from participation.core.terms import term_of
 from participation.demo import content
 from participation.extensions import db
 from participation.followup.models import FollowUp
@@ -25,7 +26,6 @@ from participation.forum.models import (
     SessionStatus,
 )
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
-from participation.insights.tally import term_of
 from participation.measurement.models import (
     DataPoint,
     Indicator,
@@ -244,7 +244,14 @@ def _forum_evening(themes: dict[str, Theme]) -> None:
                 db.session.add(
                     ForumVote(session_id=session.id, item_id=item.id, participant_id=participant.id)
                 )
-    db.session.add(Placement(code=session.code, place="Forum: tjejforum", forum_session_id=session.id))
+    db.session.add(
+        Placement(
+            code=session.code,
+            place="Forum: tjejforum",
+            forum_session_id=session.id,
+            partner_id=session.partner_id,
+        )
+    )
 
 
 def _actions(themes: dict[str, Theme]) -> None:

@@ -1,0 +1,31 @@
+"""Follow-up: a personal code that links one young person's answers over time, only if they opt in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template
+from markupsafe import Markup
+
+from participation.core import signals
+from participation.followup.routes import own_response
+from participation.followup.services import find, may_opt_in
+from participation.suppression import threshold
+from participation.surveys.routes import ThanksPart
+
+
+def init_app(app: Flask) -> None:
+    signals.thanks_parts.connect(_offer, sender=app, weak=False)
+    signals.follow_up_of_code.connect(_link_of_code, sender=app, weak=False)
+
+
+def _offer(_app: Flask, *, survey: Any, already: bool) -> Any:
+    """The offer of a follow-up code, right below the thanks, to a first-time answerer old enough."""
+    if already or not may_opt_in(own_response(survey)):
+        return None
+    return ThanksPart(10, Markup(render_template("followup/_offer.html", survey=survey, k=threshold())))
+
+
+def _link_of_code(_app: Flask, *, code: str) -> int | None:
+    link = find(code)
+    return link.id if link is not None else None

@@ -8,9 +8,9 @@ from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from participation.core.qr import qr_svg
 from participation.extensions import db
 from participation.followup import services
-from participation.placements.qr import qr_svg
 from participation.privacy import device_token, keyed_hash
 from participation.surveys.models import Response as SurveyResponse
 from participation.surveys.models import Survey, SurveyStatus

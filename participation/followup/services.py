@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from participation.core.terms import term_of
 from participation.extensions import db
 from participation.followup.models import FollowUp
 from participation.privacy import keyed_hash, truncate_to_hour
@@ -96,7 +97,6 @@ def panel_change(question: Question, first_term: int, second_term: int, k: int) 
     """For a scale question: how many panel members answered higher, the same or lower in the later term."""
     if question.kind is not QuestionKind.SCALE:
         return None
-    from participation.insights.tally import term_of  # the term definition lives with the needs map's tally
 
     term = term_of(Response.submitted_hour)
     rows = db.session.execute(

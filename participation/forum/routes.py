@@ -8,15 +8,15 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 
+from participation.core.floods import retry_after_seconds, try_again_message
 from participation.core.hygiene import to_id
+from participation.core.links import public_url, short_url
+from participation.core.qr import qr_svg
 from participation.extensions import limiter
 from participation.forum import services
 from participation.forum.models import ForumParticipant, ForumSession
 from participation.i18n.languages import content, current_language
-from participation.placements.qr import qr_svg
-from participation.placements.services import public_url, short_url
 from participation.privacy import device_key, device_token, keyed_hash, new_token, set_device_cookie
-from participation.quarantine.retry import retry_after_seconds, try_again_message
 
 bp = Blueprint("forum", __name__, url_prefix="/<lang>/f")
 

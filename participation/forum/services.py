@@ -15,7 +15,9 @@ from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 
 from participation.audit.services import record
+from participation.core.floods import BurstKind, Flow, hold, within_ceiling
 from participation.core.hygiene import has_visible_text
+from participation.core.textflags import detect_flags
 from participation.database import utcnow
 from participation.extensions import db
 from participation.forum.models import (
@@ -30,12 +32,9 @@ from participation.forum.models import (
     ItemStatus,
     SessionStatus,
 )
-from participation.moderation.detection import detect_flags
 from participation.placements.models import Placement
 from participation.placements.services import new_code
 from participation.privacy import truncate_to_hour
-from participation.quarantine.models import BurstKind
-from participation.quarantine.services import Flow, hold, within_ceiling
 from participation.suppression import Cell, Count, cell, exact_at_least, record_key_sql, threshold
 from participation.themes.models import Theme
 
@@ -118,7 +117,14 @@ def create_session(
         session.items.append(ForumItem(position=position, text={base_language: text.strip()}))
     db.session.add(session)
     db.session.flush()
-    db.session.add(Placement(code=code, place=f"Forum: {title.strip()}"[:120], forum_session_id=session.id))
+    db.session.add(
+        Placement(
+            code=code,
+            place=f"Forum: {title.strip()}"[:120],
+            forum_session_id=session.id,
+            partner_id=session.partner_id,
+        )
+    )
     record("forum_created", "forum_session", session.id, code=code, mode=mode.value)
     db.session.commit()
     return session

@@ -8,6 +8,8 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 
+from participation.core.terms import is_autumn
+
 
 def format_number(value: int | float) -> str:
     return format_decimal(value)
@@ -16,7 +18,7 @@ def format_number(value: int | float) -> str:
 def term_label(term: int) -> str:
     """20252 → 'Autumn 2025', 20261 → 'Spring 2026', in the page's language."""
     year = term // 10
-    return _("Autumn %(year)d", year=year) if term % 10 == 2 else _("Spring %(year)d", year=year)
+    return _("Autumn %(year)d", year=year) if is_autumn(term) else _("Spring %(year)d", year=year)
 
 
 def now() -> datetime:

@@ -27,6 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from participation.core.terms import in_term, is_term
 from participation.extensions import db
 from participation.forum.models import (
     AGREE,
@@ -39,7 +40,7 @@ from participation.forum.models import (
 from participation.i18n.languages import localise
 from participation.insights import tally
 from participation.insights.models import PopulationFigure, TextCode
-from participation.insights.tally import DIMENSIONS, PUBLISHED, in_term, term_bounds
+from participation.insights.tally import DIMENSIONS, PUBLISHED
 from participation.placements.models import Placement
 from participation.suppression import Cell, Count, cell, record_key_sql, share, threshold
 from participation.surveys.models import PROFILE_CHOICES, Answer, ProfileField, Response
@@ -88,7 +89,7 @@ def filters_from(args: Any, *, sources: bool = True) -> Filters:
             raise FilterError(f"{name} is a whole number.") from None
 
     period, placement = whole("period"), whole("placement")
-    if period is not None and term_bounds(period) is None:
+    if period is not None and not is_term(period):
         raise FilterError("period is a term such as 20252 (autumn 2025) or 20261 (spring 2026).")
     if placement is not None and not 0 <= placement < 2**31:
         raise FilterError(f"Unknown placement {placement}.")

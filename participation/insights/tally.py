@@ -26,15 +26,16 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from participation.core.changes import DataChange
+from participation.core.terms import term_of
 from participation.extensions import db
-from participation.insights.models import DataChange, TextCode
+from participation.insights.models import TextCode
 from participation.placements.models import Placement
 from participation.suppression import Count, record_key_sql
 from participation.surveys.models import (
@@ -58,29 +59,6 @@ MEMO_SIZE = 256  # views remembered per tally
 KEY_SUFFIX = "#"  # (measure + KEY_SUFFIX, theme): the sum of the record keys behind (measure, theme)
 
 CellKey = tuple[int, str, str, int]  # term, age band ("" unanswered), gender (""), placement id (0 none)
-
-
-def term_of(column: Any) -> Any:
-    """A school term as a number: 20252 is autumn 2025 (August–December), 20261 spring 2026."""
-    year = sa.cast(sa.extract("year", column), sa.Integer)
-    half = sa.case((sa.cast(sa.extract("month", column), sa.Integer) >= 8, 2), else_=1)
-    return year * 10 + half
-
-
-def term_bounds(term: int) -> tuple[datetime, datetime] | None:
-    """The moments a term runs from (inclusive) and to (exclusive), in UTC; None if no such term."""
-    year, half = divmod(term, 10)
-    if half not in (1, 2) or not 1 <= year < 9999:
-        return None
-    if half == 1:
-        return datetime(year, 1, 1, tzinfo=UTC), datetime(year, 8, 1, tzinfo=UTC)
-    return datetime(year, 8, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-
-
-def in_term(column: Any, term: int) -> Any:
-    """`column` (a UTC time) falls in the term, as a range an index can use; false for no such term."""
-    bounds = term_bounds(term)
-    return sa.and_(column >= bounds[0], column < bounds[1]) if bounds else sa.false()
 
 
 def dimension(name: str) -> Any:

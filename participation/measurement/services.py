@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from participation.audit.services import record
+from participation.core.terms import is_term, term_index, term_of
 from participation.extensions import db
-from participation.insights.tally import term_of
 from participation.measurement.models import (
     DataPoint,
     Indicator,
@@ -32,17 +32,9 @@ class MeasurementError(ValueError):
     """A value or an indicator that was refused; the message says why."""
 
 
-def term_index(term: int) -> int:
-    """Terms as consecutive numbers, so spring follows autumn: 20252 → 4051, 20261 → 4052."""
-    return (term // 10) * 2 + (term % 10) - 1
-
-
-FIRST_TERM, LAST_TERM = 20001, 21002  # spring 2000 to autumn 2100
-
-
 def check_term(term: int) -> int:
     """A term number: the year and 1 (spring) or 2 (autumn)."""
-    if not (FIRST_TERM <= term <= LAST_TERM) or term % 10 not in (1, 2):
+    if not is_term(term):
         raise MeasurementError(_("A term is written like 20252 (autumn 2025) or 20261 (spring 2026)."))
     return term
 

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from participation.audit.services import record
-from participation.extensions import db
-from participation.moderation.detection import (
+from participation.core.textflags import (
     FLAG_ABUSE,
     FLAG_EMAIL,
     FLAG_NAME,
     FLAG_PERSONAL_NUMBER,
     FLAG_PHONE,
 )
+from participation.extensions import db
 from participation.surveys.models import FREE_TEXT_MAX, Answer, ModerationStatus, Question, Response, Survey
 
 QUEUE_SIZE = 100

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, UTCDateTime, utcnow
-from participation.forum.models import ForumSession
 from participation.staff.models import Partner
 from participation.staff.ownership import Owned
 from participation.surveys.models import Survey
@@ -22,7 +21,9 @@ class Placement(Owned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
     survey_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id", ondelete="SET NULL"), index=True)
-    # A placement leads to a survey or to a forum session (the QR on the projector).
+    # A placement leads to a survey or to a forum session (the QR on the projector). The forum, a higher
+    # layer, creates its session's placement with the session's own code and partner; placements know the
+    # session only by its id, so that the forum may build on placements and not the other way round.
     forum_session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("forum_session.id", ondelete="SET NULL"), index=True
     )
@@ -35,10 +36,9 @@ class Placement(Owned, Base):
 
     partner: Mapped[Partner] = relationship()
     survey: Mapped[Survey | None] = relationship()
-    forum_session: Mapped[ForumSession | None] = relationship()
 
     def owner_parent(self) -> Owned | None:
-        return self.survey or self.forum_session
+        return self.survey
 
 
 class PlacementScan(Base):

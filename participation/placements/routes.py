@@ -10,19 +10,20 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from participation.audit.services import record
+from participation.core import links
+from participation.core.qr import qr_png, qr_svg
 from participation.extensions import db
 from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
 from participation.placements import services
 from participation.placements.forms import NewPlacementsForm
 from participation.placements.models import Placement
 from participation.placements.posters import poster_blocks
-from participation.placements.qr import qr_png, qr_svg
 from participation.placements.services import live_placement, record_scan
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.suppression import threshold
-from participation.surveys.services import all_surveys
+from participation.surveys.queries import all_surveys
 
 bp = Blueprint("placements", __name__)
 
@@ -31,12 +32,12 @@ bp = Blueprint("placements", __name__)
 def scan(code: str) -> Response:
     """Count the scan (a daily number, nothing about the device) and send the participant on."""
     placement = live_placement(code)
-    if placement is None or (placement.survey is None and placement.forum_session is None):
+    if placement is None or (placement.survey is None and placement.forum_session_id is None):
         abort(404)
     record_scan(placement, datetime.now(UTC).date())
     lang = choose_language(pinned=placement.language)
-    if placement.forum_session is not None:
-        target = url_for("forum.session", lang=lang, code=placement.forum_session.code)
+    if placement.forum_session_id is not None:  # a forum placement carries its session's code
+        target = url_for("forum.session", lang=lang, code=placement.code)
     else:
         target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
     response = redirect(target, code=302)
@@ -69,7 +70,7 @@ def index() -> str:
             for row in services.placement_stats(threshold())
             if ownership.can_read(current_user, row.placement)
         ],
-        local_address=services.is_local_address(),
+        local_address=links.is_local_address(),
         form=EmptyForm(),
     )
 
@@ -112,7 +113,7 @@ def retire(placement_id: int) -> Response:
 @roles_required(*STAFF_ROLES)
 def qr(placement_id: int, kind: str) -> Response:
     placement = _placement_or_404(placement_id)
-    url = services.public_url(placement.code)
+    url = links.public_url(placement.code)
     if kind == "svg":
         response = Response(qr_svg(url), mimetype="image/svg+xml")
     else:
@@ -149,7 +150,7 @@ def poster(placement_id: int) -> str:
         survey=survey,
         layout=layout,
         blocks=poster_blocks(survey, languages),
-        short_url=services.short_url(placement.code),
-        local_address=services.is_local_address(),
+        short_url=links.short_url(placement.code),
+        local_address=links.is_local_address(),
         sticker_count=18,
     )

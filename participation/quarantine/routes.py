@@ -9,10 +9,11 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from participation.core import floods
+from participation.core.floods import BurstStatus, FloodBurst
 from participation.extensions import db
 from participation.i18n.languages import choose_language
 from participation.quarantine import services
-from participation.quarantine.models import BurstStatus, FloodBurst
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -60,4 +61,4 @@ def decide(burst_id: int) -> Response:
 
 @bp.record_once
 def _check_ceilings(state: BlueprintSetupState) -> None:
-    services.check_configuration(state.app.config)
+    floods.check_configuration(state.app.config)

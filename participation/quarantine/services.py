@@ -1,123 +1,24 @@
-"""Flood ceilings per address, and the quarantine of what goes beyond them until a staff member decides.
+"""The staff side of flood quarantine: each open burst's size and hour, and releasing or discarding it.
 
-A ceiling never refuses anything: a submission beyond it is stored with `quarantined` set and counted in
-its scope's open burst, and every result leaves quarantined rows out until the burst is released. The
-counters live in the rate limiter's storage (memory://, or Redis shared by every process), keyed by an
-HMAC of the address (`participation.privacy.client_key`); the database never sees the address.
+Holding rows is `participation.core.floods`, used by the surveys and the forum while they store.
 """
 
 from __future__ import annotations
 
-import enum
-import logging
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context
-from limits import RateLimitItem, parse_many
-from limits.errors import StorageError
-from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy.exc import IntegrityError
 
 from participation.audit.services import record
-from participation.extensions import db, limiter
+from participation.core.changes import DataChange
+from participation.core.floods import BurstKind, BurstStatus, FloodBurst
+from participation.extensions import db
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
-from participation.insights.models import DataChange
-from participation.privacy import client_key, truncate_to_hour
-from participation.quarantine.models import BurstKind, BurstStatus, FloodBurst
 from participation.staff import ownership
 from participation.staff.models import User
 from participation.surveys.models import Response, Survey
 from participation.surveys.releases import release_if_due
-
-log = logging.getLogger(__name__)
-
-
-class Flow(enum.StrEnum):
-    """What a ceiling counts: each has its own limits, set by a PARTICIPATION_FLOOD_* variable."""
-
-    RESPONSE = "response"
-    JOIN = "join"
-    VOTE = "vote"
-    PROPOSAL = "proposal"
-
-
-_SETTING = {
-    Flow.RESPONSE: "FLOOD_RESPONSES",
-    Flow.JOIN: "FLOOD_JOINS",
-    Flow.VOTE: "FLOOD_VOTES",
-    Flow.PROPOSAL: "FLOOD_PROPOSALS",
-}
-_STORAGE_FAILURES = (StorageError, ConnectionError, OSError)
-
-
-@lru_cache(maxsize=32)
-def _parse(setting: str) -> tuple[RateLimitItem, ...]:
-    return tuple(parse_many(setting))
-
-
-def ceilings(flow: Flow) -> tuple[RateLimitItem, ...]:
-    """The configured limits of a flow, for example 150 per 10 minutes and 800 per 4 hours."""
-    return _parse(current_app.config[_SETTING[flow]])
-
-
-def check_configuration(config: dict[str, object]) -> None:
-    """Refuse to start with a ceiling that does not parse, rather than fail on the first submission."""
-    for setting in _SETTING.values():
-        try:
-            _parse(str(config[setting]))
-        except ValueError as error:
-            raise ValueError(f"PARTICIPATION_{setting}: {error}") from error
-
-
-def _as_tuple(exceptions: type[Exception] | tuple[type[Exception], ...]) -> tuple[type[Exception], ...]:
-    return exceptions if isinstance(exceptions, tuple) else (exceptions,)
-
-
-def within_ceiling(flow: Flow, scope_id: int) -> bool:
-    """Count this submission against the address's ceilings in this scope; False once it goes beyond.
-
-    A moving window, so a burst cannot hide in the seam between two fixed windows. If the storage is
-    unreachable the submission counts as usual: an outage must not quarantine a youth centre.
-    """
-    if not current_app.config["FLOOD_CEILINGS"] or not has_request_context():
-        return True  # switched off, or not a request (the demo, a command): no address to count
-    storage = limiter.storage
-    strategy = MovingWindowRateLimiter(storage)
-    identifiers = ("flood", flow.value, str(scope_id), client_key())
-    try:
-        return all(strategy.hit(item, *identifiers) for item in ceilings(flow))
-    except (*_STORAGE_FAILURES, *_as_tuple(storage.base_exceptions)):
-        log.warning("flood ceiling storage unavailable; %s not checked", flow.value)
-        return True
-
-
-def hold(kind: BurstKind, scope_id: int, now: datetime) -> None:
-    """Count one more held row in the scope's open burst, opening one if none is; in the caller's transaction."""
-    db.session.flush()  # the caller's rows first, so their own conflicts surface as theirs
-    hour = truncate_to_hour(now)
-    bump = (
-        sa.update(FloodBurst)
-        .where(
-            FloodBurst.kind == kind, FloodBurst.scope_id == scope_id, FloodBurst.status == BurstStatus.OPEN
-        )
-        .values(count=FloodBurst.count + 1, last_hour=hour)
-        .execution_options(synchronize_session=False)
-    )
-    if db.session.execute(bump).rowcount:
-        return
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                FloodBurst(kind=kind, scope_id=scope_id, started_hour=hour, last_hour=hour, count=1)
-            )
-    except IntegrityError:  # a parallel request opened the burst first: the unique index decided
-        db.session.execute(bump)
-
-
-# --- Staff -----------------------------------------------------------------------------------------
 
 
 @dataclass

@@ -9,7 +9,6 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from participation.audit.services import recent_events
 from participation.extensions import db, limiter
 from participation.i18n.languages import choose_language
 from participation.security import local_path
@@ -149,4 +148,4 @@ def edit_user(user_id: int) -> Response | str | tuple[str, int]:
 @bp.get("/audit")
 @roles_required(Role.ADMIN)
 def audit() -> str:
-    return render_template("staff/audit.html", events=recent_events())
+    return render_template("staff/audit.html", events=services.recent_events())

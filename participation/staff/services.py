@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from participation.audit.models import AuditEvent
 from participation.audit.services import record
 from participation.database import UTCDateTime
 from participation.extensions import db
@@ -226,3 +227,17 @@ def change_password(user: User, current: str, new: str) -> None:
 
 def all_users() -> list[User]:
     return list(db.session.scalars(sa.select(User).order_by(User.email)))
+
+
+AUDIT_PAGE = 100
+
+
+def recent_events(limit: int = AUDIT_PAGE) -> list[tuple[AuditEvent, str | None]]:
+    """The latest audit events, newest first, each with the e-mail of the account (None once removed)."""
+    rows = db.session.execute(
+        sa.select(AuditEvent, User.email)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [(event, email) for event, email in rows]

@@ -14,6 +14,7 @@ from participation.audit.services import record
 from participation.extensions import db
 from participation.surveys.models import (
     PROFILE_CHOICES,
+    TEXT_LIMITS,
     Answer,
     Option,
     Question,
@@ -25,7 +26,6 @@ from participation.themes.models import Theme
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
-TEXT_LIMITS = {"title": 200, "intro": 1000, "thanks": 1000, "prompt": 500, "label": 200}
 
 
 class EditError(ValueError):

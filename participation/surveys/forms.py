@@ -18,8 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from participation.staff.forms import owner_field
-from participation.surveys.editing import TEXT_LIMITS
-from participation.surveys.models import QuestionKind
+from participation.surveys.models import TEXT_LIMITS, QuestionKind
 
 
 class CheckboxesField(SelectMultipleField):

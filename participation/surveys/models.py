@@ -51,9 +51,19 @@ PROFILE_CHOICES: dict[ProfileField, tuple[str, ...]] = {
     ProfileField.LIVES_IN_AREA: ("yes", "nearby", "no"),
 }
 
+# The limits of a survey, in one place for the models, the builder's forms, the participant's form, the
+# services and the XLSForm reader and writer.
 SCALE_POINTS = 5
-FREE_TEXT_MAX = 500
-RANKING_MAX = 3
+FREE_TEXT_MAX = 500  # characters of one free-text answer
+RANKING_MAX = 3  # places in a ranking
+NUMBER_LIMIT = 1_000_000  # a number answer lies within ±NUMBER_LIMIT unless the question narrows it
+TEXT_LIMITS = {
+    "title": 200,
+    "intro": 1000,
+    "thanks": 1000,
+    "prompt": 500,
+    "label": 200,
+}  # staff-written texts
 
 question_theme = sa.Table(
     "question_theme",

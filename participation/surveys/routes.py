@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from participation.actions.services import latest_for_themes
+from participation.core import signals
+from participation.core.floods import Flow, retry_after_seconds, try_again_message, within_ceiling
 from participation.extensions import csrf, limiter
-from participation.followup.routes import own_response
-from participation.followup.services import may_opt_in
 from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
-from participation.quarantine.retry import retry_after_seconds, try_again_message
-from participation.quarantine.services import Flow, within_ceiling
 from participation.suppression import protect, threshold
-from participation.surveys import services
+from participation.surveys import answering, queries, results
 from participation.surveys.models import Survey
 
 bp = Blueprint("surveys", __name__, url_prefix="/<lang>")
@@ -30,7 +29,7 @@ def _now() -> datetime:
 
 
 def _survey_or_404(slug: str) -> Survey:
-    survey = services.published_survey(slug)
+    survey = queries.published_survey(slug)
     if survey is None:
         abort(404)
     return survey
@@ -43,9 +42,25 @@ def _respondent_hash(survey: Survey, token: str | None) -> str | None:
 
 
 def _closed(survey: Survey) -> Response:
-    page = render_template("surveys/closed.html", survey=survey, open_surveys=services.open_surveys(_now()))
+    page = render_template("surveys/closed.html", survey=survey, open_surveys=queries.open_surveys(_now()))
     not_yet = survey.opens_at is not None and _now() < survey.opens_at
     return Response(page, status=403 if not_yet else 410)
+
+
+@dataclass(frozen=True)
+class ThanksPart:
+    """A part of the thank-you page that a higher capability adds (the follow-up offer, the latest actions).
+
+    `position` orders the parts: below 50 they come before the community's results, from 50 after them.
+    """
+
+    position: int
+    html: Markup
+
+
+def thanks_parts(survey: Survey, *, already: bool) -> list[ThanksPart]:
+    parts = signals.answers(signals.thanks_parts, survey=survey, already=already)
+    return sorted(parts, key=lambda part: part.position)
 
 
 def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Response:
@@ -54,12 +69,11 @@ def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Respon
         "surveys/thanks.html",
         survey=survey,
         already=already,
-        results=services.community_results(survey, k),
-        total=protect(services.released_responses(survey), k),
+        results=results.community_results(survey, k),
+        total=protect(results.released_responses(survey), k),
         k=k,
         kiosk=current_app.config["KIOSK_MODE"],
-        actions=latest_for_themes(services.survey_theme_ids(survey)),
-        offer_follow_up=not already and may_opt_in(own_response(survey)),
+        parts=thanks_parts(survey, already=already),
     )
     return Response(page, status=status)
 
@@ -98,9 +112,9 @@ def survey(slug: str) -> Response:
     if not survey.is_open(_now()):
         return _closed(survey)
     token = device_token()
-    if services.has_answered(survey, _respondent_hash(survey, token)):
+    if answering.has_answered(survey, _respondent_hash(survey, token)):
         return _results_page(survey, already=True)
-    placement = services.placement_for(request.args.get("p"), survey)
+    placement = answering.placement_for(request.args.get("p"), survey)
     response = _form_page(
         survey,
         values=MultiDict(),
@@ -140,7 +154,7 @@ def submit(slug: str) -> Response:
             "This page had been open for a long time. Your answers are still here: please send them again."
         )
         return _form_page(survey, submission_key=submission_key, problem=problem, status=400, **keep)
-    parsed = services.parse_submission(survey, form)
+    parsed = answering.parse_submission(survey, form)
     if parsed.tampered:
         problem = _("Something in the form was not right. Please check your answers and send them again.")
         return _form_page(survey, submission_key=submission_key, problem=problem, status=400, **keep)
@@ -154,20 +168,20 @@ def submit(slug: str) -> Response:
     respondent_hash = _respondent_hash(survey, token or new_device_token)
     idempotency_hash = keyed_hash("submission", survey.id, submission_key)
     # Only a response that would be stored counts against the address's ceiling; beyond it, it is held.
-    held = services.is_new_response(survey, respondent_hash, idempotency_hash) and not within_ceiling(
+    held = answering.is_new_response(survey, respondent_hash, idempotency_hash) and not within_ceiling(
         Flow.RESPONSE, survey.id
     )
-    outcome = services.store_response(
+    outcome = answering.store_response(
         survey,
         parsed,
-        placement=services.placement_for(placement_code, survey),
+        placement=answering.placement_for(placement_code, survey),
         respondent_hash=respondent_hash,
         idempotency_hash=idempotency_hash,
         language=current_language(),
         now=_now(),
         quarantined=held,
     )
-    if outcome is services.StoreOutcome.ALREADY_ANSWERED:
+    if outcome is answering.StoreOutcome.ALREADY_ANSWERED:
         return _results_page(survey, already=True, status=409)
     response = redirect(url_for("surveys.thanks", slug=survey.slug), code=303)
     if new_device_token is not None:
@@ -178,7 +192,7 @@ def submit(slug: str) -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def _too_many(_error: RateLimitExceeded) -> Response:
     """Too many sends from this phone: the form again with every answer kept, and when to try again."""
-    survey = services.published_survey((request.view_args or {}).get("slug", ""))
+    survey = queries.published_survey((request.view_args or {}).get("slug", ""))
     if survey is None:  # an error handler cannot abort: the not-found page, as the view would give
         return Response(render_template("errors/error.html", status=404), status=404)
     form = request.form

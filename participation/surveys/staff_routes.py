@@ -32,7 +32,7 @@ from participation.staff.forms import EmptyForm
 from participation.surveys import editing, xlsform
 from participation.surveys.forms import ImportForm, NewSurveyForm, OptionForm, QuestionForm, SettingsForm
 from participation.surveys.models import Option, Question, Survey, SurveyStatus
-from participation.surveys.services import response_count
+from participation.surveys.queries import response_count
 from participation.surveys.starters import STARTERS
 from participation.themes.models import Theme
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from participation.demo import content
+from participation.surveys.starter_backby import BACKBY
 
 PROFILE = ["age_band", "gender", "lives_in_area"]
 
@@ -223,7 +223,7 @@ BLANK: dict[str, Any] = {
 # key → (name shown to staff, spec)
 STARTERS: dict[str, tuple[Any, dict[str, Any]]] = {
     "blank": (_l("Empty survey"), BLANK),
-    "backby": (_l("Bäckby – your voice (every question kind)"), content.SURVEY),
+    "backby": (_l("Bäckby – your voice (every question kind)"), BACKBY),
     "lupp_influence": (_l("LUPP theme: influence"), LUPP_INFLUENCE),
     "lupp_leisure": (_l("LUPP theme: leisure"), LUPP_LEISURE),
     "lupp_work": (_l("LUPP theme: work"), LUPP_WORK),

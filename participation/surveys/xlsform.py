@@ -25,19 +25,20 @@ from participation.config import DEFAULT_LANGUAGES
 from participation.exports import append_row
 from participation.extensions import db
 from participation.i18n.languages import native_name, to_babel
-from participation.surveys.editing import KEY, SLUG, TEXT_LIMITS, free_slug
+from participation.surveys.editing import KEY, SLUG, free_slug
 from participation.surveys.labels import SCALE_FACES
 from participation.surveys.models import (
     FREE_TEXT_MAX,
+    NUMBER_LIMIT,
     RANKING_MAX,
     SCALE_POINTS,
+    TEXT_LIMITS,
     Option,
     Question,
     QuestionKind,
     Survey,
     SurveyStatus,
 )
-from participation.surveys.services import NUMBER_LIMIT
 from participation.themes.models import Theme
 
 SHIPPED_LANGUAGES = tuple(DEFAULT_LANGUAGES.split())

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from participation.audit.services import record
+from participation.core import signals
 from participation.extensions import db
-from participation.insights.coding import new_version
 from participation.themes.models import Theme, VisionGoal
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{1,59}$")
@@ -83,6 +83,6 @@ def save_theme(
     theme.name = _names(names)
     db.session.flush()
     record("theme_saved", "theme", theme.id, slug=theme.slug)
-    new_version(f"theme {'added' if created else 'changed'}: {theme.slug}")
+    signals.send(signals.themes_changed, note=f"theme {'added' if created else 'changed'}: {theme.slug}")
     db.session.commit()
     return theme

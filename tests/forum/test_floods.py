@@ -6,6 +6,7 @@ import re
 
 import sqlalchemy as sa
 
+from participation.core.floods import BurstKind, FloodBurst
 from participation.extensions import db
 from participation.forum import services
 from participation.forum.models import (
@@ -18,7 +19,6 @@ from participation.forum.models import (
     ItemStatus,
 )
 from participation.privacy import DEVICE_COOKIE, new_token
-from participation.quarantine.models import BurstKind, FloodBurst
 from participation.suppression import Count, protect
 from tests.factories import csrf_token
 from tests.floods import from_address

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from participation.core.terms import in_term
 from participation.extensions import db
 from participation.forum import services as forum
 from participation.forum.models import AGREE, ForumMode, ForumParticipant, ForumVote
@@ -202,7 +203,7 @@ def test_trend_and_reach(tagged, db):
     respond(survey, n=14, pick="a", scale=3, when=AUTUMN_2026, age="16_19")
     respond(survey, n=6, pick="b", scale=3, when=AUTUMN_2026, age="16_19")
     trend = needs.trend(needs.Filters(), K)
-    spring, autumn = (needs.tally.in_term(Response.submitted_hour, term) for term in (20261, 20262))
+    spring, autumn = (in_term(Response.submitted_hour, term) for term in (20261, 20262))
     assert trend[jobs.id][20261].count == shown(chose(survey, "a", spring))
     assert trend[jobs.id][20262].count == shown(chose(survey, "a", autumn))
     assert needs.terms() == [20261, 20262]

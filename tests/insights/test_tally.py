@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from participation.core.changes import DataChange
 from participation.extensions import db
 from participation.insights import needs, tally
-from participation.insights.models import CodebookVersion, DataChange, TextCode
+from participation.insights.models import CodebookVersion, TextCode
 from participation.placements.models import Placement
 from participation.suppression import Count, protect
 from participation.surveys.models import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from participation.core.textflags import detect_flags
 from participation.extensions import db
-from participation.moderation.detection import detect_flags
 from participation.moderation.services import publishable_texts
 from participation.surveys.models import Answer, ModerationStatus
 from tests.factories import csrf_token, gen_survey, gen_user, login, open_form, q, valid_answers

@@ -11,11 +11,11 @@ import pytest
 import sqlalchemy as sa
 
 from participation.audit.models import AuditEvent
+from participation.core.changes import DataChange
+from participation.core.floods import BurstStatus, FloodBurst
 from participation.extensions import db
 from participation.forum import services as forum
 from participation.forum.models import ForumMode, ForumParticipant, ForumSession, ForumVote
-from participation.insights.models import DataChange
-from participation.quarantine.models import BurstStatus, FloodBurst
 from participation.surveys.models import Answer, Response
 from tests.factories import csrf_token, gen_survey, gen_user, login
 from tests.floods import SCHOOL, Script, from_address
@@ -193,7 +193,7 @@ def test_two_app_processes_sharing_redis_count_one_ceiling(app, db, small_ceilin
     other = textwrap.dedent(
         f"""
         from participation import create_app
-        from participation.quarantine.services import Flow, within_ceiling
+        from participation.core.floods import Flow, within_ceiling
         app = create_app({{"TESTING": True, "FLOOD_RESPONSES": "5 per 10 minutes; 40 per 4 hours"}})
         with app.test_request_context(environ_base={{"REMOTE_ADDR": "{SCHOOL}"}}):
             print([within_ceiling(Flow.RESPONSE, {survey.id}) for _ in range(2)])

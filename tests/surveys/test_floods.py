@@ -6,8 +6,8 @@ import re
 
 import sqlalchemy as sa
 
+from participation.core.floods import BurstKind, BurstStatus, FloodBurst
 from participation.extensions import db
-from participation.quarantine.models import BurstKind, BurstStatus, FloodBurst
 from participation.surveys.models import Response
 from tests.factories import gen_survey, hidden_fields, open_form, valid_answers
 from tests.floods import SCHOOL, Script, from_address

@@ -11,9 +11,9 @@ from werkzeug.exceptions import HTTPException
 from participation.extensions import db
 from participation.i18n.languages import choose_language, current_language, is_shipped, set_language_cookie
 from participation.security import local_path
-from participation.surveys.services import open_surveys
+from participation.surveys.queries import open_surveys
 
-bp = Blueprint("core", __name__)
+bp = Blueprint("site", __name__)
 
 
 @bp.get("/")

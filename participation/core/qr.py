@@ -1,4 +1,4 @@
-"""QR codes for placements: vector SVG for print, PNG for screens and chat apps."""
+"""QR codes for posters, stickers and the forum projector: vector SVG for print, PNG for screens and chat apps."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
-"""The rules for answering a survey: validating a submission, storing it once, and counting results."""
+"""The rules for answering a survey: validating a submission against the survey, and storing it once."""
 
 from __future__ import annotations
 
 import enum
 import re
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,20 +12,17 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from participation.core import signals
+from participation.core.floods import BurstKind, hold
 from participation.core.hygiene import has_visible_text
+from participation.core.textflags import detect_flags
 from participation.extensions import db
-from participation.followup.services import find as find_follow_up
-from participation.moderation.detection import detect_flags
-from participation.placements.models import Placement
 from participation.privacy import truncate_to_hour
-from participation.quarantine.models import BurstKind
-from participation.quarantine.services import hold
-from participation.suppression import Cell, Count, cell, counted_sql, share
 from participation.surveys.models import (
     FREE_TEXT_MAX,
+    NUMBER_LIMIT,
     PROFILE_CHOICES,
     RANKING_MAX,
     SCALE_POINTS,
@@ -36,14 +33,12 @@ from participation.surveys.models import (
     QuestionKind,
     Response,
     Survey,
-    SurveyStatus,
 )
-from participation.surveys.releases import release_if_due, released
+from participation.surveys.releases import release_if_due
 
 QUESTION_FIELD = re.compile(r"^q(\d+)(?:_(\d+))?$")
 # Control characters other than newline and tab are never part of an honest answer.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-NUMBER_LIMIT = 1_000_000
 
 
 def field_name(question: Question, rank: int | None = None) -> str:
@@ -54,33 +49,23 @@ def profile_field_name(profile: str) -> str:
     return f"profile_{profile}"
 
 
-def published_survey(slug: str) -> Survey | None:
-    """A survey participants may see: published or archived (archived ones say they are closed)."""
-    return db.session.scalar(
-        sa.select(Survey)
-        .where(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
-        # The page shows every question with its options: three queries instead of one per question.
-        .options(selectinload(Survey.questions).selectinload(Question.options))
-    )
+@dataclass(frozen=True)
+class Place:
+    """The live placement a participant came from: its code (kept in the form) and its id (stored)."""
+
+    code: str
+    id: int
 
 
-def open_surveys(now: datetime) -> list[Survey]:
-    """Surveys open right now, newest first."""
-    candidates = db.session.scalars(
-        sa.select(Survey).where(Survey.status == SurveyStatus.PUBLISHED).order_by(Survey.id.desc())
-    )
-    return [survey for survey in candidates if survey.is_open(now)]
+def placement_for(code: str | None, survey: Survey) -> Place | None:
+    """The live placement with this code that points to this survey; None for any other code.
 
-
-def placement_for(code: str | None, survey: Survey) -> Placement | None:
-    """The live placement with this code that points to this survey, if any."""
+    Placements are a layer above surveys: they answer the signal (participation.core.signals).
+    """
     if not code or len(code) > 16:
         return None
-    return db.session.scalar(
-        sa.select(Placement).where(
-            Placement.code == code.upper(), Placement.survey_id == survey.id, Placement.retired_at.is_(None)
-        )
-    )
+    found = signals.first_answer(signals.placement_of_code, code=code.upper(), survey_id=survey.id)
+    return Place(code.upper(), found) if found is not None else None
 
 
 @dataclass
@@ -120,70 +105,89 @@ def _is_shown(question: Question, chosen: set[int]) -> bool:
     return question.show_if_option_id is None or question.show_if_option_id in chosen
 
 
+def _parse_multiple(question: Question, form: MultiDict[str, str], parsed: ParsedSubmission) -> list[Answer]:
+    name = field_name(question)
+    ids = [_parse_option(question, value) for value in form.getlist(name) if value]
+    if len(set(ids)) != len(ids):
+        raise _Tampered
+    if question.max_choices and len(ids) > question.max_choices:
+        parsed.errors[name] = ngettext(
+            "Choose at most %(num)d answer.", "Choose at most %(num)d answers.", question.max_choices
+        )
+        return []
+    return [Answer(question_id=question.id, option_id=option_id) for option_id in ids]
+
+
+def _parse_ranking(question: Question, form: MultiDict[str, str], parsed: ParsedSubmission) -> list[Answer]:
+    limit = min(question.max_choices or RANKING_MAX, RANKING_MAX, len(question.options))
+    picked = [value for rank in range(1, limit + 1) if (value := form.get(field_name(question, rank)))]
+    ids = [_parse_option(question, value) for value in picked]
+    if len(set(ids)) != len(ids):
+        parsed.errors[field_name(question)] = _("Choose each thing only once.")
+        return []
+    return [
+        Answer(question_id=question.id, option_id=option_id, rank=rank)
+        for rank, option_id in enumerate(ids, start=1)
+    ]
+
+
+def _parse_text(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
+    text = _CONTROL.sub("", raw).strip()
+    if len(text) > FREE_TEXT_MAX:
+        parsed.errors[field_name(question)] = _(
+            "Please write at most %(max)d characters. You wrote %(count)d.",
+            max=FREE_TEXT_MAX,
+            count=len(text),
+        )
+        return []
+    if not has_visible_text(text):
+        if text:  # only zero-width or other blank characters: nothing anyone could read
+            parsed.errors[field_name(question)] = _(
+                "Your answer looks empty. Write something, or leave the box empty."
+            )
+        return []
+    answer = Answer(
+        question_id=question.id,
+        text_value=text,
+        moderation_status=ModerationStatus.PENDING,
+        flags=detect_flags(text),
+    )
+    return [answer]
+
+
+def _parse_single(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
+    return [Answer(question_id=question.id, option_id=_parse_option(question, raw))]
+
+
+def _parse_scale(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
+    if raw not in {str(point) for point in range(1, SCALE_POINTS + 1)}:
+        raise _Tampered
+    return [Answer(question_id=question.id, value_int=int(raw))]
+
+
+def _parse_yes_no(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
+    if raw not in {"yes", "no"}:
+        raise _Tampered
+    return [Answer(question_id=question.id, value_int=1 if raw == "yes" else 0)]
+
+
+_Parser = Callable[[Question, str, ParsedSubmission], list[Answer]]
+
+
 def _parse_question(question: Question, form: MultiDict[str, str], parsed: ParsedSubmission) -> list[Answer]:
     """Answers for one question; adds a message to parsed.errors for what the participant can fix."""
+    if question.kind is QuestionKind.MULTIPLE_CHOICE:
+        return _parse_multiple(question, form, parsed)
+    if question.kind is QuestionKind.RANKING:
+        return _parse_ranking(question, form, parsed)
     name = field_name(question)
-    kind = question.kind
-    if kind is QuestionKind.MULTIPLE_CHOICE:
-        raw_values = [value for value in form.getlist(name) if value]
-        ids = [_parse_option(question, value) for value in raw_values]
-        if len(set(ids)) != len(ids):
-            raise _Tampered
-        if question.max_choices and len(ids) > question.max_choices:
-            parsed.errors[name] = ngettext(
-                "Choose at most %(num)d answer.", "Choose at most %(num)d answers.", question.max_choices
-            )
-            return []
-        return [Answer(question_id=question.id, option_id=option_id) for option_id in ids]
-    if kind is QuestionKind.RANKING:
-        limit = min(question.max_choices or RANKING_MAX, RANKING_MAX, len(question.options))
-        picked = [value for rank in range(1, limit + 1) if (value := form.get(field_name(question, rank)))]
-        ids = [_parse_option(question, value) for value in picked]
-        if len(set(ids)) != len(ids):
-            parsed.errors[name] = _("Choose each thing only once.")
-            return []
-        return [
-            Answer(question_id=question.id, option_id=option_id, rank=rank)
-            for rank, option_id in enumerate(ids, start=1)
-        ]
-    raw = form.get(name, "")
     if len(form.getlist(name)) > 1:
         raise _Tampered
-    if kind is QuestionKind.FREE_TEXT:
-        text = _CONTROL.sub("", raw).strip()
-        if len(text) > FREE_TEXT_MAX:
-            parsed.errors[name] = _(
-                "Please write at most %(max)d characters. You wrote %(count)d.",
-                max=FREE_TEXT_MAX,
-                count=len(text),
-            )
-            return []
-        if not has_visible_text(text):
-            if text:  # only zero-width or other blank characters: nothing anyone could read
-                parsed.errors[name] = _("Your answer looks empty. Write something, or leave the box empty.")
-            return []
-        return [
-            Answer(
-                question_id=question.id,
-                text_value=text,
-                moderation_status=ModerationStatus.PENDING,
-                flags=detect_flags(text),
-            )
-        ]
+    raw = form.get(name, "")
+    if question.kind is QuestionKind.FREE_TEXT:
+        return _parse_text(question, raw, parsed)
     raw = raw.strip()
-    if not raw:
-        return []
-    if kind is QuestionKind.SINGLE_CHOICE:
-        return [Answer(question_id=question.id, option_id=_parse_option(question, raw))]
-    if kind is QuestionKind.SCALE:
-        if raw not in {str(point) for point in range(1, SCALE_POINTS + 1)}:
-            raise _Tampered
-        return [Answer(question_id=question.id, value_int=int(raw))]
-    if kind is QuestionKind.YES_NO:
-        if raw not in {"yes", "no"}:
-            raise _Tampered
-        return [Answer(question_id=question.id, value_int=1 if raw == "yes" else 0)]
-    return _parse_number(question, raw, parsed)
+    return _ONE_VALUE[question.kind](question, raw, parsed) if raw else []
 
 
 def _parse_number(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
@@ -199,6 +203,14 @@ def _parse_number(question: Question, raw: str, parsed: ParsedSubmission) -> lis
         parsed.errors[name] = _("Please write a number from %(low)d to %(high)d.", low=low, high=high)
         return []
     return [Answer(question_id=question.id, value_int=value)]
+
+
+_ONE_VALUE: dict[QuestionKind, _Parser] = {
+    QuestionKind.SINGLE_CHOICE: _parse_single,
+    QuestionKind.SCALE: _parse_scale,
+    QuestionKind.YES_NO: _parse_yes_no,
+    QuestionKind.NUMBER: _parse_number,
+}
 
 
 def _check_no_foreign_fields(survey: Survey, form: MultiDict[str, str]) -> None:
@@ -252,11 +264,12 @@ def _parse_follow_up(form: MultiDict[str, str], parsed: ParsedSubmission) -> Non
     code = form.get("followup_code", "").strip()
     if not code:
         return
-    link = find_follow_up(code[:40])
+    # Follow-up codes belong to a layer above surveys, which answers the signal.
+    link = signals.first_answer(signals.follow_up_of_code, code=code[:40])
     if link is None:
         parsed.errors["followup_code"] = _("We do not know that code. Check it, or leave the box empty.")
     else:
-        parsed.follow_up_id = link.id
+        parsed.follow_up_id = link
 
 
 class StoreOutcome(enum.Enum):
@@ -303,7 +316,7 @@ def store_response(
     survey: Survey,
     parsed: ParsedSubmission,
     *,
-    placement: Placement | None,
+    placement: Place | None,
     respondent_hash: str | None,
     idempotency_hash: str,
     language: str,
@@ -346,104 +359,3 @@ def store_response(
         return earlier
     release_if_due()  # results move only when k responses are waiting (participation.surveys.releases)
     return StoreOutcome.STORED
-
-
-def response_count(survey: Survey) -> int:
-    """Every stored response of the survey, released or not: for staff's own bookkeeping, never shown to others."""
-    return (
-        db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.survey_id == survey.id)) or 0
-    )
-
-
-def released_responses(survey: Survey) -> Count:
-    """The survey's released responses with their records' key sum, for a protected figure."""
-    row = db.session.execute(
-        sa.select(*counted_sql(Response.id)).where(Response.survey_id == survey.id, released())
-    ).one()
-    return Count(int(row[0]), int(row[1]))
-
-
-@dataclass
-class QuestionResult:
-    """Protected community results of one closed question."""
-
-    question: Question
-    base: Cell
-    cells: list[tuple[str, Cell]]  # (option id or value, cell), in display order
-
-
-def _result_keys(question: Question) -> list[str]:
-    if question.kind is QuestionKind.SCALE:
-        return [str(point) for point in range(1, SCALE_POINTS + 1)]
-    if question.kind is QuestionKind.YES_NO:
-        return ["1", "0"]
-    return [str(option.id) for option in question.options]
-
-
-def community_results(survey: Survey, k: int) -> list[QuestionResult]:
-    """Counts per answer of every closed question over released responses, each protected on its own.
-
-    Every (question, answer) figure is a count of distinct responses with their record keys, perturbed
-    and hidden below k (participation.suppression); a question whose protected base is hidden is left out.
-    """
-    closed = [question for question in survey.questions if question.kind.is_closed]
-    if not closed:
-        return []
-    ids = [question.id for question in closed]
-    value = sa.func.coalesce(sa.cast(Answer.option_id, sa.String), sa.cast(Answer.value_int, sa.String))
-    answered = (
-        sa.select(Answer.question_id, value.label("value"), Answer.response_id)
-        .join(Response, Response.id == Answer.response_id)
-        .where(Answer.question_id.in_(ids), released())
-        .distinct()
-        .subquery()
-    )
-    counts: dict[int, dict[str, Count]] = defaultdict(dict)
-    for question_id, answer, n, keys in db.session.execute(
-        sa.select(answered.c.question_id, answered.c.value, *counted_sql(answered.c.response_id)).group_by(
-            answered.c.question_id, answered.c.value
-        )
-    ):
-        counts[question_id][str(answer)] = Count(int(n), int(keys))
-    per_response = sa.select(answered.c.question_id, answered.c.response_id).distinct().subquery()
-    bases = {
-        question_id: Count(int(n), int(keys))
-        for question_id, n, keys in db.session.execute(
-            sa.select(per_response.c.question_id, *counted_sql(per_response.c.response_id)).group_by(
-                per_response.c.question_id
-            )
-        )
-    }
-    results = []
-    for question in closed:
-        base = cell(bases.get(question.id, Count()), None, k)
-        if base.suppressed:
-            continue
-        cells = [
-            (answer, cell(counts[question.id].get(answer, Count()), None, k))
-            for answer in _result_keys(question)
-        ]
-        results.append(
-            QuestionResult(
-                question, base, [(answer, Cell(c.count, share(c.count, base.count))) for answer, c in cells]
-            )
-        )
-    return results
-
-
-def all_surveys() -> list[Survey]:
-    """Every survey that is not archived, for staff to choose from."""
-    return list(
-        db.session.scalars(
-            sa.select(Survey).where(Survey.status != SurveyStatus.ARCHIVED).order_by(Survey.id.desc())
-        )
-    )
-
-
-def survey_theme_ids(survey: Survey) -> set[int]:
-    """The themes a survey asks about: on its questions and on their options."""
-    themes = {theme.id for question in survey.questions for theme in question.themes}
-    themes |= {
-        theme.id for question in survey.questions for option in question.options for theme in option.themes
-    }
-    return themes

@@ -1,0 +1,89 @@
+"""A survey's community results: counts over released responses, each figure protected on its own."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.suppression import Cell, Count, cell, counted_sql, share
+from participation.surveys.models import SCALE_POINTS, Answer, Question, QuestionKind, Response, Survey
+from participation.surveys.releases import released
+
+
+def released_responses(survey: Survey) -> Count:
+    """The survey's released responses with their records' key sum, for a protected figure."""
+    row = db.session.execute(
+        sa.select(*counted_sql(Response.id)).where(Response.survey_id == survey.id, released())
+    ).one()
+    return Count(int(row[0]), int(row[1]))
+
+
+@dataclass
+class QuestionResult:
+    """Protected community results of one closed question."""
+
+    question: Question
+    base: Cell
+    cells: list[tuple[str, Cell]]  # (option id or value, cell), in display order
+
+
+def _result_keys(question: Question) -> list[str]:
+    if question.kind is QuestionKind.SCALE:
+        return [str(point) for point in range(1, SCALE_POINTS + 1)]
+    if question.kind is QuestionKind.YES_NO:
+        return ["1", "0"]
+    return [str(option.id) for option in question.options]
+
+
+def community_results(survey: Survey, k: int) -> list[QuestionResult]:
+    """Counts per answer of every closed question over released responses, each protected on its own.
+
+    Every (question, answer) figure is a count of distinct responses with their record keys, perturbed
+    and hidden below k (participation.suppression); a question whose protected base is hidden is left out.
+    """
+    closed = [question for question in survey.questions if question.kind.is_closed]
+    if not closed:
+        return []
+    ids = [question.id for question in closed]
+    value = sa.func.coalesce(sa.cast(Answer.option_id, sa.String), sa.cast(Answer.value_int, sa.String))
+    answered = (
+        sa.select(Answer.question_id, value.label("value"), Answer.response_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.question_id.in_(ids), released())
+        .distinct()
+        .subquery()
+    )
+    counts: dict[int, dict[str, Count]] = defaultdict(dict)
+    for question_id, answer, n, keys in db.session.execute(
+        sa.select(answered.c.question_id, answered.c.value, *counted_sql(answered.c.response_id)).group_by(
+            answered.c.question_id, answered.c.value
+        )
+    ):
+        counts[question_id][str(answer)] = Count(int(n), int(keys))
+    per_response = sa.select(answered.c.question_id, answered.c.response_id).distinct().subquery()
+    bases = {
+        question_id: Count(int(n), int(keys))
+        for question_id, n, keys in db.session.execute(
+            sa.select(per_response.c.question_id, *counted_sql(per_response.c.response_id)).group_by(
+                per_response.c.question_id
+            )
+        )
+    }
+    results = []
+    for question in closed:
+        base = cell(bases.get(question.id, Count()), None, k)
+        if base.suppressed:
+            continue
+        cells = [
+            (answer, cell(counts[question.id].get(answer, Count()), None, k))
+            for answer in _result_keys(question)
+        ]
+        results.append(
+            QuestionResult(
+                question, base, [(answer, Cell(c.count, share(c.count, base.count))) for answer, c in cells]
+            )
+        )
+    return results
