@@ -40,7 +40,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     if "DATABASE_URL" in (overrides or {}):
         app.config["DATABASE_URL"] = config_module.normalise_database_url(app.config["DATABASE_URL"])
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
-    app.config["BABEL_DEFAULT_LOCALE"] = "sv"
+    app.config["BABEL_DEFAULT_LOCALE"] = str(app.config["DEFAULT_LANGUAGE"]).replace("-", "_")  # as to_babel
     if app.config["TRUSTED_PROXIES"]:
         proxies = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
 from participation.forum.models import ForumItem
+from participation.i18n.languages import default_language
 from participation.staff.models import Partner
 from participation.staff.ownership import Owned
 from participation.themes.models import Theme
@@ -54,7 +55,7 @@ class Action(Owned, Base):
     reason: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
     # Kept beside the reason texts so the database itself can insist on a reason for "not possible".
     has_reason: Mapped[bool] = mapped_column(default=False)
-    base_language: Mapped[str] = mapped_column(sa.String(10), default="sv")
+    base_language: Mapped[str] = mapped_column(sa.String(10), default=default_language)
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.HEARD)
     # The responsible partner, which owns the action (see participation.staff.ownership).
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)

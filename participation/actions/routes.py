@@ -14,7 +14,14 @@ from participation.actions.forms import STATUS_LABELS, ActionForm
 from participation.actions.models import Action, ActionStatus
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, ItemStatus, SessionStatus
-from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
+from participation.i18n.languages import (
+    choose_language,
+    content,
+    default_language,
+    is_shipped,
+    native_name,
+    shipped_languages,
+)
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -69,7 +76,8 @@ def _form(action: Action | None) -> ActionForm:
     # Only admins may give an action to another partner; everyone else records their own partner's.
     form.partner_id.choices = ownership.partner_choices()
     form.theme_ids.choices = [
-        (t.id, content(t.name, "sv").text) for t in db.session.scalars(sa.select(Theme).order_by(Theme.id))
+        (t.id, content(t.name, default_language()).text)
+        for t in db.session.scalars(sa.select(Theme).order_by(Theme.id))
     ]
     topics = db.session.execute(
         sa.select(ForumItem, ForumSession)

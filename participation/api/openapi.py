@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from participation.config import DEFAULT_LANGUAGES
+from participation.i18n.languages import default_language, shipped_languages
 from participation.surveys.models import PROFILE_CHOICES, ProfileField
 
 _SUPPRESSED = {
@@ -16,13 +16,18 @@ _SUPPRESSED = {
         "suppressed": {"type": "boolean"},
     },
 }
-_LANG = {
-    "name": "lang",
-    "in": "query",
-    "required": False,
-    "description": "Language of the texts, falling back to the base language.",
-    "schema": {"type": "string", "enum": DEFAULT_LANGUAGES.split(), "default": "sv"},
-}
+
+
+def _lang() -> dict[str, Any]:
+    return {
+        "name": "lang",
+        "in": "query",
+        "required": False,
+        "description": "Language of the texts, falling back to the base language.",
+        "schema": {"type": "string", "enum": shipped_languages(), "default": default_language()},
+    }
+
+
 _ERRORS = {
     "401": {
         "description": "No valid token.",
@@ -64,7 +69,7 @@ def openapi_document() -> dict[str, Any]:
         ),
         _query("gender", {"type": "string", "enum": list(PROFILE_CHOICES[ProfileField.GENDER])}, "Gender."),
         _query("placement", {"type": "integer"}, "A placement's id."),
-        _LANG,
+        _lang(),
     ]
     return {
         "openapi": "3.1.0",
@@ -99,7 +104,7 @@ def openapi_document() -> dict[str, Any]:
                         {"type": "object", "properties": {"questions": {"type": "array"}}},
                         [
                             {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}},
-                            _LANG,
+                            _lang(),
                         ],
                     )["get"],
                     "responses": {
@@ -116,7 +121,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/actions": _get(
                 "Published 'you said – we did' actions.",
                 {"type": "object", "properties": {"actions": {"type": "array"}}},
-                [_LANG],
+                [_lang()],
             ),
         },
     }

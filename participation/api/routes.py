@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -28,14 +27,15 @@ from participation.api.models import ApiToken
 from participation.api.openapi import openapi_document
 from participation.core.hygiene import parse_id
 from participation.extensions import csrf, db, limiter
-from participation.i18n.languages import choose_language, is_shipped
+from participation.i18n.languages import choose_language, default_language, is_shipped
 from participation.insights import needs
 from participation.privacy import client_key
 from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Partner, Role
 from participation.suppression import threshold
-from participation.surveys.models import Survey, SurveyStatus
+from participation.surveys.models import Survey
+from participation.surveys.queries import published_survey
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # no cookies here: every call carries its partner's bearer token
@@ -74,7 +74,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _lang() -> str:
-    lang = request.args.get("lang", current_app.config["DEFAULT_LANGUAGE"])
+    lang = request.args.get("lang", default_language())
     if not is_shipped(lang):
         abort(400, description=f"Unknown language '{lang}'.")
     return lang
@@ -105,11 +105,7 @@ def surveys() -> Response:
 @limiter.limit("120 per minute", key_func=_token_key)
 @token_required
 def survey_results(slug: str) -> Response:
-    survey = (
-        db.session.query(Survey)
-        .filter(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
-        .one_or_none()
-    )
+    survey = published_survey(slug)
     if survey is None or survey.partner_id != g.api_token.partner_id:  # another partner's: as if missing
         abort(404, description=f"No survey '{slug}'.")
     return jsonify(services.survey_results(survey, threshold(), _lang()))

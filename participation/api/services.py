@@ -18,7 +18,8 @@ from participation.staff.models import Partner
 from participation.suppression import Cell, protect
 from participation.surveys import results
 from participation.surveys.labels import answer_label
-from participation.surveys.models import Survey, SurveyStatus
+from participation.surveys.models import Survey
+from participation.surveys.queries import shown_to_participants
 
 
 def _hash(token: str) -> str:
@@ -70,9 +71,7 @@ def cell(value: Cell) -> dict[str, Any]:
 
 def surveys_list(k: int) -> list[dict[str, Any]]:
     rows = []
-    for survey in db.session.scalars(
-        sa.select(Survey).where(Survey.status != SurveyStatus.DRAFT).order_by(Survey.id)
-    ):
+    for survey in db.session.scalars(sa.select(Survey).where(shown_to_participants()).order_by(Survey.id)):
         total = protect(results.released_responses(survey), k)
         rows.append(
             {

@@ -13,7 +13,8 @@ from participation.extensions import db
 from participation.followup import services
 from participation.privacy import device_token, keyed_hash
 from participation.surveys.models import Response as SurveyResponse
-from participation.surveys.models import Survey, SurveyStatus
+from participation.surveys.models import Survey
+from participation.surveys.queries import published_survey
 
 bp = Blueprint("followup", __name__, url_prefix="/<lang>")
 
@@ -33,11 +34,7 @@ def own_response(survey: Survey) -> SurveyResponse | None:
 @bp.post("/s/<slug>/follow-up")
 def opt_in(slug: str) -> Response:
     """Create a personal follow-up code for the answers this phone just gave; shown once, never stored."""
-    survey = (
-        db.session.query(Survey)
-        .filter(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
-        .one_or_none()
-    )
+    survey = published_survey(slug)
     if survey is None:
         abort(404)
     response = own_response(survey)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from participation.i18n.languages import default_language
 from participation.staff.models import Partner
 from participation.staff.ownership import Owned
 from participation.themes.models import Theme
@@ -58,7 +59,7 @@ class ForumSession(Owned, Base):
     mode: Mapped[ForumMode] = mapped_column(enum_column(ForumMode))
     status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus), default=SessionStatus.OPEN)
     title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
-    base_language: Mapped[str] = mapped_column(sa.String(10), default="sv")
+    base_language: Mapped[str] = mapped_column(sa.String(10), default=default_language)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     dots_per_person: Mapped[int | None]
     several_dots_per_item: Mapped[bool] = mapped_column(default=False)

@@ -68,7 +68,7 @@ def choose_language(pinned: str | None = None) -> str:
     for candidate in (explicit, pinned, best_from_browser(request)):
         if is_shipped(candidate):
             return str(candidate)
-    return str(current_app.config["DEFAULT_LANGUAGE"])
+    return default_language()
 
 
 CHOICE_MAX_AGE = 365 * 24 * 3600
@@ -79,8 +79,13 @@ def set_language_cookie(response: Response, lang: str) -> None:
     set_private_cookie(response, CHOICE_COOKIE, lang, CHOICE_MAX_AGE)
 
 
+def default_language() -> str:
+    """The configured default language (PARTICIPATION_DEFAULT_LANGUAGE): the one place "sv" comes from."""
+    return str(current_app.config["DEFAULT_LANGUAGE"])
+
+
 def current_language() -> str:
-    return getattr(g, "lang", None) or str(current_app.config["DEFAULT_LANGUAGE"])
+    return getattr(g, "lang", None) or default_language()
 
 
 def get_locale() -> str:

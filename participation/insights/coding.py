@@ -10,10 +10,9 @@ from flask_login import current_user
 from participation.audit.services import record
 from participation.extensions import db
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
-from participation.surveys.models import Answer, ModerationStatus, Question, Survey
+from participation.surveys.models import PUBLISHABLE, Answer, Question, Survey
 from participation.themes.models import Theme
 
-PUBLISHED = (ModerationStatus.APPROVED, ModerationStatus.REDACTED)
 PAGE = 100
 
 
@@ -55,7 +54,7 @@ def texts_to_code(*, include_coded: bool) -> list[TextToCode]:
         sa.select(Answer, Question, Survey)
         .join(Question, Question.id == Answer.question_id)
         .join(Survey, Survey.id == Question.survey_id)
-        .where(Answer.text_value.is_not(None), Answer.moderation_status.in_(PUBLISHED))
+        .where(Answer.text_value.is_not(None), Answer.moderation_status.in_(PUBLISHABLE))
         .order_by(Answer.id.desc())
         .limit(PAGE)
     )
@@ -75,7 +74,7 @@ def texts_to_code(*, include_coded: bool) -> list[TextToCode]:
 def set_codes(answer_id: int, theme_ids: list[int]) -> None:
     """Replace an approved text's themes; kept codes keep their coder and date, new ones get today's."""
     answer = db.session.get(Answer, answer_id)
-    if answer is None or answer.text_value is None or answer.moderation_status not in PUBLISHED:
+    if answer is None or answer.text_value is None or answer.moderation_status not in PUBLISHABLE:
         raise LookupError(answer_id)
     valid = set(db.session.scalars(sa.select(Theme.id).where(Theme.id.in_(theme_ids))))
     existing = {

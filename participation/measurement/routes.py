@@ -13,7 +13,7 @@ from flask_login import current_user
 from participation.core.hygiene import MAX_ID
 from participation.extensions import db
 from participation.followup.services import panel_change
-from participation.i18n.languages import choose_language, content
+from participation.i18n.languages import choose_language, content, default_language
 from participation.measurement import services
 from participation.measurement.models import DataPoint, Indicator, Polarity, Program, ProgramQuestion
 from participation.staff import ownership
@@ -290,5 +290,5 @@ def program(program_id: int) -> Response | tuple[str, int]:
         error=error,
         values=request.form,
         form=EmptyForm(),
-        name=content(item.name, "sv"),
+        name=content(item.name, default_language()),
     ), 422 if error else 200

@@ -17,10 +17,17 @@ from participation.core.textflags import (
     FLAG_PHONE,
 )
 from participation.extensions import db
-from participation.surveys.models import FREE_TEXT_MAX, Answer, ModerationStatus, Question, Response, Survey
+from participation.surveys.models import (
+    FREE_TEXT_MAX,
+    PUBLISHABLE,
+    Answer,
+    ModerationStatus,
+    Question,
+    Response,
+    Survey,
+)
 
 QUEUE_SIZE = 100
-PUBLISHABLE = (ModerationStatus.APPROVED, ModerationStatus.REDACTED)
 
 
 class Decision(enum.StrEnum):

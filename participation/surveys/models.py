@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
+from participation.i18n.languages import default_language
 from participation.staff.models import Partner
 from participation.staff.ownership import Owned
 from participation.themes.models import Theme
@@ -88,7 +89,7 @@ class Survey(Owned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     status: Mapped[SurveyStatus] = mapped_column(enum_column(SurveyStatus), default=SurveyStatus.DRAFT)
-    base_language: Mapped[str] = mapped_column(sa.String(10), default="sv")
+    base_language: Mapped[str] = mapped_column(sa.String(10), default=default_language)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
     intro: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
@@ -221,6 +222,11 @@ class ModerationStatus(enum.StrEnum):
     APPROVED = "approved"
     HIDDEN = "hidden"
     REDACTED = "redacted"
+
+
+# The free texts that may be shown beyond the moderators (quotes, coding, exports): approved as written,
+# or redacted by a moderator. Pending and hidden texts never leave the moderation queue.
+PUBLISHABLE = (ModerationStatus.APPROVED, ModerationStatus.REDACTED)
 
 
 class Answer(Base):

@@ -11,11 +11,19 @@ from participation.extensions import db
 from participation.surveys.models import Question, Response, Survey, SurveyStatus
 
 
+def shown_to_participants() -> sa.ColumnElement[bool]:
+    """Surveys participants (and partners' API clients) may see: published or archived, never drafts.
+
+    Archived ones are shown to say they are closed, and their results stay readable.
+    """
+    return Survey.status != SurveyStatus.DRAFT
+
+
 def published_survey(slug: str) -> Survey | None:
-    """A survey participants may see: published or archived (archived ones say they are closed)."""
+    """The survey with this address, if participants may see it."""
     return db.session.scalar(
         sa.select(Survey)
-        .where(Survey.slug == slug, Survey.status != SurveyStatus.DRAFT)
+        .where(Survey.slug == slug, shown_to_participants())
         # The page shows every question with its options: three queries instead of one per question.
         .options(selectinload(Survey.questions).selectinload(Question.options))
     )
