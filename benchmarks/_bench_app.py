@@ -2,7 +2,7 @@
 
 `GET /bench/bare` touches neither the database nor a template: it measures what Flask, the app's
 request hooks and gunicorn cost on their own, on the very same server as the survey pages.
-Used only by benchmarks/submit.py; never served in production.
+Served by every benchmark (benchmarks/harness/server.py); never in production.
 """
 
 from __future__ import annotations

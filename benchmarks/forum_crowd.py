@@ -1,0 +1,349 @@
+"""The room of benchmarks/forum.py: phones joining and voting, projector screens polling, the delays.
+
+Participants run from a fixed pool of client threads, screens from a thread each; every phone has its
+own cookie jar and connection. Times are time.perf_counter() values of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import contextlib
+import json
+import queue
+import random
+import sys
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from benchmarks.harness.client import Client, ClientError, cookies_from, form_headers
+from participation.privacy import DEVICE_COOKIE
+
+LANG = "sv"
+THINK = (0.3, 1.5)  # seconds before each vote; below gunicorn's 2 s keep-alive, so connections stay open
+SCREEN_INTERVAL = 1.0  # static/js/live.js: the next poll one second after the last one answered
+SCREEN_TAIL = 3.0  # screens go on this long after the last participant finished
+GRACE = 60.0  # no participant request starts later than duration + GRACE
+REQUEST_JOIN = 35.0  # a screen mid-request answers or times out (30 s) within this
+
+
+class PageParser(HTMLParser):
+    """The participant page as a phone sees it: the csrf token and the items it can vote on."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.csrf_token: str | None = None
+        self.items: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "input":
+            return
+        a = {key: value or "" for key, value in attrs}
+        if a.get("type") != "hidden":
+            return
+        if a.get("name") == "csrf_token" and self.csrf_token is None:
+            self.csrf_token = a.get("value")
+        elif a.get("name") == "item" and a.get("value") and a["value"] not in self.items:
+            self.items.append(a["value"])
+
+
+# --------------------------------------------------------------------------- participants
+
+
+@dataclass
+class Stats:
+    """What all client threads measured. Times are time.perf_counter() values of this process."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    page_latencies: list[float] = field(default_factory=list)
+    vote_latencies: list[float] = field(default_factory=list)
+    follow_latencies: list[float] = field(default_factory=list)
+    acks: list[float] = field(default_factory=list)  # when each 303 had arrived
+    start_lags: list[float] = field(default_factory=list)  # participant started late: the pool was busy
+    joined: int = 0
+    abandoned: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    last_activity: float = 0.0
+
+    def error(self, kind: str) -> None:
+        with self.lock:
+            self.errors[kind] += 1
+
+
+@dataclass
+class Plan:
+    port: int
+    code: str
+    mode: str
+    started: float
+    hard_deadline: float
+    follow_redirects: bool
+    seed: int
+    stop: threading.Event
+    version0: int  # the session's version before the load: each counted vote moves it by one
+
+    @property
+    def page_path(self) -> str:
+        return f"/{LANG}/f/{self.code}"
+
+
+def choose_items(rng: random.Random, items: list[str], mode: str) -> list[str]:
+    if mode == "poll":
+        return [rng.choice(items)]
+    return rng.sample(items, min(len(items), rng.choice((2, 3))))
+
+
+def participant(index: int, arrival: float, plan: Plan, stats: Stats) -> None:
+    """One phone: load the page, then vote; every request from its own cookie jar and connection."""
+    rng = random.Random(plan.seed * 1_000_003 + index)
+    if plan.stop.wait(max(0.0, arrival - time.perf_counter())):
+        return
+    with stats.lock:
+        stats.start_lags.append(time.perf_counter() - arrival)
+    client = Client(plan.port, keep_alive=True)
+    try:
+        jar, token, items = _join(client, plan, stats)
+        for item in choose_items(rng, items, plan.mode):
+            if plan.stop.wait(rng.uniform(*THINK)):
+                return
+            if time.perf_counter() >= plan.hard_deadline:
+                with stats.lock:
+                    stats.abandoned += 1
+                return
+            _vote(client, plan, stats, jar, {"csrf_token": token, "item": item, "action": "vote"})
+    except ClientError as exc:
+        stats.error(str(exc))
+    except Exception as exc:  # a bug in the client must not pass as a fast request
+        stats.error(f"client {type(exc).__name__}: {exc}")
+    finally:
+        client.close()
+        with stats.lock:
+            stats.last_activity = max(stats.last_activity, time.perf_counter())
+
+
+def _join(client: Client, plan: Plan, stats: Stats) -> tuple[dict[str, str], str, list[str]]:
+    """The first visit: the page with its device cookie; (cookie jar, csrf token, items to vote on)."""
+    response, body, elapsed = client.request("GET", plan.page_path)
+    if response.status != 200:
+        raise ClientError(f"page GET status {response.status}")
+    jar = cookies_from(response)
+    page = PageParser()
+    page.feed(body.decode("utf-8"))
+    page.close()
+    if DEVICE_COOKIE not in jar or not page.csrf_token or not page.items:
+        raise ClientError("page without device cookie, csrf_token or items")
+    with stats.lock:
+        stats.page_latencies.append(elapsed)
+        stats.joined += 1
+    return jar, page.csrf_token, page.items
+
+
+def _vote(client: Client, plan: Plan, stats: Stats, jar: dict[str, str], fields: dict[str, str]) -> None:
+    """One vote, expecting 303 back to the page; then the page again if browsers are followed."""
+    encoded = urllib.parse.urlencode(fields).encode("ascii")
+    headers = form_headers(plan.port, plan.page_path, jar)
+    response, _body, elapsed = client.request("POST", f"{plan.page_path}/vote", body=encoded, headers=headers)
+    acked = time.perf_counter()
+    if response.status != 303:
+        raise ClientError(f"vote POST status {response.status}")
+    location = urllib.parse.urlsplit(response.headers.get("Location", ""))
+    if location.path != plan.page_path:
+        raise ClientError("vote POST 303 to an unexpected place")
+    jar.update(cookies_from(response))
+    with stats.lock:
+        stats.vote_latencies.append(elapsed)
+        stats.acks.append(acked)
+    if plan.follow_redirects:  # as a browser does: load the page again with the new tally
+        target = location.path + (f"?{location.query}" if location.query else "")
+        cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
+        response, _body, elapsed = client.request("GET", target, headers={"Cookie": cookie})
+        if response.status != 200:
+            raise ClientError(f"page GET after vote status {response.status}")
+        with stats.lock:
+            stats.follow_latencies.append(elapsed)
+
+
+def client_pool(tasks: queue.Queue[tuple[int, float] | None], plan: Plan, stats: Stats) -> None:
+    while not plan.stop.is_set():
+        task = tasks.get()
+        if task is None:
+            return
+        participant(*task, plan, stats)
+
+
+# --------------------------------------------------------------------------- projector screens
+
+
+@dataclass
+class Screen:
+    bodies: list[tuple[float, int]] = field(default_factory=list)  # (received, total votes) per 200
+    answers: list[tuple[float, float]] = field(default_factory=list)  # (sent, received) per 200 or 304
+    statuses: Counter[int] = field(default_factory=Counter)
+    latencies: dict[int, list[float]] = field(default_factory=dict)
+    errors: Counter[str] = field(default_factory=Counter)
+
+
+def screen(index: int, plan: Plan, stop: threading.Event, result: Screen) -> None:
+    """A projector running live.js: poll, wait a second after the answer, poll again (backing off on errors)."""
+    rng = random.Random(plan.seed * 7919 + index)
+    path = f"/{LANG}/f/{plan.code}/results.json"
+    client = Client(plan.port, keep_alive=True)
+    etag: str | None = None
+    delay = SCREEN_INTERVAL
+    stop.wait(rng.uniform(0, SCREEN_INTERVAL))  # screens were switched on at different moments
+    try:
+        while not stop.is_set():
+            headers = {"If-None-Match": etag} if etag else {}
+            sent = time.perf_counter()
+            try:
+                response, body, elapsed = client.request("GET", path, headers=headers)
+                received = time.perf_counter()
+                if response.status == 200:
+                    data = json.loads(body)
+                    # Counts below k are hidden (null), so the votes a screen has seen are read off the
+                    # session's version, which every counted vote moves by one.
+                    result.bodies.append((received, int(data["version"]) - plan.version0))
+                    etag = response.headers.get("ETag")
+                elif response.status != 304:
+                    raise ClientError(f"results GET status {response.status}")
+                result.statuses[response.status] += 1
+                result.latencies.setdefault(response.status, []).append(elapsed)
+                result.answers.append((sent, received))
+                delay = SCREEN_INTERVAL
+            except ClientError as exc:
+                result.errors[str(exc)] += 1
+                delay = min(delay * 2, 15.0)
+            except Exception as exc:
+                result.errors[f"client {type(exc).__name__}: {exc}"] += 1
+                delay = min(delay * 2, 15.0)
+            stop.wait(delay)
+    finally:
+        client.close()
+
+
+def shown_delays(acks: list[float], screens: list[Screen]) -> tuple[list[float], list[float], int]:
+    """Estimated update delays: (earliest screen per vote, every screen per vote, votes never shown)."""
+    earliest: list[float] = []
+    per_screen: list[float] = []
+    never = 0
+    for rank, acked in enumerate(sorted(acks), start=1):
+        first: float | None = None
+        for result in screens:
+            totals = [total for _received, total in result.bodies]
+            # Totals only grow, so the first body with at least `rank` votes is a bisection away.
+            position = bisect.bisect_left(totals, rank)
+            if position == len(totals):
+                continue
+            delay = max(0.0, result.bodies[position][0] - acked)
+            per_screen.append(delay)
+            first = delay if first is None else min(first, delay)
+        if first is None:
+            never += 1
+        else:
+            earliest.append(first)
+    return earliest, per_screen, never
+
+
+def certain_delays(acks: list[float], screens: list[Screen]) -> list[float]:
+    """Upper bounds, per vote and screen: the first answer to a poll sent after the 303 arrived."""
+    delays = []
+    for result in screens:
+        sent = [s for s, _received in result.answers]
+        for acked in acks:
+            position = bisect.bisect_left(sent, acked)
+            if position < len(sent):
+                delays.append(result.answers[position][1] - acked)
+    return delays
+
+
+# --------------------------------------------------------------------------- run
+
+
+@dataclass
+class Run:
+    stats: Stats
+    screens: list[Screen]
+    wall: float
+    client_cpu: float
+
+
+def _version(port: int, code: str) -> int:
+    """The session's version as the screens see it, before any participant arrives."""
+    client = Client(port, keep_alive=False)
+    try:
+        response, body, _elapsed = client.request("GET", f"/{LANG}/f/{code}/results.json")
+        if response.status != 200:
+            raise ClientError(f"results GET status {response.status}")
+        return int(json.loads(body)["version"])
+    finally:
+        client.close()
+
+
+def run_load(args: argparse.Namespace, port: int, code: str) -> Run:
+    rng = random.Random(args.seed)
+    stats = Stats()
+    stop = threading.Event()
+    screens_stop = threading.Event()
+    started = time.perf_counter() + 0.5  # a moment for the threads to start
+    plan = Plan(
+        port=port,
+        code=code,
+        mode=args.mode,
+        started=started,
+        hard_deadline=started + args.duration + GRACE,
+        follow_redirects=args.follow_redirects,
+        seed=args.seed,
+        stop=stop,
+        version0=_version(port, code),
+    )
+    arrivals = sorted(started + rng.uniform(0, args.duration) for _ in range(args.participants))
+    tasks: queue.Queue[tuple[int, float] | None] = queue.Queue()
+    for index, arrival in enumerate(arrivals):
+        tasks.put((index, arrival))
+    pool_size = min(args.client_threads, args.participants)
+    for _ in range(pool_size):
+        tasks.put(None)
+    screens = [Screen() for _ in range(args.screens)]
+    screen_threads = [
+        threading.Thread(target=screen, args=(i, plan, screens_stop, screens[i]), daemon=True)
+        for i in range(args.screens)
+    ]
+    pool = [
+        threading.Thread(target=client_pool, args=(tasks, plan, stats), daemon=True) for _ in range(pool_size)
+    ]
+    cpu_before = time.process_time()
+    try:
+        for thread in screen_threads + pool:
+            thread.start()
+        print(
+            f"{args.participants} participants over {args.duration:g} s, {args.screens} screens polling …",
+            file=sys.stderr,
+        )
+        for thread in pool:
+            while thread.is_alive():
+                thread.join(timeout=0.2)
+        # Let the screens catch up with the last votes, as the projector would.
+        screens_stop.wait(max(0.0, stats.last_activity + SCREEN_TAIL - time.perf_counter()))
+    finally:
+        stop.set()
+        screens_stop.set()
+        for thread in screen_threads:
+            thread.join(timeout=REQUEST_JOIN)
+    wall = time.perf_counter() - started
+    return Run(stats, screens, wall, time.process_time() - cpu_before)
+
+
+def warm_up(port: int, code: str, rounds: int) -> None:
+    """Load the page and the results a few times so every worker has its templates and connections."""
+    client = Client(port, keep_alive=False)
+    try:
+        for _ in range(rounds):
+            with contextlib.suppress(ClientError):
+                client.request("GET", f"/{LANG}/f/{code}")
+                client.request("GET", f"/{LANG}/f/{code}/results.json")
+    finally:
+        client.close()
