@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-# Term numbers and bounds are the app's (moving to participation.core.terms with issue #11).
-from participation.insights.tally import term_bounds
-from participation.moderation.services import PUBLISHABLE
-from participation.surveys.models import SCALE_POINTS
+# Term numbers and bounds, which texts are shown and the points of a scale are the app's.
+from participation.core.terms import term_bounds
+from participation.surveys.models import PUBLISHABLE, SCALE_POINTS
 
 FOLLOW_UP_SHARE = 0.5  # of the generated responses; the rest go to the demo survey
 

@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from benchmarks.harness.database import driver_connection, run_query
 
-# The app's term of a moment (moving to participation.core.terms with issue #11) and top of the scale.
-from participation.insights.tally import term_of
+# The app's term of a moment and top of the scale.
+from participation.core.terms import term_of
 from participation.measurement.services import TOP_OF_SCALE
 
 
