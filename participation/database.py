@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,11 +36,21 @@ class Base(DeclarativeBase):
 TranslatedText = MutableDict.as_mutable(sa.JSON())
 
 
+def enum_constraint_name(enum_class: type[enum.Enum]) -> str:
+    """The class name in snake case (SurveyStatus: survey_status), so the CHECK is ck_<table>_survey_status."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", enum_class.__name__).lower()
+
+
 def enum_column(enum_class: type[enum.Enum]) -> sa.Enum:
-    """A portable enum column storing the members' values (not names) as short strings."""
+    """A portable enum column storing the members' values (not names) as short strings.
+
+    A CHECK keeps out any other string, whatever writes the row (raw SQL, a bulk insert, another tool).
+    """
     return sa.Enum(
         enum_class,
+        name=enum_constraint_name(enum_class),
         native_enum=False,
+        create_constraint=True,
         length=20,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,

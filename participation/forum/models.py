@@ -116,6 +116,7 @@ class ForumParticipant(Base):
             "dots_used >= 0 AND (dots_allowed IS NULL OR dots_used <= dots_allowed)", name="dot_budget"
         ),
         sa.CheckConstraint("proposals_made >= 0", name="proposals_made_not_negative"),
+        sa.CheckConstraint("dots_allowed IS NULL OR dots_allowed >= 1", name="dots_allowed_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,6 +47,7 @@ class PopulationFigure(Base):
     """How many young people of an age band live in the area, entered by an admin from official figures."""
 
     __tablename__ = "population_figure"
+    __table_args__ = (sa.CheckConstraint("count >= 0", name="count_not_negative"),)
 
     age_band: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     count: Mapped[int]

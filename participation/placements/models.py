@@ -17,6 +17,11 @@ class Placement(Owned, Base):
     """A QR code at a named place, pointing to a survey, optionally with a pinned language."""
 
     __tablename__ = "placement"
+    # At most one target, not exactly one: deleting the survey or forum session (SET NULL) leaves a
+    # placement pointing nowhere, which the scan page answers as an unknown code.
+    __table_args__ = (
+        sa.CheckConstraint("survey_id IS NULL OR forum_session_id IS NULL", name="at_most_one_target"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(16), unique=True)
@@ -45,6 +50,7 @@ class PlacementScan(Base):
     """How many times a placement's code was opened on one day. Nothing about who scanned."""
 
     __tablename__ = "placement_scan"
+    __table_args__ = (sa.CheckConstraint("count >= 0", name="count_not_negative"),)
 
     placement_id: Mapped[int] = mapped_column(
         sa.ForeignKey("placement.id", ondelete="CASCADE"), primary_key=True

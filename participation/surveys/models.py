@@ -85,6 +85,12 @@ class Survey(Owned, Base):
     """A short survey, with its text in every language it offers."""
 
     __tablename__ = "survey"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "opens_at IS NULL OR closes_at IS NULL OR closes_at > opens_at", name="closes_after_opens"
+        ),
+        sa.CheckConstraint("retention_days IS NULL OR retention_days > 0", name="retention_days_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -121,7 +127,13 @@ class Question(Base):
     """One question of a survey. Options belong to choice and ranking questions only."""
 
     __tablename__ = "question"
-    __table_args__ = (sa.UniqueConstraint("survey_id", "key"),)
+    __table_args__ = (
+        sa.UniqueConstraint("survey_id", "key"),
+        sa.CheckConstraint(
+            "min_value IS NULL OR max_value IS NULL OR min_value <= max_value", name="min_not_above_max"
+        ),
+        sa.CheckConstraint("max_choices IS NULL OR max_choices >= 1", name="max_choices_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
@@ -237,6 +249,16 @@ class Answer(Base):
         sa.UniqueConstraint("response_id", "question_id", "option_id"),
         sa.Index("ix_answer_question_id_option_id", "question_id", "option_id"),
         sa.CheckConstraint("rank IS NULL OR (rank >= 1 AND rank <= 3)", name="rank_range"),
+        # Exactly one of the three: a choice (ranked or not), a number (scale, yes/no, number) or a text.
+        sa.CheckConstraint(
+            "(CASE WHEN option_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN value_int IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN text_value IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_value",
+        ),
+        sa.CheckConstraint("rank IS NULL OR option_id IS NOT NULL", name="rank_with_option"),
+        # Every free text waits for a person's decision before it can be shown; nothing else is moderated.
+        sa.CheckConstraint("(text_value IS NULL) = (moderation_status IS NULL)", name="moderated_when_text"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
