@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -176,7 +177,7 @@ def manage() -> str | tuple[str, int]:
 
 @tokens_bp.post("/<int:token_id>/revoke")
 @roles_required(Role.ADMIN)
-def revoke(token_id: int) -> Response:
+def revoke(token_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     token = db.session.get(ApiToken, token_id) or abort(404)
