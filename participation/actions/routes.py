@@ -108,6 +108,7 @@ def edit(action_id: int | None = None) -> ResponseReturnValue:
     action = ownership.require_change(db.session.get(Action, action_id)) if action_id is not None else None
     form = _form(action)
     if form.validate_on_submit():
+        assert form.decided_on.data is not None  # DataRequired
         may_publish = current_user.has_role(Role.ADMIN, Role.STAFF)
         partner_id = (
             ownership.owner_for_new(form.partner_id.data)

@@ -30,7 +30,7 @@ from participation.api.openapi import openapi_document
 from participation.core.hygiene import parse_id
 from participation.extensions import csrf, db, limiter
 from participation.i18n.languages import choose_language, is_shipped
-from participation.insights import needs
+from participation.insights import needs, tally
 from participation.privacy import client_key
 from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
@@ -131,7 +131,7 @@ def needs_map() -> Response:
     result = needs.needs_map(filters, k)
     return jsonify(
         k=k,
-        filters={name: getattr(filters, name) for name in needs.DIMENSIONS},
+        filters={name: getattr(filters, name) for name in tally.DIMENSIONS},
         respondents=services.cell(result.respondents),
         themes=needs.as_rows(result, _lang()),
     )

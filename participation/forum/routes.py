@@ -34,8 +34,8 @@ def _session_or_404(code: str) -> ForumSession:
     return session
 
 
-def _participant_hash(session: ForumSession, token: str | None) -> str | None:
-    return keyed_hash("forum", session.id, token) if token else None
+def _participant_hash(session: ForumSession, token: str) -> str:
+    return keyed_hash("forum", session.id, token)
 
 
 def _page(
@@ -46,7 +46,8 @@ def _page(
     status: int = 200,
     proposal: str = "",
 ) -> Response:
-    participant = services.find_participant(session, _participant_hash(session, device_token()))
+    token = device_token()
+    participant = services.find_participant(session, _participant_hash(session, token) if token else None)
     results = services.results(session, participant)
     page = render_template(
         "forum/session.html",

@@ -40,6 +40,7 @@ def scan(code: str) -> ResponseReturnValue:
     if placement.forum_session_id is not None:  # a forum placement carries its session's code
         target = url_for("forum.session", lang=lang, code=placement.code)
     else:
+        assert placement.survey is not None  # a placement without either target is a 404 above
         target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
     response = redirect(target, code=302)
     # Every scan must reach the server to be counted: no browser or proxy may cache the redirect.
