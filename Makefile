@@ -42,11 +42,13 @@ serve: compile-translations
 test: $(VENV)/.test-deps compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Style, module size and complexity (tools/check_size.py), then bandit on the code (its settings in pyproject.toml) and pip-audit on the installed packages
-# (README, Security: what a finding that cannot be fixed yet means).
+# Style, types (mypy), module size and complexity (tools/check_size.py) and bandit on the code (their
+# settings in pyproject.toml), then pip-audit on the installed packages (README, Security: what a finding
+# that cannot be fixed yet means).
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check participation tests benchmarks migrations tools
 	$(BIN)/ruff format --check participation tests benchmarks migrations tools
+	$(BIN)/mypy participation
 	$(BIN)/python tools/check_size.py
 	$(BIN)/bandit -q -c pyproject.toml -r participation
 	$(BIN)/pip-audit --skip-editable --progress-spinner off

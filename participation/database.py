@@ -142,7 +142,8 @@ class Database:
     """Engines per app, and one session per application context bound to that app's engine."""
 
     def __init__(self) -> None:
-        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)
+        # Any callable returning a Session will do (SQLAlchemy's docs); its types ask for a sessionmaker.
+        self.session: scoped_session[Session] = scoped_session(self._new_session, scopefunc=_app_context_id)  # type: ignore[arg-type]
 
     @staticmethod
     def _new_session() -> Session:

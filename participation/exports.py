@@ -54,6 +54,7 @@ def csv_response(table: list[list[Any]]) -> Response:
 def xlsx_response(table: list[list[Any]], title: str) -> Response:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook holds one worksheet, active
     sheet.title = title
     for row in safe_table(table):
         append_row(sheet, row)

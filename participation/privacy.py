@@ -8,7 +8,8 @@ import re
 import secrets
 from datetime import datetime
 
-from flask import Response, current_app, request
+from flask import current_app, request
+from werkzeug.wrappers import Response  # a redirect() is one; Flask's Response is a subclass
 
 DEVICE_COOKIE = "delaktig_device"
 DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -109,12 +110,13 @@ def staff_index() -> str:
 @bp.route("/staff/actions/new", methods=["GET", "POST"])
 @bp.route("/staff/actions/<int:action_id>", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
-def edit(action_id: int | None = None) -> Response | tuple[str, int]:
+def edit(action_id: int | None = None) -> ResponseReturnValue:
     """Partners record what they do; staff and admins publish it."""
     _staff_language()
     action = ownership.require_change(db.session.get(Action, action_id)) if action_id is not None else None
     form = _form(action)
     if form.validate_on_submit():
+        assert form.decided_on.data is not None  # DataRequired
         may_publish = current_user.has_role(Role.ADMIN, Role.STAFF)
         partner_id = (
             ownership.owner_for_new(form.partner_id.data)
@@ -147,7 +149,7 @@ def edit(action_id: int | None = None) -> Response | tuple[str, int]:
 
 @bp.route("/staff/actions/<int:action_id>/translate", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def translate(action_id: int) -> Response | str:
+def translate(action_id: int) -> ResponseReturnValue:
     _staff_language()
     action = ownership.require_change(db.session.get(Action, action_id))
     lang = request.args.get("lang", "")

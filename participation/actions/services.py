@@ -54,7 +54,8 @@ def save_action(
         action.reason.pop(action.base_language, None)
     action.has_reason = any(value.strip() for value in action.reason.values())
     action.status, action.decided_on, action.published = status, decided_on, published
-    action.partner = db.session.get(Partner, partner_id) if partner_id else None
+    # None leaves a new action to get its owner at the flush (staff.ownership); routes always pass one.
+    action.partner = db.session.get(Partner, partner_id) if partner_id else None  # type: ignore[assignment]
     action.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
     db.session.flush()
     record("action_saved", "action", action.id, status=status.value, published=published)
@@ -140,6 +141,7 @@ def answer_rate() -> AnswerRate:
         if matches:
             answered += 1
             first = min(a.created_at for a in matches)
+            assert closed_at is not None  # forum.services.control sets it as it closes the session
             days.append(max((first - closed_at).total_seconds() / 86400, 0))
     return AnswerRate(len(items), answered, statistics.median(days) if days else None)
 

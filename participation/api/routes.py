@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -28,7 +29,7 @@ from participation.api.openapi import openapi_document
 from participation.core.hygiene import parse_id
 from participation.extensions import csrf, db, limiter
 from participation.i18n.languages import choose_language, default_language, is_shipped
-from participation.insights import needs
+from participation.insights import needs, tally
 from participation.privacy import client_key
 from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
@@ -126,7 +127,7 @@ def needs_map() -> Response:
     result = needs.needs_map(filters, k)
     return jsonify(
         k=k,
-        filters={name: getattr(filters, name) for name in needs.DIMENSIONS},
+        filters={name: getattr(filters, name) for name in tally.DIMENSIONS},
         respondents=services.cell(result.respondents),
         themes=needs.as_rows(result, _lang()),
     )
@@ -172,7 +173,7 @@ def manage() -> str | tuple[str, int]:
 
 @tokens_bp.post("/<int:token_id>/revoke")
 @roles_required(Role.ADMIN)
-def revoke(token_id: int) -> Response:
+def revoke(token_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     token = db.session.get(ApiToken, token_id) or abort(404)

@@ -15,6 +15,7 @@ import math
 import time
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context
@@ -130,7 +131,7 @@ def within_ceiling(flow: Flow, scope_id: int) -> bool:
     identifiers = ("flood", flow.value, str(scope_id), client_key())
     try:
         return all(strategy.hit(item, *identifiers) for item in ceilings(flow))
-    except (*_STORAGE_FAILURES, *_as_tuple(storage.base_exceptions)):
+    except _STORAGE_FAILURES + _as_tuple(storage.base_exceptions):
         log.warning("flood ceiling storage unavailable; %s not checked", flow.value)
         return True
 
@@ -147,7 +148,8 @@ def hold(kind: BurstKind, scope_id: int, now: datetime) -> None:
         .values(count=FloodBurst.count + 1, last_hour=hour)
         .execution_options(synchronize_session=False)
     )
-    if db.session.execute(bump).rowcount:
+    # An UPDATE without RETURNING gives a CursorResult; the session's types only promise a Result.
+    if cast(sa.CursorResult[Any], db.session.execute(bump)).rowcount:
         return
     try:
         with db.session.begin_nested():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
@@ -13,8 +14,8 @@ from qrcode.constants import ERROR_CORRECT_H
 QUIET_ZONE = 4
 
 
-def _code(data: str, **options: object) -> qrcode.QRCode:
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_H, border=QUIET_ZONE, **options)  # type: ignore[arg-type]
+def _code(data: str, **options: Any) -> qrcode.QRCode[Any]:
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_H, border=QUIET_ZONE, **options)
     qr.add_data(data)
     qr.make(fit=True)
     return qr

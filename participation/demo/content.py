@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from participation.surveys.starter_backby import BACKBY
 
@@ -17,7 +18,7 @@ PARTNERS = [
     {"name": "Bäckby Livs", "kind": "retailer"},
 ]
 
-GOALS = [
+GOALS: list[dict[str, Any]] = [
     {
         "slug": "democracy",
         "name": {
@@ -44,7 +45,7 @@ GOALS = [
     },
 ]
 
-THEMES = [
+THEMES: list[dict[str, Any]] = [
     {
         "slug": "jobs",
         "goal": "employment",
@@ -134,7 +135,7 @@ THEMES = [
 # The demo's survey is the Bäckby starter that staff can also start a survey from.
 SURVEY = BACKBY
 
-PLACEMENTS = [
+PLACEMENTS: list[dict[str, Any]] = [
     {"code": "FRITID", "place": "Fritidsgården, entré", "language": None},
     {"code": "TVATT12", "place": "Tvättstuga Bäckbyvägen 12", "language": None},
     {"code": "SKOLAN", "place": "Skolan, uppehållsrum", "language": None},
@@ -142,7 +143,7 @@ PLACEMENTS = [
     {"code": "ARABISKA", "place": "Fritidsgården, arabisk läxhjälp", "language": "ar"},
 ]
 
-ACTIONS = [
+ACTIONS: list[dict[str, Any]] = [
     {
         "status": "decided",
         "partner": "youth_organisation",

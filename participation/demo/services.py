@@ -192,6 +192,7 @@ def _moderated_and_coded_texts(themes: dict[str, Theme]) -> None:
         if index % 2:
             continue
         answer.moderation_status = ModerationStatus.APPROVED
+        assert answer.text_value is not None  # the query takes only answers with a text
         slug = theme_for[SAMPLE_TEXTS.index(answer.text_value)]
         db.session.add(
             TextCode(answer_id=answer.id, theme_id=themes[slug].id, codebook_version_id=version.id)

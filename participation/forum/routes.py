@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from participation.core.floods import retry_after_seconds, try_again_message
 from participation.core.hygiene import to_id
@@ -32,8 +34,8 @@ def _session_or_404(code: str) -> ForumSession:
     return session
 
 
-def _participant_hash(session: ForumSession, token: str | None) -> str | None:
-    return keyed_hash("forum", session.id, token) if token else None
+def _participant_hash(session: ForumSession, token: str) -> str:
+    return keyed_hash("forum", session.id, token)
 
 
 def _page(
@@ -44,7 +46,8 @@ def _page(
     status: int = 200,
     proposal: str = "",
 ) -> Response:
-    participant = services.find_participant(session, _participant_hash(session, device_token()))
+    token = device_token()
+    participant = services.find_participant(session, _participant_hash(session, token) if token else None)
     results = services.results(session, participant)
     page = render_template(
         "forum/session.html",
@@ -62,7 +65,7 @@ def _page(
 
 
 @bp.route("", methods=["GET", "POST"])
-def join() -> Response:
+def join() -> ResponseReturnValue:
     """Join by typing the code shown on the projector."""
     code = (request.form.get("code") or request.args.get("code") or "").strip().upper()
     if request.method == "POST" or code:
@@ -101,7 +104,7 @@ def _acting_participant(session: ForumSession) -> tuple[ForumParticipant, str | 
     return services.participant_for(session, participant_hash, _now()), fresh, joined_now
 
 
-def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> Response:
+def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> WerkzeugResponse:
     response = redirect(url_for("forum.session", code=session.code, done=1) + anchor, code=303)
     if fresh_token is not None:
         set_device_cookie(response, fresh_token)
@@ -110,7 +113,7 @@ def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> 
 
 @bp.post("/<code>/vote")
 @limiter.limit("120 per minute", key_func=device_key)
-def vote(code: str) -> Response:
+def vote(code: str) -> ResponseReturnValue:
     """Vote, take a vote back, or (for statements) agree, disagree or pass."""
     session = _session_or_404(code)
     try:
@@ -133,7 +136,7 @@ def vote(code: str) -> Response:
 
 @bp.post("/<code>/propose")
 @limiter.limit("20 per minute", key_func=device_key)
-def propose(code: str) -> Response:
+def propose(code: str) -> ResponseReturnValue:
     session = _session_or_404(code)
     text = request.form.get("text", "")
     participant, fresh, joined_now = _acting_participant(session)

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -286,7 +287,7 @@ def propose(
         .values(proposals_made=ForumParticipant.proposals_made + 1)
         .execution_options(synchronize_session=False)
     )
-    if not spend.rowcount:
+    if not cast(sa.CursorResult[Any], spend).rowcount:  # an UPDATE's; the session only promises a Result
         db.session.rollback()
         raise ForumError(
             ngettext(

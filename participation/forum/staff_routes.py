@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -51,7 +52,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def new() -> Response | tuple[str, int]:
+def new() -> ResponseReturnValue:
     form = NewSessionForm()
     choices = [(code, native_name(code)) for code in shipped_languages()]
     form.base_language.choices = choices
@@ -99,7 +100,7 @@ def manage(session_id: int) -> str:
 
 @bp.post("/<int:session_id>/control")
 @roles_required(*STAFF_ROLES)
-def control(session_id: int) -> Response:
+def control(session_id: int) -> ResponseReturnValue:
     session = _session(session_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -114,7 +115,7 @@ def control(session_id: int) -> Response:
 
 @bp.post("/<int:session_id>/proposal-cap")
 @roles_required(*STAFF_ROLES)
-def proposal_cap(session_id: int) -> Response:
+def proposal_cap(session_id: int) -> ResponseReturnValue:
     """How many topics one participant may propose in this session."""
     session = _session(session_id)
     if not EmptyForm().validate_on_submit():
@@ -135,7 +136,7 @@ def proposal_cap(session_id: int) -> Response:
 
 @bp.post("/<int:session_id>/items")
 @roles_required(*STAFF_ROLES)
-def add_item(session_id: int) -> Response:
+def add_item(session_id: int) -> ResponseReturnValue:
     session = _session(session_id)
     form = ItemForm()
     if not form.validate_on_submit():
@@ -147,7 +148,7 @@ def add_item(session_id: int) -> Response:
 
 @bp.post("/<int:session_id>/items/<int:item_id>")
 @roles_required(*STAFF_ROLES)
-def item(session_id: int, item_id: int) -> Response:
+def item(session_id: int, item_id: int) -> ResponseReturnValue:
     """Approve or hide a proposal, or set an item's themes (also after the session is closed)."""
     session = _session(session_id)
     forum_item = _item(session, item_id)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from babel import Locale
-from flask import Request, Response, current_app, g, request
+from flask import Request, current_app, g, request
+from werkzeug.wrappers import Response  # a redirect() is one; Flask's Response is a subclass
 
 from participation.privacy import set_private_cookie
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask_login import current_user
@@ -116,7 +117,8 @@ def save_population(values: dict[str, int | None], source: str) -> None:
             db.session.add(PopulationFigure(age_band=band, count=count, source=source))
         else:
             figure.count, figure.source = count, source
-    record("population_saved", "population_figure", None, **{band: count for band, count in values.items()})
+    detail: dict[str, Any] = dict(values)  # no age band is called "user", record()'s one keyword
+    record("population_saved", "population_figure", None, **detail)
     db.session.commit()
 
 

@@ -66,7 +66,8 @@ class Filters:
         return any(getattr(self, name) is not None for name in ("age_band", "gender", "placement"))
 
     def without(self, name: str) -> Filters:
-        return replace(self, **{name: None})
+        cleared: dict[str, Any] = {name: None}  # a dimension: each may be None
+        return replace(self, **cleared)
 
     def conditions(self) -> tuple[tuple[str, Any], ...]:
         return tuple((name, getattr(self, name)) for name in self.active())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -64,7 +65,7 @@ def needs_map() -> str:
 
 @bp.route("/coding", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def code_texts() -> Response | str:
+def code_texts() -> ResponseReturnValue:
     """Give approved free texts their themes; the coder, date and codebook version are kept."""
     form = EmptyForm()
     if request.method == "POST":
@@ -101,7 +102,7 @@ def code_texts() -> Response | str:
 
 @bp.route("/population", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def population() -> Response | tuple[str, int]:
+def population() -> ResponseReturnValue:
     """Population per age band in the area, from official statistics, for 'who we are not hearing from'."""
     form = EmptyForm()
     bands = PROFILE_CHOICES[ProfileField.AGE_BAND]

@@ -337,7 +337,7 @@ def current() -> Tally:
     transaction = db.session().get_transaction()
     remembered = g.get("needs_tally")
     if transaction is not None and remembered is not None and remembered[0] is transaction:
-        return remembered[1]  # type: ignore[no-any-return]
+        return remembered[1]
     store: _Store = current_app.extensions.setdefault("needs_tally", _Store())
     with store.lock:
         store.tally = _refreshed(store.tally)
@@ -354,7 +354,7 @@ _IGNORED = {
     Response: {"follow_up_id", "release_id", "quarantined"},
     Answer: {"flags"},
 }
-_TEXT_ONLY = {Answer: {"moderation_status", "text_value"}}
+_TEXT_ONLY: dict[type, set[str]] = {Answer: {"moderation_status", "text_value"}}
 # Edits of these are harmless (names, colours, status); deleting one can move counts (cascades).
 _DELETION_ONLY = (Survey, Theme, Placement)
 _WATCHED = (Response, Answer, TextCode, Option, Question, *_DELETION_ONLY)

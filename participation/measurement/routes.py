@@ -6,7 +6,8 @@ import math
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -98,7 +99,7 @@ def index() -> str:
 @bp.route("/indicators/new", methods=["GET", "POST"])
 @bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int]:
+def edit_indicator(indicator_id: int | None = None) -> ResponseReturnValue:
     indicator = (
         ownership.require_change(db.session.get(Indicator, indicator_id))
         if indicator_id is not None
@@ -177,7 +178,7 @@ def _panel(indicator: Indicator) -> tuple[int, int, Any] | None:
 
 @bp.post("/indicators/<int:indicator_id>/points")
 @roles_required(*ALL_ROLES)
-def enter_point(indicator_id: int) -> Response | tuple[str, int]:
+def enter_point(indicator_id: int) -> ResponseReturnValue:
     item = ownership.require_add(db.session.get(Indicator, indicator_id), DataPoint)
     _checked_form()
     try:
@@ -206,7 +207,7 @@ def enter_point(indicator_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/indicators/<int:indicator_id>/compute")
 @roles_required(*STAFF_ROLES)
-def compute(indicator_id: int) -> Response:
+def compute(indicator_id: int) -> ResponseReturnValue:
     item = ownership.require_change(db.session.get(Indicator, indicator_id))
     _checked_form()
     try:
@@ -220,7 +221,7 @@ def compute(indicator_id: int) -> Response:
 
 @bp.post("/points/<int:point_id>/approve")
 @roles_required(Role.ADMIN)
-def approve(point_id: int) -> Response:
+def approve(point_id: int) -> ResponseReturnValue:
     point = db.session.get(DataPoint, point_id) or abort(404)
     _checked_form()
     services.approve(point, current_user)
@@ -229,7 +230,7 @@ def approve(point_id: int) -> Response:
 
 @bp.post("/points/<int:point_id>/story")
 @roles_required(*ALL_ROLES)
-def story(point_id: int) -> Response:
+def story(point_id: int) -> ResponseReturnValue:
     point = ownership.require_change(db.session.get(DataPoint, point_id))
     _checked_form()
     services.save_story(point, request.form.get("story", ""), g.lang)
@@ -239,7 +240,7 @@ def story(point_id: int) -> Response:
 
 @bp.route("/programs/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def new_program() -> Response | tuple[str, int]:
+def new_program() -> ResponseReturnValue:
     error = None
     if request.method == "POST":
         _checked_form()
@@ -259,7 +260,7 @@ def new_program() -> Response | tuple[str, int]:
 
 @bp.route("/programs/<int:program_id>", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
-def program(program_id: int) -> Response | tuple[str, int]:
+def program(program_id: int) -> ResponseReturnValue:
     """How much did we do, how well did we do it, is anyone better off: per term."""
     item = db.session.get(Program, program_id) or abort(404)
     error = None

@@ -65,7 +65,8 @@ def save_indicator(indicator: Indicator | None, values: dict[str, Any]) -> Indic
     indicator.unit = (values.get("unit") or "%").strip()[:40]
     indicator.polarity = Polarity(values["polarity"])
     indicator.source = (values.get("source") or "").strip()[:200]
-    indicator.owner_partner_id = values.get("owner_partner_id")
+    # None leaves a new indicator to get its owner at the flush (staff.ownership); routes always pass one.
+    indicator.owner_partner_id = values.get("owner_partner_id")  # type: ignore[assignment]
     indicator.baseline_period, indicator.baseline_value = (
         values.get("baseline_period"),
         values.get("baseline_value"),
@@ -248,7 +249,8 @@ def save_program(
         program = Program(name={})
         db.session.add(program)
     program.name[lang] = name.strip()
-    program.goal_id, program.partner_id = goal_id, partner_id
+    # None leaves a new program to get its owner at the flush (staff.ownership); routes always pass one.
+    program.goal_id, program.partner_id = goal_id, partner_id  # type: ignore[assignment]
     db.session.flush()
     record("program_saved", "program", program.id)
     db.session.commit()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from participation.i18n.languages import choose_language
@@ -36,7 +37,7 @@ def queue() -> str:
 
 @bp.post("/<int:answer_id>")
 @roles_required(*STAFF_ROLES)
-def decide(answer_id: int) -> Response | tuple[str, int]:
+def decide(answer_id: int) -> ResponseReturnValue:
     ownership.require_change(services.survey_of(answer_id))
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -29,7 +30,7 @@ bp = Blueprint("placements", __name__)
 
 
 @bp.get("/q/<code>")
-def scan(code: str) -> Response:
+def scan(code: str) -> ResponseReturnValue:
     """Count the scan (a daily number, nothing about the device) and send the participant on."""
     placement = live_placement(code)
     if placement is None or (placement.survey is None and placement.forum_session_id is None):
@@ -39,6 +40,7 @@ def scan(code: str) -> Response:
     if placement.forum_session_id is not None:  # a forum placement carries its session's code
         target = url_for("forum.session", lang=lang, code=placement.code)
     else:
+        assert placement.survey is not None  # a placement without either target is a 404 above
         target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
     response = redirect(target, code=302)
     # Every scan must reach the server to be counted: no browser or proxy may cache the redirect.
@@ -77,7 +79,7 @@ def index() -> str:
 
 @staff_bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def new() -> Response | tuple[str, int]:
+def new() -> ResponseReturnValue:
     form = NewPlacementsForm()
     surveys = [survey for survey in all_surveys() if ownership.can_change(current_user, survey)]
     form.survey.choices = [(s.id, content(s.title, s.base_language).text) for s in surveys]
@@ -95,7 +97,7 @@ def new() -> Response | tuple[str, int]:
 
 @staff_bp.post("/<int:placement_id>/retire")
 @roles_required(*STAFF_ROLES)
-def retire(placement_id: int) -> Response:
+def retire(placement_id: int) -> ResponseReturnValue:
     placement = _placement_or_404(placement_id)
     if EmptyForm().validate_on_submit():
         services.retire(placement, datetime.now(UTC))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -36,7 +37,7 @@ def _open_flood_bursts() -> list[services.BurstView]:
 
 @bp.post("/<int:burst_id>")
 @roles_required(*STAFF_ROLES)
-def decide(burst_id: int) -> Response:
+def decide(burst_id: int) -> ResponseReturnValue:
     """Release (the held rows count from now on) or discard (they are deleted) one open burst of one's partner."""
     if not EmptyForm().validate_on_submit():
         abort(400)

@@ -34,13 +34,15 @@ class BurstView:
     proposals: int = 0
 
 
-def _count(model: type, *conditions: sa.ColumnElement[bool]) -> int:
+def _count(model: type, *conditions: sa.ColumnExpressionArgument[bool]) -> int:
     return int(db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*conditions)) or 0)
 
 
 def scope_object(burst: FloodBurst) -> Survey | ForumSession | None:
     """The survey or forum session the burst came to (its partner decides about it)."""
-    return db.session.get(Survey if burst.kind is BurstKind.SURVEY else ForumSession, burst.scope_id)
+    if burst.kind is BurstKind.SURVEY:
+        return db.session.get(Survey, burst.scope_id)
+    return db.session.get(ForumSession, burst.scope_id)
 
 
 def _view(burst: FloodBurst, scope: Survey | ForumSession) -> BurstView:
@@ -69,7 +71,7 @@ def open_bursts(user: User) -> list[BurstView]:
     return views
 
 
-def _held(model: type, scope_column: sa.ColumnElement[int], scope_id: int) -> sa.ColumnElement[bool]:
+def _held(model: type, scope_column: sa.SQLColumnExpression[int], scope_id: int) -> sa.ColumnElement[bool]:
     return sa.and_(scope_column == scope_id, model.quarantined)  # type: ignore[attr-defined]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, render_template
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from participation.core.logs import route
@@ -31,7 +32,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(sa.exc.DataError)
-    def _does_not_fit(_error: Exception) -> object:
+    def _does_not_fit(_error: Exception) -> ResponseReturnValue:
         """A value the database cannot hold (a number beyond its column, text it refuses) came from the
         request, not from us: a 400 with the usual page (or the API's JSON), and nothing half-stored.
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from participation.extensions import db
@@ -17,7 +18,7 @@ bp = Blueprint("site", __name__)
 
 
 @bp.get("/")
-def root() -> Response:
+def root() -> ResponseReturnValue:
     return redirect(f"/{choose_language()}/", code=302)
 
 
@@ -54,7 +55,7 @@ def _in_language(lang: str, path: str) -> str:
 
 
 @bp.get("/<lang>/language")
-def choose() -> Response:
+def choose() -> ResponseReturnValue:
     """Remember the participant's explicit language choice and return to the same page in it."""
     response = redirect(_in_language(current_language(), _safe_next(request.args.get("next"))), code=303)
     set_language_cookie(response, current_language())

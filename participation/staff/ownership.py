@@ -51,7 +51,7 @@ class Owned:
 
     @property
     def owner_id(self) -> int | None:
-        return getattr(self, self.owner_column)  # type: ignore[no-any-return]
+        return getattr(self, self.owner_column)
 
     def owner_parent(self) -> Owned | None:
         """The object this one was made for, whose owner it shares when none is given."""
@@ -148,7 +148,7 @@ def owner_for_new(chosen: int | None = None) -> int:
     if found is not None and found.role is Role.ADMIN:
         if chosen is not None and db.session.get(Partner, chosen) is not None:
             return chosen
-        return found.partner_id or backbone_partner(db.session).id
+        return found.partner_id or backbone_partner(db.session()).id
     if found is None or found.partner_id is None:
         abort(403)
     return found.partner_id
@@ -194,7 +194,7 @@ def _default_owner(session: Session, obj: Owned) -> Partner | int:
         return chosen
     parent = obj.owner_parent()
     if parent is not None:
-        return _owner(parent) or _default_owner(parent)
+        return _owner(parent) or _default_owner(session, parent)
     if has_request_context():
         with session.no_autoflush:
             found = _user()

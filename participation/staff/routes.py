@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -27,7 +28,7 @@ def _staff_language() -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
-def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]]:
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("staff.dashboard"))
     form = LoginForm()
@@ -59,7 +60,7 @@ def login() -> Response | str | tuple[str, int] | tuple[str, int, dict[str, str]
 
 @bp.post("/logout")
 @roles_required(*ALL_ROLES)
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     if EmptyForm().validate_on_submit():
         services.sign_out(current_user)
         logout_user()
@@ -75,7 +76,7 @@ def dashboard() -> str:
 
 @bp.route("/password", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
-def password() -> Response | str | tuple[str, int]:
+def password() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
@@ -98,7 +99,7 @@ def users() -> str:
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def new_user() -> Response | str | tuple[str, int]:
+def new_user() -> ResponseReturnValue:
     form = NewUserForm()
     if form.validate_on_submit():
         try:
@@ -120,7 +121,7 @@ def new_user() -> Response | str | tuple[str, int]:
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def edit_user(user_id: int) -> Response | str | tuple[str, int]:
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user) if request.method == "GET" else UserForm()
     if request.method == "GET":

@@ -6,6 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -89,7 +90,7 @@ def update_user(
     """Change an account's address, role, partner or whether it may sign in."""
     if user.id == by.id and (role is not Role.ADMIN or not active):
         raise AccountError(_("You cannot remove your own admin role or disable your own account."))
-    changes = {}
+    changes: dict[str, Any] = {}
     email = _check_email(email, exclude_id=user.id)
     partner = get_or_create_partner(partner_name.strip()) if partner_name and partner_name.strip() else None
     for field, value in (("email", email), ("role", role), ("partner", partner), ("active", active)):

@@ -46,4 +46,4 @@ def register_template_globals(app: Flask) -> None:
     app.add_template_global(kind_label)
     app.add_template_global(scale_labels)
     app.add_template_global(answer_label)
-    app.add_template_global(SCALE_FACES, "scale_faces")
+    app.jinja_env.globals["scale_faces"] = SCALE_FACES  # a value, not a function: not add_template_global

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -130,13 +132,13 @@ def survey(slug: str) -> Response:
 @bp.post("/s/<slug>")
 @limiter.limit("30 per minute", key_func=device_key)
 @csrf.exempt  # checked below, so that a failed check can keep the participant's answers
-def submit(slug: str) -> Response:
+def submit(slug: str) -> ResponseReturnValue:
     """Validate and store a response once; on any problem show the form again with every answer kept."""
     survey = _survey_or_404(slug)
     form = request.form
     submission_key = form.get("submission_key", "")
     placement_code = form.get("placement") or None
-    keep = {"values": form, "placement_code": placement_code}
+    keep: dict[str, Any] = {"values": form, "placement_code": placement_code}
     if not survey.is_open(_now()):
         return _closed(survey)
     if not is_token(submission_key):

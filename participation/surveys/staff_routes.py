@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -94,7 +95,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def new() -> Response | tuple[str, int]:
+def new() -> ResponseReturnValue:
     form = NewSurveyForm()
     form.starter.choices = [(key, str(name)) for key, (name, _spec) in STARTERS.items()]
     form.partner_id.choices = ownership.partner_choices()
@@ -162,7 +163,7 @@ def _edit_page(survey: Survey, form: SettingsForm, status: int = 200) -> tuple[s
 
 @bp.route("/<int:survey_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def edit(survey_id: int) -> Response | tuple[str, int]:
+def edit(survey_id: int) -> ResponseReturnValue:
     survey = _survey(survey_id)
     form = _settings_form(survey)
     if not form.validate_on_submit():
@@ -186,7 +187,7 @@ def edit(survey_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/<int:survey_id>/status")
 @roles_required(*STAFF_ROLES)
-def status(survey_id: int) -> Response | tuple[str, int]:
+def status(survey_id: int) -> ResponseReturnValue:
     survey = _survey(survey_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -204,7 +205,7 @@ def status(survey_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/<int:survey_id>/duplicate")
 @roles_required(*STAFF_ROLES)
-def duplicate(survey_id: int) -> Response:
+def duplicate(survey_id: int) -> ResponseReturnValue:
     survey = _survey(survey_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -245,7 +246,7 @@ def _question_form(survey: Survey, question: Question | None) -> QuestionForm:
 @bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"])
 @bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def question(survey_id: int, question_id: int | None = None) -> Response | tuple[str, int]:
+def question(survey_id: int, question_id: int | None = None) -> ResponseReturnValue:
     survey = _survey(survey_id)
     item = _question(survey, question_id) if question_id is not None else None
     form = _question_form(survey, item)
@@ -280,7 +281,7 @@ def _option_form(option: Option | None = None) -> OptionForm:
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
 @roles_required(*STAFF_ROLES)
-def move_question(survey_id: int, question_id: int) -> Response:
+def move_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     survey = _survey(survey_id)
     item = _question(survey, question_id)
     if not EmptyForm().validate_on_submit():
@@ -291,7 +292,7 @@ def move_question(survey_id: int, question_id: int) -> Response:
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/delete")
 @roles_required(*STAFF_ROLES)
-def delete_question(survey_id: int, question_id: int) -> Response:
+def delete_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     survey = _survey(survey_id)
     item = _question(survey, question_id)
     if not EmptyForm().validate_on_submit():
@@ -308,7 +309,9 @@ def delete_question(survey_id: int, question_id: int) -> Response:
 @bp.post("/<int:survey_id>/questions/<int:question_id>/options")
 @bp.post("/<int:survey_id>/options/<int:option_id>")
 @roles_required(*STAFF_ROLES)
-def save_option(survey_id: int, question_id: int | None = None, option_id: int | None = None) -> Response:
+def save_option(
+    survey_id: int, question_id: int | None = None, option_id: int | None = None
+) -> ResponseReturnValue:
     survey = _survey(survey_id)
     option = _option(survey, option_id) if option_id is not None else None
     item = option.question if option is not None else _question(survey, question_id or 0)
@@ -331,7 +334,7 @@ def save_option(survey_id: int, question_id: int | None = None, option_id: int |
 
 @bp.post("/<int:survey_id>/options/<int:option_id>/move")
 @roles_required(*STAFF_ROLES)
-def move_option(survey_id: int, option_id: int) -> Response:
+def move_option(survey_id: int, option_id: int) -> ResponseReturnValue:
     option = _option(_survey(survey_id), option_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -343,7 +346,7 @@ def move_option(survey_id: int, option_id: int) -> Response:
 
 @bp.post("/<int:survey_id>/options/<int:option_id>/delete")
 @roles_required(*STAFF_ROLES)
-def delete_option(survey_id: int, option_id: int) -> Response:
+def delete_option(survey_id: int, option_id: int) -> ResponseReturnValue:
     option = _option(_survey(survey_id), option_id)
     question_id = option.question_id
     if not EmptyForm().validate_on_submit():
@@ -361,7 +364,7 @@ def delete_option(survey_id: int, option_id: int) -> Response:
 
 @bp.route("/<int:survey_id>/translate", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
-def translate(survey_id: int) -> Response | tuple[str, int]:
+def translate(survey_id: int) -> ResponseReturnValue:
     """Side by side: the base language on one side, the chosen language's boxes on the other."""
     survey = _survey(survey_id)
     lang = request.args.get("lang", "")

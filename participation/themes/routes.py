@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from participation.extensions import db
@@ -46,7 +47,7 @@ def index() -> str:
 
 def _edit(
     kind: str, item: Theme | VisionGoal | None, save: Callable[[], object], saved: str, **extra: Any
-) -> Response | tuple[str, int]:
+) -> ResponseReturnValue:
     """The one form for goals and themes: save on a valid POST, else show it again with what was typed."""
     error = None
     if request.method == "POST":
@@ -75,7 +76,7 @@ def _edit(
 @bp.route("/goals/new", methods=["GET", "POST"])
 @bp.route("/goals/<int:goal_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def goal(goal_id: int | None = None) -> Response | tuple[str, int]:
+def goal(goal_id: int | None = None) -> ResponseReturnValue:
     item = db.session.get(VisionGoal, goal_id) if goal_id is not None else None
     if goal_id is not None and item is None:
         abort(404)
@@ -90,7 +91,7 @@ def goal(goal_id: int | None = None) -> Response | tuple[str, int]:
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:theme_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
-def theme(theme_id: int | None = None) -> Response | tuple[str, int]:
+def theme(theme_id: int | None = None) -> ResponseReturnValue:
     item = db.session.get(Theme, theme_id) if theme_id is not None else None
     if theme_id is not None and item is None:
         abort(404)

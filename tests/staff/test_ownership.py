@@ -135,3 +135,11 @@ def test_an_account_without_a_partner_sees_no_one_s_data_and_creates_nothing(cli
     assert "a-enkat" not in client.get("/staff/surveys/").get_data(as_text=True)
     assert _new_survey(client, "utan-partner").status_code == 403
     assert db.session.scalar(sa.select(Survey).where(Survey.slug == "utan-partner")) is None
+
+
+def test_a_new_placement_for_a_new_survey_gets_the_owner_the_survey_gets(db):
+    survey = Survey(slug="ny", base_language="sv", languages=["sv"], title={"sv": "Ny"})
+    placement = Placement(code="NYTT", place="Tvättstugan", survey=survey)
+    db.session.add(placement)  # first in the session, so its owner is asked for before the survey has one
+    db.session.commit()
+    assert placement.partner is not None and placement.partner is survey.partner
