@@ -12,7 +12,7 @@ from participation.surveys.xlsform.workbook import open_workbook
 
 @dataclass
 class ImportResult:
-    """A draft survey added to the session (not committed), or None and the errors that stopped it."""
+    """A draft survey saved in the current unit of work, or None and the errors that stopped it."""
 
     survey: Survey | None
     problems: list[str] = field(default_factory=list)
@@ -20,7 +20,7 @@ class ImportResult:
 
 
 def import_xlsform(data: bytes, *, slug: str | None = None) -> ImportResult:
-    """A new draft survey from an XLSForm workbook: added to db.session and flushed; the caller commits."""
+    """A new draft survey from an XLSForm workbook, written in one `db.transaction()` block."""
     book, error = open_workbook(data)
     if book is None:
         return ImportResult(None, [], [error])
@@ -30,18 +30,19 @@ def import_xlsform(data: bytes, *, slug: str | None = None) -> ImportResult:
 
 
 def save(form: ReadForm) -> Survey:
-    """Add the survey to the session and flush, then link the questions shown only after an option."""
-    survey = Survey(
-        slug=form.slug,
-        status=SurveyStatus.DRAFT,
-        base_language=form.base_language,
-        languages=form.languages,
-        title=form.title,
-        questions=form.questions,
-    )
-    db.session.add(survey)
-    db.session.flush()
-    for question, option in form.show_if:
-        question.show_if_option_id = option.id
-    db.session.flush()
+    """Add the survey and flush, then link the questions shown only after an option."""
+    with db.transaction():
+        survey = Survey(
+            slug=form.slug,
+            status=SurveyStatus.DRAFT,
+            base_language=form.base_language,
+            languages=form.languages,
+            title=form.title,
+            questions=form.questions,
+        )
+        db.session.add(survey)
+        db.session.flush()
+        for question, option in form.show_if:
+            question.show_if_option_id = option.id
+        db.session.flush()
     return survey
