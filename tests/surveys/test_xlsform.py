@@ -260,18 +260,19 @@ KOBO_SETTINGS = [["form_title", "form_id", "default_language", "version"],
                  ["Youth survey 2025", "youth_survey_2025", "English (en)", "2025010101"]]  # fmt: skip
 
 
-def test_kobo_form_comes_in_as_a_draft_with_every_skipped_thing_reported(db):
+def test_kobo_form_comes_in_as_a_draft_with_every_skipped_thing_reported(app, db):
     gen_theme("jobs")
     gen_theme("safety")
     db.session.commit()
 
-    result = import_xlsform(xlsx(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS))
+    with app.test_request_context():  # as the import view calls it
+        result = import_xlsform(xlsx(KOBO_SURVEY, KOBO_CHOICES, KOBO_SETTINGS))
 
-    assert result.errors == []
-    survey = result.survey
-    assert survey in db.session and survey.id is not None  # added and flushed…
-    with db.engine.connect() as other:  # …but not committed: the caller commits
-        assert other.scalar(sa.select(sa.func.count(Survey.id))) == 0
+        assert result.errors == []
+        survey = result.survey
+        assert survey in db.session and survey.id is not None  # added and flushed…
+        with db.engine.connect() as other:  # …but not committed: the request commits at its end
+            assert other.scalar(sa.select(sa.func.count(Survey.id))) == 0
     assert survey.status is SurveyStatus.DRAFT and survey.slug == "youth-survey-2025"
     assert survey.base_language == "en" and survey.languages == ["en", "sv"]
     assert survey.title == {"en": "Youth survey 2025"}

@@ -1,0 +1,74 @@
+"""An uploaded workbook opened, and its sheets read as canonical headers and rows of text."""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+
+from openpyxl import Workbook, load_workbook
+
+# A .xlsx is a zip file; refuse one that unpacks to more than this rather than parse it.
+UNPACKED_MAX = 20 * 1024 * 1024
+
+
+def open_workbook(data: bytes) -> tuple[Workbook | None, str]:
+    """The workbook in data, or None and why it cannot be read."""
+    unreadable = "The file is not an Excel workbook (.xlsx). Save the form as .xlsx and try again."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(info.file_size for info in archive.infolist()) > UNPACKED_MAX:
+                return None, "The workbook is too large to import."
+        with warnings.catch_warnings():
+            # Styles and extensions openpyxl cannot keep say nothing about the form's content.
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
+            return load_workbook(io.BytesIO(data), data_only=True), ""
+    except Exception:  # noqa: BLE001 - a damaged file can fail in zipfile, XML parsing or openpyxl itself
+        return None, unreadable
+
+
+@dataclass
+class Sheet:
+    """One sheet as canonical headers and the non-empty rows below them, with Excel row numbers."""
+
+    label: str
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def _cell(value: object) -> str:
+    """A cell as text: whole floats without '.0', booleans as true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _canonical_header(text: str) -> str:
+    """'Label :: Svenska (sv)' -> 'label::Svenska (sv)'; 'List name' -> 'list_name'."""
+    if "::" not in text and ":" in text and not text.lower().startswith(("jr:", "bind:", "instance:")):
+        text = text.replace(":", "::", 1)
+    base, separator, rest = text.partition("::")
+    return "_".join(base.split()).lower() + (separator + rest.strip() if separator else "")
+
+
+def read_sheet(book: Workbook, name: str) -> Sheet | None:
+    """A sheet by name, whatever its case; None when the workbook has none."""
+    sheet = next((ws for ws in book.worksheets if ws.title.strip().lower() == name), None)
+    if sheet is None:
+        return None
+    rows = sheet.iter_rows(values_only=True)
+    headers = [_canonical_header(_cell(value)) for value in next(rows, ())]
+    data = []
+    for number, values in enumerate(rows, start=2):
+        row: dict[str, str] = {}
+        for header, value in zip(headers, values, strict=False):
+            if header and header not in row:
+                row[header] = _cell(value)
+        if any(row.values()):
+            data.append((number, row))
+    return Sheet(name.capitalize(), headers, data)

@@ -1,0 +1,204 @@
+"""A survey as an XLSForm workbook, for KoboToolbox and ODK."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from participation.exports import append_row
+from participation.surveys.labels import SCALE_FACES
+from participation.surveys.models import FREE_TEXT_MAX, SCALE_POINTS, Option, Question, QuestionKind, Survey
+from participation.surveys.xlsform.languages import language_header
+from participation.themes.models import Theme
+
+YES_NO_LIST = "yes_no"
+SCALE_LIST = "scale5"
+
+# The app's own translations of the fixed answers (see translations/*/messages.po).
+YES_NO_LABELS = {
+    "sv": ("Ja", "Nej"),
+    "en": ("Yes", "No"),
+    "ar": ("نعم", "لا"),
+    "fa-AF": ("بلی", "نخیر"),
+    "so": ("Haa", "Maya"),
+    "ti": ("እወ", "ኣይፋል"),
+    "fi": ("Kyllä", "Ei"),
+}
+SCALE_LABELS = {
+    "sv": ("Mycket dåligt", "Dåligt", "Varken bra eller dåligt", "Bra", "Mycket bra"),
+    "en": ("Very bad", "Bad", "Neither good nor bad", "Good", "Very good"),
+    "ar": ("سيئ جدًا", "سيئ", "لا جيد ولا سيئ", "جيد", "جيد جدًا"),
+    "fa-AF": ("بسیار بد", "بد", "نه خوب، نه بد", "خوب", "بسیار خوب"),
+    "so": ("Aad u xun", "Xun", "Ma wanaagsana, mana xuma", "Wanaagsan", "Aad u wanaagsan"),
+    "ti": ("ኣዝዩ ሕማቕ", "ሕማቕ", "ጽቡቕ ኮነ ሕማቕ ኣይኮነን", "ጽቡቕ", "ኣዝዩ ጽቡቕ"),
+    "fi": ("Erittäin huono", "Huono", "Ei hyvä eikä huono", "Hyvä", "Erittäin hyvä"),
+}
+
+
+def export_xlsform(survey: Survey) -> bytes:
+    """The survey as an XLSForm workbook (.xlsx bytes) for KoboToolbox or ODK."""
+    languages = _export_languages(survey)
+    list_names = _list_names(survey)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "survey"
+    labels = list(_texts_cells("label", {}, languages))
+    core = ["type", "name", *labels, "required", "relevant", "constraint"]
+    _write_table(sheet, core, _survey_rows(survey, languages, list_names))
+    choices = _choice_rows(survey, languages, list_names)
+    _write_table(book.create_sheet("choices"), ["list_name", "name", *labels], choices)
+    settings = _settings_row(survey)
+    _write_table(book.create_sheet("settings"), list(settings), [settings])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _export_languages(survey: Survey) -> list[str]:
+    """The survey's languages, base language first."""
+    return [survey.base_language, *(code for code in survey.languages if code != survey.base_language)]
+
+
+def _list_names(survey: Survey) -> dict[str, str]:
+    """Choice list name per option question key: the key, unless a built-in list has that name."""
+    built_in = {YES_NO_LIST, SCALE_LIST}
+    taken = built_in | {question.key for question in survey.questions}
+    names = {}
+    for question in survey.questions:
+        name = question.key
+        while name in built_in or (name != question.key and name in taken):
+            name += "_"
+        taken.add(name)
+        names[question.key] = name
+    return names
+
+
+def _write_table(sheet: Worksheet, core: list[str], rows: list[dict[str, str]]) -> None:
+    """Rows of column -> value under a header of the core columns, then any other column used."""
+    headers = list(dict.fromkeys([*core, *(column for row in rows for column in row)]))
+    sheet.append(headers)
+    for row in rows:
+        append_row(sheet, [row.get(column) or None for column in headers])
+
+
+def _texts_cells(column: str, texts: dict[str, str], languages: list[str]) -> dict[str, str]:
+    """One cell per language, such as label::Svenska (sv)."""
+    return {f"{column}::{language_header(code)}": (texts or {}).get(code, "") for code in languages}
+
+
+def _themes_cell(themes: list[Theme]) -> dict[str, str]:
+    """Theme slugs, space-separated, in the extra themes column."""
+    return {"themes": " ".join(theme.slug for theme in themes)} if themes else {}
+
+
+def _survey_rows(survey: Survey, languages: list[str], list_names: dict[str, str]) -> list[dict[str, str]]:
+    """The survey sheet: one row per question."""
+    options = {option.id: (question, option) for question in survey.questions for option in question.options}
+    return [_question_row(question, languages, list_names, options) for question in survey.questions]
+
+
+def _question_row(
+    question: Question,
+    languages: list[str],
+    list_names: dict[str, str],
+    options: dict[int, tuple[Question, Option]],
+) -> dict[str, str]:
+    """One survey sheet row for a question."""
+    row = {"type": _xls_type(question, list_names), "name": question.key}
+    row |= _texts_cells("label", question.prompt, languages)
+    row |= {
+        "required": "yes" if question.required else "",
+        "relevant": "",
+        "constraint": _constraint(question),
+    }
+    if question.show_if_option_id in options:
+        parent, option = options[question.show_if_option_id]
+        row["relevant"] = f"selected(${{{parent.key}}}, '{option.key}')"
+    if question.kind is QuestionKind.RANKING and question.max_choices:
+        row["max_choices"] = str(question.max_choices)
+    return row | _themes_cell(question.themes)
+
+
+def _xls_type(question: Question, list_names: dict[str, str]) -> str:
+    """The XLSForm type of a question, such as 'select_one pick' or 'integer'."""
+    kind = question.kind
+    if kind is QuestionKind.YES_NO:
+        return f"select_one {YES_NO_LIST}"
+    if kind is QuestionKind.SCALE:
+        return f"select_one {SCALE_LIST}"
+    if kind is QuestionKind.FREE_TEXT:
+        return "text"
+    if kind is QuestionKind.NUMBER:
+        return "integer"
+    word = {QuestionKind.SINGLE_CHOICE: "select_one", QuestionKind.MULTIPLE_CHOICE: "select_multiple"}
+    return f"{word.get(kind, 'rank')} {list_names[question.key]}"
+
+
+def _constraint(question: Question) -> str:
+    """The XLSForm constraint for a number's range, a choice limit or the free text length."""
+    if question.kind is QuestionKind.NUMBER:
+        bounds = [f". >= {question.min_value}"] if question.min_value is not None else []
+        bounds += [f". <= {question.max_value}"] if question.max_value is not None else []
+        return " and ".join(bounds)
+    if question.kind is QuestionKind.MULTIPLE_CHOICE and question.max_choices:
+        return f"count-selected(.) <= {question.max_choices}"
+    if question.kind is QuestionKind.FREE_TEXT:
+        return f"string-length(.) <= {FREE_TEXT_MAX}"
+    return ""
+
+
+def _choice_rows(survey: Survey, languages: list[str], list_names: dict[str, str]) -> list[dict[str, str]]:
+    """The choices sheet: every option question's own list, then the built-in yes/no and scale lists."""
+    rows = []
+    for question in survey.questions:
+        for option in question.options:
+            row = {"list_name": list_names[question.key], "name": option.key}
+            rows.append(row | _texts_cells("label", option.label, languages) | _themes_cell(option.themes))
+    kinds = {question.kind for question in survey.questions}
+    if QuestionKind.YES_NO in kinds:
+        rows += _built_in_rows(YES_NO_LIST, ["yes", "no"], _yes_no_texts(languages), languages)
+    if QuestionKind.SCALE in kinds:
+        points = [str(point) for point in range(1, SCALE_POINTS + 1)]
+        rows += _built_in_rows(SCALE_LIST, points, _scale_texts(languages), languages)
+    return rows
+
+
+def _built_in_rows(
+    list_name: str, names: list[str], texts: list[dict[str, str]], languages: list[str]
+) -> list[dict[str, str]]:
+    """Choices rows of a built-in list (yes/no, scale) in every language."""
+    return [
+        {"list_name": list_name, "name": name} | _texts_cells("label", label, languages)
+        for name, label in zip(names, texts, strict=True)
+    ]
+
+
+def _yes_no_texts(languages: list[str]) -> list[dict[str, str]]:
+    """Yes and no per language; English for a language without built-in words."""
+    words = {code: YES_NO_LABELS.get(code, YES_NO_LABELS["en"]) for code in languages}
+    return [{code: pair[index] for code, pair in words.items()} for index in range(2)]
+
+
+def _scale_texts(languages: list[str]) -> list[dict[str, str]]:
+    """The five scale points per language, each with its face in front: '😞 Very bad'."""
+    words = {code: SCALE_LABELS.get(code, SCALE_LABELS["en"]) for code in languages}
+    return [
+        {code: f"{SCALE_FACES[index]} {labels[index]}" for code, labels in words.items()}
+        for index in range(SCALE_POINTS)
+    ]
+
+
+def _settings_row(survey: Survey) -> dict[str, str]:
+    """The settings sheet's one row: title, form id, default language and a version."""
+    title = survey.title or {}
+    base_title = title.get(survey.base_language) or next((text for text in title.values() if text), "")
+    return {
+        "form_title": base_title or survey.slug,
+        "form_id": survey.slug,
+        "default_language": language_header(survey.base_language),
+        "version": datetime.now(UTC).strftime("%Y%m%d%H%M"),
+    }
