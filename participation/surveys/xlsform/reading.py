@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from participation.extensions import db
+from participation.i18n.languages import default_language
 from participation.surveys.editing import KEY
 from participation.surveys.models import TEXT_LIMITS, Option, Question
 from participation.surveys.xlsform.languages import SHIPPED_LANGUAGES, language_code, language_header
@@ -42,8 +43,9 @@ class FormReading:
         self.settings = settings.rows[0][1] if settings and settings.rows else {}
         self.settings_row = settings.rows[0][0] if settings and settings.rows else 2
         self.columns: dict[str, str] = {}
-        self.plain_language: str | None = "sv"
-        self.base_language = "sv"
+        # Labels without a language are in the form's default_language, else in the app's default.
+        self.plain_language: str | None = default_language()
+        self.base_language = default_language()
         self.lists: dict[str, list[_Choice]] = {}
         self.checked_lists: dict[str, bool] = {}
         self.questions: list[Question] = []
@@ -80,7 +82,7 @@ class FormReading:
     def _read_languages(self, sheet: Sheet) -> None:
         """The survey sheet's label columns per language, and the base language."""
         default, given = self._default_language()
-        self.plain_language = default if given else "sv"
+        self.plain_language = default if given else default_language()
         if not any(header.partition("::")[0] == "label" for header in sheet.headers):
             self.errors.append("The survey sheet has no label column, so the questions have no text.")
             return
