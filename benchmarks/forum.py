@@ -90,7 +90,7 @@ def create_forum(mode: str) -> tuple[str, list[int]]:
     Uses the PARTICIPATION_* variables already set in os.environ, like the server will.
     """
     from participation import create_app
-    from participation.forum import services
+    from participation.forum import sessions as services
     from participation.forum.models import ForumMode
 
     app = create_app()

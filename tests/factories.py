@@ -177,7 +177,7 @@ def csrf_token(client, url: str = "/staff/") -> str:  # type: ignore[no-untyped-
 def gen_forum_session(mode=None, items=("Ja", "Nej"), partner: str = PARTNER, **options):  # type: ignore[no-untyped-def]
     """An open forum session (a poll by default) with its items, made the way a facilitator makes one."""
     from participation.forum.models import ForumMode
-    from participation.forum.services import create_session
+    from participation.forum.sessions import create_session
     from participation.staff.ownership import new_objects_belong_to
 
     settings = {"dots_per_person": 3, "several_dots_per_item": False, "requires_approval": True, **options}

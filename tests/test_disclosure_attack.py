@@ -35,8 +35,9 @@ from scipy.sparse import csr_matrix, hstack, identity, vstack
 
 from participation.api.services import create_token
 from participation.core.terms import in_term
+from participation.database import utcnow
 from participation.extensions import db, limiter
-from participation.forum import services
+from participation.forum import sessions
 from participation.forum.models import ForumMode, ForumSession
 from participation.insights import needs, tally
 from participation.insights.models import CodebookVersion, TextCode
@@ -464,9 +465,7 @@ def test_statement_results_pin_no_small_count_after_closing(app, db):
         choices = [name for name, n in counts.items() for _ in range(n)]
         for phone, name in zip(phones, choices, strict=True):
             assert phone.vote(item, value=values[name]).status_code == 303
-    services.control(
-        db.session.get(ForumSession, session.id), services.Control.CLOSE_SESSION, services.utcnow()
-    )
+    sessions.control(db.session.get(ForumSession, session.id), sessions.Control.CLOSE_SESSION, utcnow())
     data = phones[0].client.get(f"/en/f/{session.code}/results.json").get_json()
     staff = app.test_client()
     login(staff, gen_user("staff"))

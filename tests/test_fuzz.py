@@ -144,7 +144,7 @@ def forms(base: dict[str, object], fields: dict[str, st.SearchStrategy[object]])
 
 # --- Rows that must not appear for refused input ------------------------------------------------
 
-# A vote or topic that is refused takes back the join it made (participation.forum.services.take_back_join).
+# A vote or topic that is refused leaves no join behind: the request's rollback takes it with it.
 COUNTED = (Response, Answer, ForumItem, ForumVote, ForumParticipant, FollowUp)
 
 

@@ -141,7 +141,7 @@ def answer_rate() -> AnswerRate:
         if matches:
             answered += 1
             first = min(a.created_at for a in matches)
-            assert closed_at is not None  # forum.services.control sets it as it closes the session
+            assert closed_at is not None  # forum.sessions.control sets it as it closes the session
             days.append(max((first - closed_at).total_seconds() / 86400, 0))
     return AnswerRate(len(items), answered, statistics.median(days) if days else None)
 

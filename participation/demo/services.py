@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from participation.actions.models import Action, ActionStatus
 from participation.config import MIN_SUPPRESSION_K
 from participation.core.terms import term_of
 from participation.demo import content
+from participation.demo.synthetic import SAMPLE_TEXTS, synthetic_responses
 from participation.extensions import db
 from participation.followup.models import FollowUp
 from participation.forum.models import (
@@ -37,17 +37,14 @@ from participation.measurement.models import (
 )
 from participation.measurement.services import computed_points
 from participation.placements.models import Placement
-from participation.privacy import keyed_hash, truncate_to_hour
+from participation.privacy import keyed_hash
 from participation.staff.models import Partner, Role, User
 from participation.staff.services import get_or_create_partner, hash_password
 from participation.suppression import threshold
 from participation.surveys.editing import survey_from_spec
 from participation.surveys.models import (
-    PROFILE_CHOICES,
     Answer,
     ModerationStatus,
-    ProfileField,
-    QuestionKind,
     Response,
     Survey,
     SurveyStatus,
@@ -57,20 +54,6 @@ from participation.themes.models import Theme, VisionGoal
 
 DEMO_ADMIN = "admin@backby.example"
 CREDENTIALS_FILE = "demo-login.txt"
-# Three school terms, so trends across periods have something to show.
-PERIODS = [
-    (datetime(2025, 9, 1, tzinfo=UTC), 110),
-    (datetime(2026, 2, 1, tzinfo=UTC), 130),
-    (datetime(2026, 9, 1, tzinfo=UTC), 150),
-]
-SAMPLE_TEXTS = [
-    "Fler kvällsaktiviteter på fritidsgården",
-    "Bättre belysning vid gångtunneln",
-    "More summer jobs for people under 16",
-    "Läxhjälp på helgerna också",
-    "A place for girls only, one evening a week",
-    "Att någon lyssnar på oss när vi säger något",
-]
 
 
 @dataclass
@@ -110,75 +93,6 @@ def _build_survey(themes: dict[str, Theme]) -> Survey:
     survey.status = SurveyStatus.PUBLISHED
     survey.retention_days = 3 * 365
     return survey
-
-
-def _synthetic_answers(survey: Survey, rng: random.Random, period_index: int) -> list[Answer]:
-    answers: list[Answer] = []
-    chosen: set[int] = set()
-    for question in survey.questions:
-        if question.show_if_option_id is not None and question.show_if_option_id not in chosen:
-            continue
-        if not question.required and rng.random() < 0.25:
-            continue
-        options = question.options
-        kind = question.kind
-        if kind is QuestionKind.SINGLE_CHOICE:
-            # Later terms lean more towards jobs, so the needs map shows a trend.
-            weights = [3 + period_index, 3, 2, 2, 2][: len(options)]
-            option = rng.choices(options, weights=weights)[0]
-            answers.append(Answer(question_id=question.id, option_id=option.id))
-            chosen.add(option.id)
-        elif kind is QuestionKind.MULTIPLE_CHOICE:
-            picks = rng.sample(options, rng.randint(1, question.max_choices or len(options)))
-            answers += [Answer(question_id=question.id, option_id=option.id) for option in picks]
-        elif kind is QuestionKind.RANKING:
-            picks = rng.sample(options, rng.randint(1, 3))
-            answers += [
-                Answer(question_id=question.id, option_id=option.id, rank=rank)
-                for rank, option in enumerate(picks, start=1)
-            ]
-        elif kind is QuestionKind.SCALE:
-            answers.append(
-                Answer(question_id=question.id, value_int=rng.choices(range(1, 6), [2, 3, 4, 3, 2])[0])
-            )
-        elif kind is QuestionKind.YES_NO:
-            answers.append(
-                Answer(question_id=question.id, value_int=int(rng.random() < 0.35 + 0.1 * period_index))
-            )
-        elif kind is QuestionKind.NUMBER:
-            answers.append(Answer(question_id=question.id, value_int=rng.randint(0, 12)))
-        elif kind is QuestionKind.FREE_TEXT and rng.random() < 0.3:
-            answers.append(
-                Answer(
-                    question_id=question.id,
-                    text_value=rng.choice(SAMPLE_TEXTS),
-                    moderation_status=ModerationStatus.PENDING,
-                )
-            )
-    return answers
-
-
-def _synthetic_responses(survey: Survey, placements: list[Placement]) -> None:
-    # Seeded on purpose: the same synthetic demo every run, and no secret comes from it.
-    rng = random.Random(20260901)  # nosec B311
-    languages = list(content.SURVEY["title"])
-    for period_index, (start, count) in enumerate(PERIODS):
-        for number in range(count):
-            moment = start + timedelta(days=rng.randint(0, 100), hours=rng.randint(14, 21))
-            db.session.add(
-                Response(
-                    survey_id=survey.id,
-                    placement_id=rng.choice(placements).id,
-                    respondent_hash=None,
-                    idempotency_key=keyed_hash("demo", survey.id, f"{period_index}-{number}"),
-                    submitted_hour=truncate_to_hour(moment),
-                    language=rng.choices(languages, weights=[10, 2, 4, 3, 3, 2, 1])[0],
-                    age_band=rng.choices(PROFILE_CHOICES[ProfileField.AGE_BAND], [2, 5, 6, 3, 1])[0],
-                    gender=rng.choices(PROFILE_CHOICES[ProfileField.GENDER], [5, 5, 1, 1])[0],
-                    lives_in_area=rng.choices(PROFILE_CHOICES[ProfileField.LIVES_IN_AREA], [7, 2, 1])[0],
-                    answers=_synthetic_answers(survey, rng, period_index),
-                )
-            )
 
 
 def _moderated_and_coded_texts(themes: dict[str, Theme]) -> None:
@@ -415,7 +329,7 @@ def load_demo() -> DemoSummary:
         survey = _build_survey(themes)
     placements = _placements(survey)
     if created:
-        _synthetic_responses(survey, placements)
+        synthetic_responses(survey, placements)
         db.session.flush()
         release_waiting(threshold())  # the demo's answers count in results, as one release
         _moderated_and_coded_texts(themes)

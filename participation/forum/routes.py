@@ -15,8 +15,9 @@ from participation.core.hygiene import to_id
 from participation.core.links import public_url, short_url
 from participation.core.qr import qr_svg
 from participation.extensions import limiter
-from participation.forum import services
+from participation.forum import results, sessions, voting
 from participation.forum.models import ForumParticipant, ForumSession
+from participation.forum.sessions import PROPOSAL_MAX, ForumError
 from participation.i18n.languages import content, current_language
 from participation.privacy import device_key, device_token, keyed_hash, new_token, set_device_cookie
 
@@ -28,7 +29,7 @@ def _now() -> datetime:
 
 
 def _session_or_404(code: str) -> ForumSession:
-    session = services.session_by_code(code)
+    session = sessions.session_by_code(code)
     if session is None:
         abort(404)
     return session
@@ -47,14 +48,14 @@ def _page(
     proposal: str = "",
 ) -> Response:
     token = device_token()
-    participant = services.find_participant(session, _participant_hash(session, token) if token else None)
-    results = services.results(session, participant)
+    participant = voting.find_participant(session, _participant_hash(session, token) if token else None)
+    counts = results.session_results(session, participant)
     page = render_template(
         "forum/session.html",
         session=session,
-        results=results,
-        public=services.public_counts(session, results),
-        dots_left=services.dots_left(session, participant),
+        results=counts,
+        public=results.public_counts(session, counts),
+        dots_left=voting.dots_left(session, participant),
         error=error,
         notice=notice,
         proposal=proposal,
@@ -69,7 +70,7 @@ def join() -> ResponseReturnValue:
     """Join by typing the code shown on the projector."""
     code = (request.form.get("code") or request.args.get("code") or "").strip().upper()
     if request.method == "POST" or code:
-        session = services.session_by_code(code)
+        session = sessions.session_by_code(code)
         if session is not None:
             return redirect(url_for("forum.session", code=session.code), code=303)
         page = render_template(
@@ -90,18 +91,17 @@ def session(code: str) -> Response:
     return response
 
 
-def _acting_participant(session: ForumSession) -> tuple[ForumParticipant, str | None, bool]:
+def _acting_participant(session: ForumSession) -> tuple[ForumParticipant, str | None]:
     """The participant behind this request, joining now if this is the device's first action.
 
-    Also says whether the join happened just now, so that a refused first action can take it back.
+    A join is part of the request's unit of work: when the action it came for is refused (4xx), the
+    request rolls back and no join is left behind.
     """
     token = device_token()
     fresh = None
     if token is None:
         token = fresh = new_token()
-    participant_hash = _participant_hash(session, token)
-    joined_now = services.find_participant(session, participant_hash) is None
-    return services.participant_for(session, participant_hash, _now()), fresh, joined_now
+    return voting.participant_for(session, _participant_hash(session, token), _now()), fresh
 
 
 def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> WerkzeugResponse:
@@ -121,15 +121,13 @@ def vote(code: str) -> ResponseReturnValue:
         value = int(request.form.get("value", "1"))
     except ValueError:
         return _page(session, error=_("That is not something you can vote on in this session."), status=400)
-    participant, fresh, joined_now = _acting_participant(session)
+    participant, fresh = _acting_participant(session)
     try:
         if request.form.get("action") == "withdraw":
-            services.withdraw(session, participant, item_id)
+            voting.withdraw(session, participant, item_id)
         else:
-            services.vote(session, participant, item_id, value, now=_now())
-    except services.ForumError as error:
-        if joined_now:
-            services.take_back_join(participant)
+            voting.vote(session, participant, item_id, value, now=_now())
+    except ForumError as error:
         return _page(session, error=str(error), status=error.status)
     return _after(session, fresh, f"#item-{item_id}")
 
@@ -138,18 +136,12 @@ def vote(code: str) -> ResponseReturnValue:
 @limiter.limit("20 per minute", key_func=device_key)
 def propose(code: str) -> ResponseReturnValue:
     session = _session_or_404(code)
-    text = request.form.get("text", "")
-    participant, fresh, joined_now = _acting_participant(session)
+    text = request.form.get("text", "")[: PROPOSAL_MAX * 4]
+    participant, fresh = _acting_participant(session)
     try:
-        item = services.propose(
-            session, participant, text[: services.PROPOSAL_MAX * 4], current_language(), now=_now()
-        )
-    except services.ForumError as error:
-        if joined_now:
-            services.take_back_join(participant)
-        return _page(
-            session, error=str(error), status=error.status, proposal=text[: services.PROPOSAL_MAX * 4]
-        )
+        item = voting.propose(session, participant, text, current_language(), now=_now())
+    except ForumError as error:
+        return _page(session, error=str(error), status=error.status, proposal=text)
     response = _after(session, fresh)
     if item.status.value == "pending":
         response.headers["Location"] = url_for("forum.session", code=session.code, done="waiting")
@@ -165,7 +157,7 @@ def results_json(code: str) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        public = services.public_counts(session, services.results(session))
+        public = results.public_counts(session, results.session_results(session))
         response = jsonify(
             version=session.version,
             status=session.status.value,
@@ -194,7 +186,7 @@ def screen(code: str) -> Response:
     page = render_template(
         "forum/screen.html",
         session=session,
-        public=services.public_counts(session, services.results(session)),
+        public=results.public_counts(session, results.session_results(session)),
         join_url=short_url(session.code),
     )
     return Response(page)
@@ -203,7 +195,7 @@ def screen(code: str) -> Response:
 @bp.errorhandler(RateLimitExceeded)
 def _too_many(_error: RateLimitExceeded) -> Response:
     """Too many votes or topics from this phone: the page again, the typed topic kept, and when to retry."""
-    session = services.session_by_code((request.view_args or {}).get("code", ""))
+    session = sessions.session_by_code((request.view_args or {}).get("code", ""))
     if session is None:  # an error handler cannot abort: the not-found page, as the view would give
         return Response(render_template("errors/error.html", status=404), status=404)
     seconds = retry_after_seconds()
@@ -211,7 +203,7 @@ def _too_many(_error: RateLimitExceeded) -> Response:
         session,
         error=try_again_message(seconds),
         status=429,
-        proposal=request.form.get("text", "")[: services.PROPOSAL_MAX * 4],
+        proposal=request.form.get("text", "")[: PROPOSAL_MAX * 4],
     )
     response.headers["Retry-After"] = str(seconds)
     return response

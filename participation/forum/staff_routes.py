@@ -13,9 +13,10 @@ from flask_login import current_user
 from participation.core.hygiene import to_id
 from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
-from participation.forum import services
+from participation.forum import results, sessions
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
+from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, Control, ForumError
 from participation.i18n.languages import choose_language, content, native_name, shipped_languages
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
@@ -46,8 +47,8 @@ def _item(session: ForumSession, item_id: int) -> ForumItem:
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index() -> str:
-    sessions = [session for session in services.all_sessions() if ownership.can_read(current_user, session)]
-    return render_template("forum/staff_index.html", sessions=sessions)
+    readable = [session for session in sessions.all_sessions() if ownership.can_read(current_user, session)]
+    return render_template("forum/staff_index.html", sessions=readable)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -63,7 +64,7 @@ def new() -> ResponseReturnValue:
         form.partner_id.data = current_user.partner_id
     if form.validate_on_submit():
         with ownership.new_objects_belong_to(ownership.owner_for_new(form.partner_id.data)):
-            session = services.create_session(
+            session = sessions.create_session(
                 title=form.title.data or "",
                 base_language=form.base_language.data,
                 languages=form.languages.data or [],
@@ -83,15 +84,15 @@ def new() -> ResponseReturnValue:
 def manage(session_id: int) -> str:
     session = _session(session_id)
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
-    results = services.results(session)
+    counts = results.session_results(session)
     return render_template(
         "forum/staff_manage.html",
         session=session,
-        results=results,
-        public=services.public_counts(session, results),
-        proposals_allowed=services.proposals_allowed(session),
-        proposal_cap_max=services.PROPOSAL_CAP_MAX,
-        pending=services.pending_items(session),
+        results=counts,
+        public=results.public_counts(session, counts),
+        proposals_allowed=sessions.proposals_allowed(session),
+        proposal_cap_max=PROPOSAL_CAP_MAX,
+        pending=sessions.pending_items(session),
         themes=themes,
         form=EmptyForm(),
         item_form=ItemForm(formdata=None),
@@ -105,10 +106,10 @@ def control(session_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.control(session, services.Control(request.form.get("action", "")), datetime.now(UTC))
+        sessions.control(session, Control(request.form.get("action", "")), datetime.now(UTC))
     except ValueError:
         abort(400)
-    except services.ForumError as error:
+    except ForumError as error:
         flash(str(error), "error")
     return redirect(url_for("forum_staff.manage", session_id=session.id))
 
@@ -121,13 +122,13 @@ def proposal_cap(session_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.set_proposal_cap(session, int(request.form.get("proposals_per_person", "")))
+        sessions.set_proposal_cap(session, int(request.form.get("proposals_per_person", "")))
     except ValueError:
         flash(
-            _("Write a whole number from 1 to %(max)d.", max=services.PROPOSAL_CAP_MAX),
+            _("Write a whole number from 1 to %(max)d.", max=PROPOSAL_CAP_MAX),
             "error",
         )
-    except services.ForumError as error:
+    except ForumError as error:
         flash(str(error), "error")
     else:
         flash(_("Saved."), "info")
@@ -140,9 +141,9 @@ def add_item(session_id: int) -> ResponseReturnValue:
     session = _session(session_id)
     form = ItemForm()
     if not form.validate_on_submit():
-        flash(_("Write the text, at most %(max)d characters.", max=services.PROPOSAL_MAX), "error")
+        flash(_("Write the text, at most %(max)d characters.", max=PROPOSAL_MAX), "error")
     else:
-        services.add_item(session, form.text.data or "")
+        sessions.add_item(session, form.text.data or "")
     return redirect(url_for("forum_staff.manage", session_id=session.id))
 
 
@@ -156,7 +157,7 @@ def item(session_id: int, item_id: int) -> ResponseReturnValue:
         abort(400)
     if "status" in request.form:
         try:
-            services.moderate_item(session, forum_item, ItemStatus(request.form["status"]))
+            sessions.moderate_item(session, forum_item, ItemStatus(request.form["status"]))
         except ValueError:
             abort(400)
     else:
@@ -164,14 +165,14 @@ def item(session_id: int, item_id: int) -> ResponseReturnValue:
             theme_ids = [to_id(value) for value in request.form.getlist("theme_ids")]
         except ValueError:
             abort(400)
-        services.set_item_themes(forum_item, theme_ids)
+        sessions.set_item_themes(forum_item, theme_ids)
     flash(_("Saved."), "info")
     return redirect(url_for("forum_staff.manage", session_id=session.id) + f"#item-{item_id}")
 
 
 def _export_rows(session: ForumSession) -> list[list[str]]:
     """Results per item with small counts hidden (public_counts): a tiny group's votes could point to a person."""
-    public = services.public_counts(session, services.results(session))
+    public = results.public_counts(session, results.session_results(session))
     statements = session.mode is ForumMode.STATEMENTS
     header = [_("Item"), _("Themes")] + (
         [_("agree"), _("disagree"), _("pass")] if statements else [_("votes")]
@@ -201,7 +202,7 @@ def printable(session_id: int) -> str:
 def export(session_id: int, kind: str) -> Response:
     session = _session(session_id)
     rows = _export_rows(session)
-    services.record_export(session, kind)
+    results.record_export(session, kind)
     response = csv_response(rows) if kind == "csv" else xlsx_response(rows, "results")
     response.headers["Content-Disposition"] = f'attachment; filename="forum-{session.code}.{kind}"'
     return response

@@ -193,34 +193,44 @@ def curve(indicator: Indicator) -> Curve:
     periods = sorted(
         {p for p, _v in history} | {t for t in (indicator.baseline_period, indicator.target_period) if t}
     )
-    base = [
-        (term_index(p), v)
-        for p, v in history
-        if indicator.baseline_period is None or p <= indicator.baseline_period
+    forecast = _forecast(indicator, history, periods)
+    return Curve(history, forecast, _target(indicator), periods, _turning(indicator, history, forecast))
+
+
+def _forecast(
+    indicator: Indicator, history: list[tuple[int, float]], periods: list[int]
+) -> list[tuple[int, float]]:
+    """The line through the history up to the baseline, drawn from the baseline to the last period shown."""
+    if indicator.baseline_period is None:
+        return []
+    base = [(term_index(p), v) for p, v in history if p <= indicator.baseline_period]
+    if not base and indicator.baseline_value is None:
+        return []
+    slope, intercept = _line(base, indicator)
+    start = term_index(indicator.baseline_period)
+    end = term_index(periods[-1]) if periods else start
+    return [
+        (p, round(slope * term_index(p) + intercept, 1)) for p in periods if start <= term_index(p) <= end
     ]
-    forecast: list[tuple[int, float]] = []
-    if indicator.baseline_period is not None and (base or indicator.baseline_value is not None):
-        slope, intercept = _line(base, indicator)
-        start = term_index(indicator.baseline_period)
-        end = term_index(periods[-1]) if periods else start
-        forecast = [
-            (p, round(slope * term_index(p) + intercept, 1)) for p in periods if start <= term_index(p) <= end
-        ]
-    turning = None
-    if forecast and history:
-        latest_period, latest = history[-1]
-        expected = dict(forecast).get(latest_period)
-        if expected is not None and latest_period != indicator.baseline_period:
-            better = (
-                latest > expected if indicator.polarity is Polarity.HIGHER_IS_BETTER else latest < expected
-            )
-            turning = better
-    target = (
-        (indicator.target_period, indicator.target_value)
-        if indicator.target_period and indicator.target_value is not None
-        else None
-    )
-    return Curve(history, forecast, target, periods, turning)
+
+
+def _turning(
+    indicator: Indicator, history: list[tuple[int, float]], forecast: list[tuple[int, float]]
+) -> bool | None:
+    """Whether the latest value beats the forecast in the good direction; None with nothing to compare."""
+    if not forecast or not history:
+        return None
+    latest_period, latest = history[-1]
+    expected = dict(forecast).get(latest_period)
+    if expected is None or latest_period == indicator.baseline_period:
+        return None
+    return latest > expected if indicator.polarity is Polarity.HIGHER_IS_BETTER else latest < expected
+
+
+def _target(indicator: Indicator) -> tuple[int, float] | None:
+    if indicator.target_period and indicator.target_value is not None:
+        return indicator.target_period, indicator.target_value
+    return None
 
 
 def _line(points: list[tuple[int, float]], indicator: Indicator) -> tuple[float, float]:

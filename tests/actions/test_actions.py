@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from participation.actions import services
 from participation.actions.models import Action, ActionStatus
-from participation.forum import services as forum
+from participation.forum import sessions as forum
 from participation.forum.models import ForumMode
 from tests.factories import (
     csrf_token,

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from participation.config import DEFAULT_LANGUAGES
 from participation.extensions import db
-from participation.forum import services
+from participation.forum import sessions, voting
 from participation.forum.models import AGREE, DISAGREE, PASS, ForumMode, ForumVote
 from participation.suppression import Count, protect
 from tests.browser.test_survey_flow import assert_accessible, loaded, visit
@@ -64,7 +64,7 @@ def make_forum(
         "requires_approval": True,
         **options,
     }
-    session = services.create_session(
+    session = sessions.create_session(
         title="Tjejforum",
         base_language="sv",
         languages=list(LANGUAGES),
@@ -73,7 +73,7 @@ def make_forum(
         **settings,  # type: ignore[arg-type]
     )
     if open_voting and not session.voting_open:
-        services.control(session, services.Control.OPEN_VOTING, datetime.now(UTC))
+        sessions.control(session, sessions.Control.OPEN_VOTING, datetime.now(UTC))
     forum = Forum(code=session.code, items=tuple(item.id for item in session.items))
     db.session.rollback()  # hold no transaction open while the live server writes
     return forum
@@ -81,10 +81,10 @@ def make_forum(
 
 def vote_elsewhere(forum: Forum, item_id: int, device: str, value: int = AGREE) -> None:
     """A vote from a phone that is not part of the test (someone who voted before the screens went up)."""
-    session = services.session_by_code(forum.code)
+    session = sessions.session_by_code(forum.code)
     assert session is not None
-    participant = services.participant_for(session, device, datetime.now(UTC))
-    services.vote(session, participant, item_id, value)
+    participant = voting.participant_for(session, device, datetime.now(UTC))
+    voting.vote(session, participant, item_id, value)
     db.session.rollback()
 
 

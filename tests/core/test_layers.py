@@ -119,7 +119,7 @@ def test_the_readme_states_the_same_order() -> None:
         ("surveys/routes.py", "participation.actions.services", False),
         ("core/floods.py", "participation.surveys.models", False),
         ("themes/services.py", "participation.insights.coding", False),
-        ("forum/services.py", "participation.placements.services", True),
+        ("forum/sessions.py", "participation.placements.services", True),
         ("demo/services.py", "participation.surveys.models", True),
         ("suppression.py", "participation.config", True),
     ],

@@ -7,8 +7,9 @@ import re
 import sqlalchemy as sa
 
 from participation.core.floods import BurstKind, FloodBurst
+from participation.database import utcnow
 from participation.extensions import db
-from participation.forum import services
+from participation.forum import sessions
 from participation.forum.models import (
     AGREE,
     ForumItem,
@@ -18,6 +19,7 @@ from participation.forum.models import (
     ForumVote,
     ItemStatus,
 )
+from participation.forum.results import session_results
 from participation.privacy import DEVICE_COOKIE, new_token
 from participation.suppression import Count, protect
 from tests.factories import csrf_token
@@ -85,7 +87,7 @@ def test_a_poll_vote_flood_from_one_address_is_held(app, db, clock):
     # 100 joins per 10 minutes per address: the first hundred count, everyone after them is held.
     assert counted(ForumParticipant) == 100 and held(ForumParticipant) == 300
     assert counted(ForumVote) == 100 and held(ForumVote) == 300
-    results = services.results(poll(session.id))
+    results = session_results(poll(session.id))
     assert {r.item.id: r.votes for r in results.items}[yes] == 100
     assert results.participants == 100
     data = script.client.get(f"/en/f/{session.code}/results.json").get_json()
@@ -97,7 +99,7 @@ def test_a_poll_vote_flood_from_one_address_is_held(app, db, clock):
 
 def test_a_forum_of_thirty_phones_behind_one_router_all_counts(app, db):
     session = make_session(ForumMode.TOPICS, items=[f"Ämne {n}" for n in range(8)], requires_approval=False)
-    services.control(poll(session.id), services.Control.OPEN_VOTING, services.utcnow())
+    sessions.control(poll(session.id), sessions.Control.OPEN_VOTING, utcnow())
     item_ids = [item.id for item in poll(session.id).items]
     for n in range(30):
         phone = Phone(app, session).fresh()
@@ -139,7 +141,7 @@ def test_a_hundred_spam_topics_from_one_address_are_held(app, db, clock):
 
 def test_a_per_session_cap_on_proposals(app, db):
     session = make_session(requires_approval=False)
-    services.set_proposal_cap(poll(session.id), 2)
+    sessions.set_proposal_cap(poll(session.id), 2)
     phone = Phone(app, session).fresh()
     assert [phone.propose(f"Idé {n}").status_code for n in range(3)] == [303, 303, 409]
     assert "You have proposed 2 topics" in phone.propose("Idé 4").get_data(as_text=True)
@@ -199,7 +201,7 @@ def test_statement_counts_below_k_are_hidden_everywhere_and_after_closing(app, d
             assert set(tally) == shown
 
     check()
-    services.control(poll(session.id), services.Control.CLOSE_SESSION, services.utcnow())
+    sessions.control(poll(session.id), sessions.Control.CLOSE_SESSION, utcnow())
     check()
 
 
@@ -267,8 +269,8 @@ def test_held_topics_are_not_needs_to_answer(app, db, monkeypatch):
     theme = gen_theme("leisure")
     db.session.commit()
     for item in poll(session.id).items:
-        services.set_item_themes(item, [theme.id])
-    services.control(poll(session.id), services.Control.CLOSE_SESSION, services.utcnow())
+        sessions.set_item_themes(item, [theme.id])
+    sessions.control(poll(session.id), sessions.Control.CLOSE_SESSION, utcnow())
     assert (counted(ForumItem), held(ForumItem)) == (2, 3)
     assert answer_rate().needs == 2
 

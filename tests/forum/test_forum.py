@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from participation.extensions import db
-from participation.forum import services
+from participation.forum import sessions
 from participation.forum.models import (
     ForumItem,
     ForumMode,
@@ -19,6 +19,7 @@ from participation.forum.models import (
     ForumVote,
     ItemStatus,
 )
+from participation.forum.results import session_results
 from participation.placements.models import Placement
 from participation.staff.ownership import new_objects_belong_to
 from participation.suppression import Count, protect
@@ -30,7 +31,7 @@ def make_session(
 ) -> ForumSession:
     settings = {"dots_per_person": 3, "several_dots_per_item": False, "requires_approval": True, **options}
     with new_objects_belong_to(gen_partner().id):  # the partner gen_user's staff belong to
-        return services.create_session(
+        return sessions.create_session(
             title="Tjejforum",
             base_language="sv",
             languages=["sv", "en"],
@@ -207,7 +208,7 @@ def test_statements_agree_disagree_pass_and_change_of_mind(app, client):
     other = app.test_client()
     vote(other, session, statement, value="0")
     assert vote(other, session, statement, value="7").status_code == 400
-    results = services.results(db.session.get(ForumSession, session.id))
+    results = session_results(db.session.get(ForumSession, session.id))
     [only] = results.items
     assert (only.agree, only.disagree, only.passed) == (0, 1, 1)
 

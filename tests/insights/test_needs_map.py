@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from participation.core.terms import in_term
 from participation.extensions import db
-from participation.forum import services as forum
+from participation.forum import sessions as forum
 from participation.forum.models import AGREE, ForumMode, ForumParticipant, ForumVote
 from participation.insights import needs
 from participation.insights.models import CodebookVersion, PopulationFigure, TextCode

@@ -14,8 +14,8 @@ from participation.audit.models import AuditEvent
 from participation.core.changes import DataChange
 from participation.core.floods import BurstStatus, FloodBurst
 from participation.extensions import db
-from participation.forum import services as forum
 from participation.forum.models import ForumMode, ForumParticipant, ForumSession, ForumVote
+from participation.forum.results import session_results
 from participation.surveys.models import Answer, Response
 from tests.factories import csrf_token, gen_survey, gen_user, login
 from tests.floods import SCHOOL, Script, from_address
@@ -153,7 +153,7 @@ def test_a_forum_burst_is_released_into_the_results(app, client, small_ceilings)
         script.fresh().vote(yes)
     assert (counted(ForumParticipant), held(ForumParticipant), held(ForumVote)) == (4, 6, 6)
     db.session.rollback()
-    assert forum.results(db.session.get(ForumSession, session.id)).items[0].votes == 4
+    assert session_results(db.session.get(ForumSession, session.id)).items[0].votes == 4
     login(client, gen_user("staff"))
     home = client.get("/staff/").get_data(as_text=True)
     assert "6 votes" in home and "6 participants" in home and "Forum session" in home
@@ -163,7 +163,7 @@ def test_a_forum_burst_is_released_into_the_results(app, client, small_ceilings)
     db.session.rollback()
     released = db.session.get(ForumSession, session.id)
     assert released.version > version  # the projector picks it up
-    results = forum.results(released)
+    results = session_results(released)
     assert {r.item.id: r.votes for r in results.items}[yes] == 10 and results.participants == 10
 
 

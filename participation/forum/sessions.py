@@ -1,0 +1,173 @@
+"""Forum sessions: creating one, finding it by its code, and the facilitator's items and switches."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from participation.audit.services import record
+from participation.extensions import db
+from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus, SessionStatus
+from participation.placements.models import Placement
+from participation.placements.services import new_code
+from participation.themes.models import Theme
+
+PROPOSAL_MAX = 200
+ITEMS_MAX = 100
+PROPOSAL_CAP_MAX = 50
+
+
+class ForumError(Exception):
+    """A participant's action that was refused; `status` is the HTTP status, the message says why."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def proposals_allowed(session: ForumSession) -> int:
+    """How many topics one participant may propose in this session."""
+    if session.proposals_per_person is not None:
+        return session.proposals_per_person
+    return int(current_app.config["FORUM_PROPOSALS_PER_PERSON"])
+
+
+def session_by_code(code: str) -> ForumSession | None:
+    if not code or len(code) > 16:
+        return None
+    return db.session.scalar(sa.select(ForumSession).where(ForumSession.code == code.strip().upper()))
+
+
+def all_sessions() -> list[ForumSession]:
+    return list(db.session.scalars(sa.select(ForumSession).order_by(ForumSession.id.desc())))
+
+
+def pending_items(session: ForumSession) -> list[ForumItem]:
+    """Proposals waiting for the facilitator; held ones wait on the staff home instead."""
+    return [item for item in session.items if item.status is ItemStatus.PENDING and not item.quarantined]
+
+
+def bump(session: ForumSession) -> None:
+    """Tell every screen something changed; call it inside the `db.transaction()` block of the change.
+
+    Screens poll with the version as their ETag, so a bump committed apart from its change would let a
+    screen cache a ranking the change has already made stale.
+    """
+    db.session.execute(
+        sa.update(ForumSession).where(ForumSession.id == session.id).values(version=ForumSession.version + 1)
+    )
+
+
+def create_session(
+    *,
+    title: str,
+    base_language: str,
+    languages: list[str],
+    mode: ForumMode,
+    dots_per_person: int | None,
+    several_dots_per_item: bool,
+    requires_approval: bool,
+    items: list[str],
+) -> ForumSession:
+    """A new open session with its join code, a placement for the projector's QR, and its first items."""
+    with db.transaction():
+        code = new_code(title)
+        session = ForumSession(
+            code=code,
+            mode=mode,
+            title={base_language: title.strip()},
+            base_language=base_language,
+            languages=list(languages),
+            dots_per_person=(
+                1 if mode is ForumMode.POLL else dots_per_person if mode is ForumMode.DOTS else None
+            ),
+            several_dots_per_item=several_dots_per_item and mode is ForumMode.DOTS,
+            requires_approval=requires_approval,
+            proposals_open=mode is ForumMode.TOPICS,
+            # Statements and polls are ready to vote on at once; topics are proposed first.
+            voting_open=mode is not ForumMode.TOPICS,
+        )
+        for position, text in enumerate(items[:ITEMS_MAX]):
+            session.items.append(ForumItem(position=position, text={base_language: text.strip()}))
+        db.session.add(session)
+        db.session.flush()
+        db.session.add(
+            Placement(
+                code=code,
+                place=f"Forum: {title.strip()}"[:120],
+                forum_session_id=session.id,
+                partner_id=session.partner_id,
+            )
+        )
+        record("forum_created", "forum_session", session.id, code=code, mode=mode.value)
+    return session
+
+
+def add_item(session: ForumSession, text: str) -> ForumItem:
+    text = text.strip()
+    if not text or len(text) > PROPOSAL_MAX:
+        raise ForumError(_("Write the text, at most %(max)d characters.", max=PROPOSAL_MAX), 422)
+    with db.transaction():
+        item = ForumItem(position=len(session.items), text={session.base_language: text})
+        session.items.append(item)
+        bump(session)
+        db.session.flush()
+        record("forum_item_added", "forum_item", item.id, session=session.code)
+    return item
+
+
+def moderate_item(session: ForumSession, item: ForumItem, status: ItemStatus) -> None:
+    """Approve or hide a proposal (also after the session, to tidy what feeds the needs map)."""
+    with db.transaction():
+        item.status = status
+        bump(session)
+        record(f"forum_item_{status.value}", "forum_item", item.id, session=session.code)
+
+
+def set_proposal_cap(session: ForumSession, cap: int) -> None:
+    """Set how many topics one participant may propose here (1 to PROPOSAL_CAP_MAX); audited."""
+    if not 1 <= cap <= PROPOSAL_CAP_MAX:
+        raise ValueError(cap)
+    if not session.is_open:
+        raise ForumError(_("This session is closed; its results are frozen."))
+    with db.transaction():
+        session.proposals_per_person = cap
+        record("forum_proposal_cap", "forum_session", session.id, cap=cap)
+
+
+def set_item_themes(item: ForumItem, theme_ids: list[int]) -> None:
+    with db.transaction():
+        item.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
+        record("forum_item_themes", "forum_item", item.id, themes=",".join(str(t) for t in sorted(theme_ids)))
+
+
+class Control(enum.StrEnum):
+    OPEN_VOTING = "open_voting"
+    CLOSE_VOTING = "close_voting"
+    OPEN_PROPOSALS = "open_proposals"
+    CLOSE_PROPOSALS = "close_proposals"
+    CLOSE_SESSION = "close_session"
+
+
+def control(session: ForumSession, action: Control, now: datetime) -> None:
+    """The facilitator's switches; closing the session freezes its results for good."""
+    if not session.is_open:
+        raise ForumError(_("This session is closed; its results are frozen."))
+    with db.transaction():
+        if action is Control.CLOSE_SESSION:
+            session.status = SessionStatus.CLOSED
+            session.voting_open = session.proposals_open = False
+            session.closed_at = now
+        else:
+            session.voting_open = {Control.OPEN_VOTING: True, Control.CLOSE_VOTING: False}.get(
+                action, session.voting_open
+            )
+            session.proposals_open = {Control.OPEN_PROPOSALS: True, Control.CLOSE_PROPOSALS: False}.get(
+                action, session.proposals_open
+            )
+        bump(session)
+        record(f"forum_{action.value}", "forum_session", session.id, code=session.code)
