@@ -136,7 +136,6 @@ def edit_indicator(indicator_id: int | None = None) -> Response | tuple[str, int
                 },
             )
         except services.MeasurementError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(_("Saved."), "info")
@@ -185,7 +184,6 @@ def enter_point(indicator_id: int) -> Response | tuple[str, int]:
         value = _number("value", required=True)
         services.enter_point(item, period, value, request.form.get("story", ""), current_user, g.lang)
     except services.MeasurementError as exc:
-        db.session.rollback()
         page = render_template(
             "measurement/indicator.html",
             indicator=item,
@@ -248,7 +246,6 @@ def new_program() -> Response | tuple[str, int]:
             owner = ownership.owner_for_new(_number("partner_id", integer=True))
             program = services.save_program(None, request.form.get("name", ""), goal_id, owner, g.lang)
         except services.MeasurementError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             return redirect(url_for("measurement.program", program_id=program.id))
@@ -279,7 +276,6 @@ def program(program_id: int) -> Response | tuple[str, int]:
                 request.form.get("unit", ""),
             )
         except services.MeasurementError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(_("Saved."), "info")
