@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from participation.audit.models import AuditEvent
-from participation.audit.services import record
+from participation.audit.services import record, record_standing
 from participation.database import UTCDateTime
 from participation.extensions import db
 from participation.privacy import keyed_hash
@@ -226,8 +226,7 @@ def authenticate(email: str, password: str, client: str, now: datetime) -> Login
         return LoginResult(None, retry_after)
     if not check_password_hash(user.password_hash, password):
         if retry_after is not None:
-            with db.independent_transaction() as session:  # the refused login's page is a 401
-                record("login_throttled", "user", user.id, session=session)
+            record_standing("login_throttled", "user", user.id)
         return LoginResult(None, retry_after)
     with db.transaction():
         _forget_failures(pair, now)
