@@ -162,6 +162,9 @@ class Database:
         end (see `init_app`). Outside a request (a command, the demo, a test calling a service) the
         outermost block commits, and nested blocks are savepoints. Services write only inside such a
         block and raise typed errors; views never commit or roll back.
+
+        A race the database decides (a unique index) is caught around the block: the IntegrityError
+        undid the block, and the caller then reads what won.
         """
         session = self.session()
         _begin_writing(session)

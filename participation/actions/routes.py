@@ -124,7 +124,7 @@ def edit(action_id: int | None = None) -> ResponseReturnValue:
             else ownership.owner_after_edit(action, form.partner_id.data)
         )
         try:
-            saved = services.save_action(
+            services.save_action(
                 action,
                 title=form.title.data or "",
                 text=form.text.data or "",
@@ -135,10 +135,9 @@ def edit(action_id: int | None = None) -> ResponseReturnValue:
                 published=bool(form.published.data) if may_publish else bool(action and action.published),
                 theme_ids=form.theme_ids.data or [],
                 base_language=g.lang,
+                forum_item_ids=form.forum_item_ids.data or [],
             )
-            services.link_forum_items(saved, form.forum_item_ids.data or [])
         except services.ActionError as error:
-            db.session.rollback()
             form.title.errors = [str(error)]
         else:
             flash(_("Saved."), "info")

@@ -36,36 +36,42 @@ def save_action(
     published: bool,
     theme_ids: list[int],
     base_language: str,
+    forum_item_ids: list[int] | None = None,
 ) -> Action:
-    """Create or change an action; 'not possible' needs a reason, in words young people can read."""
+    """Create or change an action; 'not possible' needs a reason, in words young people can read.
+
+    With forum_item_ids, the action answers exactly those forum topics (saved together with the rest).
+    """
     title, text, reason = title.strip(), text.strip(), reason.strip()
     if not title or len(title) > 200 or len(text) > 2000 or len(reason) > 1000:
         raise ActionError(_("Write a title (at most 200 characters) and keep the texts short."))
     if status is ActionStatus.NOT_POSSIBLE and not reason:
         raise ActionError(_("Say why it is not possible. Young people deserve a reason."))
-    if action is None:
-        action = Action(base_language=base_language, title={}, text={}, reason={})
-        db.session.add(action)
-    action.title[action.base_language] = title
-    action.text[action.base_language] = text
-    if reason:
-        action.reason[action.base_language] = reason
-    else:
-        action.reason.pop(action.base_language, None)
-    action.has_reason = any(value.strip() for value in action.reason.values())
-    action.status, action.decided_on, action.published = status, decided_on, published
-    # None leaves a new action to get its owner at the flush (staff.ownership); routes always pass one.
-    action.partner = db.session.get(Partner, partner_id) if partner_id else None  # type: ignore[assignment]
-    action.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
-    db.session.flush()
-    record("action_saved", "action", action.id, status=status.value, published=published)
-    db.session.commit()
+    with db.transaction():
+        if action is None:
+            action = Action(base_language=base_language, title={}, text={}, reason={})
+            db.session.add(action)
+        action.title[action.base_language] = title
+        action.text[action.base_language] = text
+        if reason:
+            action.reason[action.base_language] = reason
+        else:
+            action.reason.pop(action.base_language, None)
+        action.has_reason = any(value.strip() for value in action.reason.values())
+        action.status, action.decided_on, action.published = status, decided_on, published
+        # None leaves a new action to get its owner at the flush (staff.ownership); routes always pass one.
+        action.partner = db.session.get(Partner, partner_id) if partner_id else None  # type: ignore[assignment]
+        action.themes = list(db.session.scalars(sa.select(Theme).where(Theme.id.in_(theme_ids))))
+        if forum_item_ids is not None:
+            link_forum_items(action, forum_item_ids)
+        db.session.flush()
+        record("action_saved", "action", action.id, status=status.value, published=published)
     return action
 
 
 def link_forum_items(action: Action, item_ids: list[int]) -> None:
-    action.forum_items = list(db.session.scalars(sa.select(ForumItem).where(ForumItem.id.in_(item_ids))))
-    db.session.commit()
+    with db.transaction():
+        action.forum_items = list(db.session.scalars(sa.select(ForumItem).where(ForumItem.id.in_(item_ids))))
 
 
 def published_feed(limit: int = FEED_SIZE) -> list[Action]:
@@ -151,13 +157,13 @@ LIMITS = {"title": 200, "text": 2000, "reason": 1000}
 
 def translate_action(action: Action, lang: str, values: dict[str, str]) -> None:
     """One language's texts of an action; an empty box falls back to the base language."""
-    for field, limit in LIMITS.items():
-        value = values.get(field, "").strip()[:limit]
-        texts = getattr(action, field)
-        if value:
-            texts[lang] = value
-        else:
-            texts.pop(lang, None)
-    action.has_reason = any(value.strip() for value in action.reason.values())
-    record("action_translated", "action", action.id, language=lang)
-    db.session.commit()
+    with db.transaction():
+        for field, limit in LIMITS.items():
+            value = values.get(field, "").strip()[:limit]
+            texts = getattr(action, field)
+            if value:
+                texts[lang] = value
+            else:
+                texts.pop(lang, None)
+        action.has_reason = any(value.strip() for value in action.reason.values())
+        record("action_translated", "action", action.id, language=lang)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from participation.actions.models import Action
 from participation.actions.services import published_feed
@@ -29,18 +30,18 @@ def _hash(token: str) -> str:
 def create_token(partner: Partner, name: str) -> tuple[ApiToken, str]:
     """A new token for a partner; the clear text is returned once and never stored."""
     clear = new_token()
-    token = ApiToken(partner=partner, name=name.strip()[:120] or partner.name, token_hash=_hash(clear))
-    db.session.add(token)
-    db.session.flush()
-    record("api_token_created", "api_token", token.id, partner=partner.name)
-    db.session.commit()
+    with db.transaction():
+        token = ApiToken(partner=partner, name=name.strip()[:120] or partner.name, token_hash=_hash(clear))
+        db.session.add(token)
+        db.session.flush()
+        record("api_token_created", "api_token", token.id, partner=partner.name)
     return token, clear
 
 
 def revoke(token: ApiToken) -> None:
-    token.revoked_at = datetime.now(UTC)
-    record("api_token_revoked", "api_token", token.id, partner=token.partner.name)
-    db.session.commit()
+    with db.transaction():
+        token.revoked_at = datetime.now(UTC)
+        record("api_token_revoked", "api_token", token.id, partner=token.partner.name)
 
 
 def authenticate(header: str | None) -> ApiToken | None:
@@ -55,8 +56,11 @@ def authenticate(header: str | None) -> ApiToken | None:
         return None
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     if token.last_used_day != today:
-        token.last_used_day = today  # a day, not a time: enough to see which tokens are in use
-        db.session.commit()
+        # A day, not a time: enough to see which tokens are in use. Kept on its own, because a request
+        # the API refuses (a 400, a 404) keeps nothing, yet the token was used.
+        with db.independent_transaction() as session:
+            session.execute(sa.update(ApiToken).where(ApiToken.id == token.id).values(last_used_day=today))
+        set_committed_value(token, "last_used_day", today)
     return token
 
 

@@ -319,25 +319,29 @@ def _demo_login() -> tuple[str, str]:
 
 
 def load_demo() -> DemoSummary:
-    """Create whatever of the demo is missing; running it twice changes nothing."""
-    for spec in content.PARTNERS:
-        get_or_create_partner(spec["name"], spec["kind"])
-    themes = _goals_and_themes()
-    survey = db.session.scalar(sa.select(Survey).where(Survey.slug == content.SURVEY["slug"]))
-    created = survey is None
-    if survey is None:
-        survey = _build_survey(themes)
-    placements = _placements(survey)
-    if created:
-        synthetic_responses(survey, placements)
-        db.session.flush()
-        release_waiting(threshold())  # the demo's answers count in results, as one release
-        _moderated_and_coded_texts(themes)
-        _population()
-        _forum_evening(themes)
-        _actions(themes)
-        _follow_up_panel(survey)
-        _measurement(survey)
-    email, password = _demo_login()
-    db.session.commit()
+    """Create whatever of the demo is missing, all of it or nothing; running it twice changes nothing."""
+    with db.transaction():
+        for spec in content.PARTNERS:
+            get_or_create_partner(spec["name"], spec["kind"])
+        themes = _goals_and_themes()
+        survey = db.session.scalar(sa.select(Survey).where(Survey.slug == content.SURVEY["slug"]))
+        created = survey is None
+        if survey is None:
+            survey = _build_survey(themes)
+        placements = _placements(survey)
+        if created:
+            _example_data(survey, placements, themes)
+        email, password = _demo_login()
     return DemoSummary(survey, placements, email, password, created)
+
+
+def _example_data(survey: Survey, placements: list[Placement], themes: dict[str, Theme]) -> None:
+    synthetic_responses(survey, placements)
+    db.session.flush()
+    release_waiting(threshold())  # the demo's answers count in results, as one release
+    _moderated_and_coded_texts(themes)
+    _population()
+    _forum_evening(themes)
+    _actions(themes)
+    _follow_up_panel(survey)
+    _measurement(survey)

@@ -54,13 +54,13 @@ def opt_in(response: Response, now: datetime) -> str:
     if response.follow_up_id is not None:
         raise FollowUpError(_("These answers are already linked to a follow-up code."))
     code = _new_code()
-    link = FollowUp(
-        code_hash=_hash(code), consent_version=CONSENT_VERSION, created_hour=truncate_to_hour(now)
-    )
-    db.session.add(link)
-    db.session.flush()
-    response.follow_up_id = link.id
-    db.session.commit()
+    with db.transaction():
+        link = FollowUp(
+            code_hash=_hash(code), consent_version=CONSENT_VERSION, created_hour=truncate_to_hour(now)
+        )
+        db.session.add(link)
+        db.session.flush()
+        response.follow_up_id = link.id
     return code
 
 
@@ -76,12 +76,15 @@ def withdraw(code: str) -> int:
     link = find(code)
     if link is None:
         raise FollowUpError(_("We do not know that code. Check it and try again."))
-    count = (
-        db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.follow_up_id == link.id)) or 0
-    )
-    db.session.execute(sa.update(Response).where(Response.follow_up_id == link.id).values(follow_up_id=None))
-    db.session.delete(link)
-    db.session.commit()
+    with db.transaction():
+        count = (
+            db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.follow_up_id == link.id))
+            or 0
+        )
+        db.session.execute(
+            sa.update(Response).where(Response.follow_up_id == link.id).values(follow_up_id=None)
+        )
+        db.session.delete(link)
     return int(count)
 
 

@@ -17,13 +17,18 @@ from participation.themes.models import Theme
 PAGE = 100
 
 
-def current_version() -> CodebookVersion:
-    """The codebook in force; the first one is made when coding starts."""
-    version = db.session.scalar(sa.select(CodebookVersion).order_by(CodebookVersion.id.desc()).limit(1))
+def current_version() -> CodebookVersion | None:
+    """The codebook in force; None until coding starts."""
+    return db.session.scalar(sa.select(CodebookVersion).order_by(CodebookVersion.id.desc()).limit(1))
+
+
+def _version_to_code_with() -> CodebookVersion:
+    """The codebook in force, the first one made when the first text is coded (in the caller's block)."""
+    version = current_version()
     if version is None:
         version = CodebookVersion(note="first version")
         db.session.add(version)
-        db.session.commit()
+        db.session.flush()
     return version
 
 
@@ -82,23 +87,27 @@ def set_codes(answer_id: int, theme_ids: list[int]) -> None:
         code.theme_id: code
         for code in db.session.scalars(sa.select(TextCode).where(TextCode.answer_id == answer_id))
     }
-    version = current_version()
-    for theme_id, code in existing.items():
-        if theme_id not in valid:
-            db.session.delete(code)
-    for theme_id in valid - existing.keys():
-        db.session.add(
-            TextCode(
-                answer_id=answer_id,
-                theme_id=theme_id,
-                codebook_version_id=version.id,
-                coder_id=current_user.id,
+    with db.transaction():
+        version = _version_to_code_with()
+        for theme_id, code in existing.items():
+            if theme_id not in valid:
+                db.session.delete(code)
+        for theme_id in valid - existing.keys():
+            db.session.add(
+                TextCode(
+                    answer_id=answer_id,
+                    theme_id=theme_id,
+                    codebook_version_id=version.id,
+                    coder_id=current_user.id,
+                )
             )
+        record(
+            "text_coded",
+            "answer",
+            answer_id,
+            themes=",".join(str(t) for t in sorted(valid)),
+            codebook=version.id,
         )
-    record(
-        "text_coded", "answer", answer_id, themes=",".join(str(t) for t in sorted(valid)), codebook=version.id
-    )
-    db.session.commit()
 
 
 def population() -> dict[str, PopulationFigure]:
@@ -107,22 +116,22 @@ def population() -> dict[str, PopulationFigure]:
 
 def save_population(values: dict[str, int | None], source: str) -> None:
     figures = population()
-    for band, count in values.items():
-        figure = figures.get(band)
-        if count is None:
-            if figure is not None:
-                db.session.delete(figure)
-            continue
-        if figure is None:
-            db.session.add(PopulationFigure(age_band=band, count=count, source=source))
-        else:
-            figure.count, figure.source = count, source
-    detail: dict[str, Any] = dict(values)  # no age band is called "user", record()'s one keyword
-    record("population_saved", "population_figure", None, **detail)
-    db.session.commit()
+    with db.transaction():
+        for band, count in values.items():
+            figure = figures.get(band)
+            if count is None:
+                if figure is not None:
+                    db.session.delete(figure)
+                continue
+            if figure is None:
+                db.session.add(PopulationFigure(age_band=band, count=count, source=source))
+            else:
+                figure.count, figure.source = count, source
+        detail: dict[str, Any] = dict(values)  # no age band is called "user", record()'s one keyword
+        record("population_saved", "population_figure", None, **detail)
 
 
 def record_export(kind: str, filters: object) -> None:
     """Exports are audited: who took which aggregates out, and when."""
-    record("needs_exported", "needs_map", None, format=kind, filters=repr(filters))
-    db.session.commit()
+    with db.transaction():
+        record("needs_exported", "needs_map", None, format=kind, filters=repr(filters))

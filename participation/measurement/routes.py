@@ -137,7 +137,6 @@ def edit_indicator(indicator_id: int | None = None) -> ResponseReturnValue:
                 },
             )
         except services.MeasurementError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(_("Saved."), "info")
@@ -186,7 +185,6 @@ def enter_point(indicator_id: int) -> ResponseReturnValue:
         value = _number("value", required=True)
         services.enter_point(item, period, value, request.form.get("story", ""), current_user, g.lang)
     except services.MeasurementError as exc:
-        db.session.rollback()
         page = render_template(
             "measurement/indicator.html",
             indicator=item,
@@ -249,7 +247,6 @@ def new_program() -> ResponseReturnValue:
             owner = ownership.owner_for_new(_number("partner_id", integer=True))
             program = services.save_program(None, request.form.get("name", ""), goal_id, owner, g.lang)
         except services.MeasurementError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             return redirect(url_for("measurement.program", program_id=program.id))
@@ -280,7 +277,6 @@ def program(program_id: int) -> ResponseReturnValue:
                 request.form.get("unit", ""),
             )
         except services.MeasurementError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(_("Saved."), "info")

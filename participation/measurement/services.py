@@ -55,35 +55,37 @@ def save_indicator(indicator: Indicator | None, values: dict[str, Any]) -> Indic
         question = db.session.get(Question, question_id)
         if question is None or question.kind not in (QuestionKind.SCALE, QuestionKind.YES_NO):
             raise MeasurementError(_("Only scale and yes/no questions can feed an indicator."))
-    if indicator is None:
-        indicator = Indicator(name={}, definition={})
-        db.session.add(indicator)
-    lang = values["language"]
-    indicator.name[lang] = name
-    indicator.definition[lang] = (values.get("definition") or "").strip()[:1000]
-    indicator.goal_id = values["goal_id"]
-    indicator.unit = (values.get("unit") or "%").strip()[:40]
-    indicator.polarity = Polarity(values["polarity"])
-    indicator.source = (values.get("source") or "").strip()[:200]
-    # None leaves a new indicator to get its owner at the flush (staff.ownership); routes always pass one.
-    indicator.owner_partner_id = values.get("owner_partner_id")  # type: ignore[assignment]
-    indicator.baseline_period, indicator.baseline_value = (
-        values.get("baseline_period"),
-        values.get("baseline_value"),
-    )
-    indicator.target_period, indicator.target_value = values.get("target_period"), values.get("target_value")
-    indicator.question_id = question_id or None
-    db.session.flush()
-    record("indicator_saved", "indicator", indicator.id)
-    db.session.commit()
+    polarity = Polarity(values["polarity"])
+    with db.transaction():
+        if indicator is None:
+            indicator = Indicator(name={}, definition={})
+            db.session.add(indicator)
+        lang = values["language"]
+        indicator.name[lang] = name
+        indicator.definition[lang] = (values.get("definition") or "").strip()[:1000]
+        indicator.goal_id = values["goal_id"]
+        indicator.unit = (values.get("unit") or "%").strip()[:40]
+        indicator.polarity = polarity
+        indicator.source = (values.get("source") or "").strip()[:200]
+        # None leaves a new indicator to get its owner at the flush (staff.ownership); routes always pass one.
+        indicator.owner_partner_id = values.get("owner_partner_id")  # type: ignore[assignment]
+        indicator.baseline_period, indicator.baseline_value = (
+            values.get("baseline_period"),
+            values.get("baseline_value"),
+        )
+        indicator.target_period = values.get("target_period")
+        indicator.target_value = values.get("target_value")
+        indicator.question_id = question_id or None
+        db.session.flush()
+        record("indicator_saved", "indicator", indicator.id)
     return indicator
 
 
 def compute_points(indicator: Indicator, k: int) -> int:
-    """Compute the indicator's values per term from its question, and commit them (see computed_points)."""
-    stored = computed_points(indicator, k)
-    record("indicator_computed", "indicator", indicator.id, terms=stored)
-    db.session.commit()
+    """Compute the indicator's values per term from its question, and save them (see computed_points)."""
+    with db.transaction():
+        stored = computed_points(indicator, k)
+        record("indicator_computed", "indicator", indicator.id, terms=stored)
     return stored
 
 
@@ -151,30 +153,30 @@ def enter_point(
     )
     if point is not None and point.computed:
         raise MeasurementError(_("This term's value is computed from the answers and cannot be typed over."))
-    if point is None:
-        point = DataPoint(indicator=indicator, period=period, story={})
-        db.session.add(point)
-    point.value, point.computed, point.entered_by_id = value, False, user.id
-    if story.strip():
-        point.story[lang] = story.strip()[:2000]
-    point.status = PointStatus.APPROVED if user.role is Role.ADMIN else PointStatus.PENDING
-    point.approved_by_id = user.id if user.role is Role.ADMIN else None
-    db.session.flush()
-    record("data_point_entered", "data_point", point.id, indicator=indicator.id, period=period)
-    db.session.commit()
+    with db.transaction():
+        if point is None:
+            point = DataPoint(indicator=indicator, period=period, story={})
+            db.session.add(point)
+        point.value, point.computed, point.entered_by_id = value, False, user.id
+        if story.strip():
+            point.story[lang] = story.strip()[:2000]
+        point.status = PointStatus.APPROVED if user.role is Role.ADMIN else PointStatus.PENDING
+        point.approved_by_id = user.id if user.role is Role.ADMIN else None
+        db.session.flush()
+        record("data_point_entered", "data_point", point.id, indicator=indicator.id, period=period)
     return point
 
 
 def approve(point: DataPoint, admin: User) -> None:
-    point.status, point.approved_by_id = PointStatus.APPROVED, admin.id
-    record("data_point_approved", "data_point", point.id)
-    db.session.commit()
+    with db.transaction():
+        point.status, point.approved_by_id = PointStatus.APPROVED, admin.id
+        record("data_point_approved", "data_point", point.id)
 
 
 def save_story(point: DataPoint, story: str, lang: str) -> None:
-    point.story[lang] = story.strip()[:2000]
-    record("story_saved", "data_point", point.id)
-    db.session.commit()
+    with db.transaction():
+        point.story[lang] = story.strip()[:2000]
+        record("story_saved", "data_point", point.id)
 
 
 @dataclass
@@ -255,15 +257,15 @@ def save_program(
 ) -> Program:
     if not name.strip() or len(name.strip()) > 200:
         raise MeasurementError(_("Write the program's name, at most 200 characters."))
-    if program is None:
-        program = Program(name={})
-        db.session.add(program)
-    program.name[lang] = name.strip()
-    # None leaves a new program to get its owner at the flush (staff.ownership); routes always pass one.
-    program.goal_id, program.partner_id = goal_id, partner_id  # type: ignore[assignment]
-    db.session.flush()
-    record("program_saved", "program", program.id)
-    db.session.commit()
+    with db.transaction():
+        if program is None:
+            program = Program(name={})
+            db.session.add(program)
+        program.name[lang] = name.strip()
+        # None leaves a new program to get its owner at the flush (staff.ownership); routes always pass one.
+        program.goal_id, program.partner_id = goal_id, partner_id  # type: ignore[assignment]
+        db.session.flush()
+        record("program_saved", "program", program.id)
     return program
 
 
@@ -282,9 +284,9 @@ def add_measure(
             ProgramMeasure.label == label,
         )
     )
-    if measure is None:
-        measure = ProgramMeasure(program=program, period=period, question=question, label=label)
-        db.session.add(measure)
-    measure.value, measure.unit = value, unit.strip()[:40]
-    record("program_measure_saved", "program", program.id, period=period, question=question.value)
-    db.session.commit()
+    with db.transaction():
+        if measure is None:
+            measure = ProgramMeasure(program=program, period=period, question=question, label=label)
+            db.session.add(measure)
+        measure.value, measure.unit = value, unit.strip()[:40]
+        record("program_measure_saved", "program", program.id, period=period, question=question.value)

@@ -106,29 +106,38 @@ def decide(answer_id: int, decision: Decision, redacted_text: str | None = None)
     if answer is None or answer.text_value is None:
         raise LookupError(answer_id)
     before = answer.moderation_status
-    if decision is Decision.REDACT:
-        text = (redacted_text or "").strip()
-        if not text or len(text) > FREE_TEXT_MAX:
-            raise ModerationError(
-                _("Write the text as it may be shown, at most %(max)d characters.", max=FREE_TEXT_MAX)
-            )
-        if text == answer.text_value:
-            raise ModerationError(_("Nothing was removed. Approve the text instead, or change it."))
-        answer.text_value = text
-        answer.moderation_status = ModerationStatus.REDACTED
-    elif decision is Decision.APPROVE:
-        answer.moderation_status = ModerationStatus.APPROVED
-    else:
-        answer.moderation_status = ModerationStatus.HIDDEN
-    record(
-        f"text_{decision.value}",
-        "answer",
-        answer.id,
-        before=before.value if before else None,
-        flags=",".join(answer.flags or []),
-    )
-    db.session.commit()
+    text = _redacted(answer, redacted_text) if decision is Decision.REDACT else None
+    with db.transaction():
+        if text is not None:
+            answer.text_value = text
+        answer.moderation_status = _OUTCOME[decision]
+        record(
+            f"text_{decision.value}",
+            "answer",
+            answer.id,
+            before=before.value if before else None,
+            flags=",".join(answer.flags or []),
+        )
     return answer
+
+
+_OUTCOME = {
+    Decision.APPROVE: ModerationStatus.APPROVED,
+    Decision.HIDE: ModerationStatus.HIDDEN,
+    Decision.REDACT: ModerationStatus.REDACTED,
+}
+
+
+def _redacted(answer: Answer, redacted_text: str | None) -> str:
+    """The text as it may be shown, refused when empty, too long or unchanged."""
+    text = (redacted_text or "").strip()
+    if not text or len(text) > FREE_TEXT_MAX:
+        raise ModerationError(
+            _("Write the text as it may be shown, at most %(max)d characters.", max=FREE_TEXT_MAX)
+        )
+    if text == answer.text_value:
+        raise ModerationError(_("Nothing was removed. Approve the text instead, or change it."))
+    return text
 
 
 def publishable_texts(question_id: int) -> list[str]:

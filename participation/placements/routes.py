@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from participation.audit.services import record
 from participation.core import links
 from participation.core.qr import qr_png, qr_svg
 from participation.extensions import db
@@ -144,8 +143,7 @@ def poster(placement_id: int) -> str:
     languages = list(dict.fromkeys(wanted or [placement.language or survey.base_language]))[
         :POSTER_LANGUAGES_MAX
     ]
-    record("poster_printed", "placement", placement.id, format=layout, languages=",".join(languages))
-    db.session.commit()
+    services.record_poster(placement, layout, languages)
     return render_template(
         "placements/poster.html",
         placement=placement,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from participation.audit.services import record
 from participation.extensions import db
@@ -18,6 +19,7 @@ from participation.surveys.models import Response, Survey
 from participation.surveys.releases import released
 
 CODE_MAX = 16
+CODE_RACES = 5  # tries when concurrent requests draw the same new code
 
 
 def live_placement(code: str) -> Placement | None:
@@ -39,8 +41,8 @@ def record_scan(placement: Placement, day: date) -> None:
         index_elements=[PlacementScan.placement_id, PlacementScan.day],
         set_={"count": PlacementScan.count + 1},
     )
-    db.session.execute(statement)
-    db.session.commit()
+    with db.transaction():
+        db.session.execute(statement)
 
 
 def scan_total(placement: Placement) -> int:
@@ -71,24 +73,45 @@ def new_code(hint: str) -> str:
     raise RuntimeError("no free placement code")
 
 
+def _create_placement(survey: Survey, place: str, language: str | None) -> Placement:
+    """One placement with a free code; a code taken by a concurrent request at the same moment is drawn
+    again (the unique index decides, and only this placement's savepoint is undone)."""
+    for _attempt in range(CODE_RACES):
+        try:
+            with db.transaction():
+                placement = Placement(
+                    code=new_code(place), place=place, survey=survey, language=language or None
+                )
+                db.session.add(placement)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return placement
+    raise RuntimeError("no free placement code")
+
+
 def create_placements(survey: Survey, places: list[str], language: str | None) -> list[Placement]:
     """One placement per place, each with its own code, created together."""
     created = []
-    for place in places:
-        placement = Placement(code=new_code(place), place=place, survey=survey, language=language or None)
-        db.session.add(placement)
-        db.session.flush()
-        record("placement_created", "placement", placement.id, code=placement.code, place=place)
-        created.append(placement)
-    db.session.commit()
+    with db.transaction():
+        for place in places:
+            placement = _create_placement(survey, place, language)
+            record("placement_created", "placement", placement.id, code=placement.code, place=place)
+            created.append(placement)
     return created
 
 
 def retire(placement: Placement, now: datetime) -> None:
     if placement.retired_at is None:
-        placement.retired_at = now
-        record("placement_retired", "placement", placement.id, code=placement.code)
-        db.session.commit()
+        with db.transaction():
+            placement.retired_at = now
+            record("placement_retired", "placement", placement.id, code=placement.code)
+
+
+def record_poster(placement: Placement, layout: str, languages: list[str]) -> None:
+    """Printing is audited: which poster went out, in which format and languages."""
+    with db.transaction():
+        record("poster_printed", "placement", placement.id, format=layout, languages=",".join(languages))
 
 
 @dataclass(frozen=True)

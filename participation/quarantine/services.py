@@ -129,32 +129,33 @@ def _discard_rows(burst: FloodBurst) -> None:
 
 def decide(burst: FloodBurst, *, release: bool, user: User, now: datetime) -> None:
     """Release a burst (its rows count from now on) or discard it (its rows are deleted); audited."""
-    if release:
-        _release_rows(burst)
-    else:
-        _discard_rows(burst)
-    if burst.kind is BurstKind.FORUM:
-        db.session.execute(
-            sa.update(ForumSession)
-            .where(ForumSession.id == burst.scope_id)
-            .values(version=ForumSession.version + 1)
-            .execution_options(synchronize_session=False)
+    with db.transaction():
+        if release:
+            _release_rows(burst)
+        else:
+            _discard_rows(burst)
+        if burst.kind is BurstKind.FORUM:
+            db.session.execute(
+                sa.update(ForumSession)
+                .where(ForumSession.id == burst.scope_id)
+                .values(version=ForumSession.version + 1)
+                .execution_options(synchronize_session=False)
+            )
+        # Bulk statements bypass the needs map's change listener: tell it to count everything again.
+        db.session.add(DataChange(scope="all"))
+        burst.status = BurstStatus.RELEASED if release else BurstStatus.DISCARDED
+        burst.decided_at = now
+        burst.decided_by_id = user.id
+        record(
+            "flood_burst_released" if release else "flood_burst_discarded",
+            "flood_burst",
+            burst.id,
+            user=user,
+            kind=burst.kind.value,
+            scope=burst.scope_id,
+            count=burst.count,
         )
-    # Bulk statements bypass the needs map's change listener: tell it to count everything again.
-    db.session.add(DataChange(scope="all"))
-    burst.status = BurstStatus.RELEASED if release else BurstStatus.DISCARDED
-    burst.decided_at = now
-    burst.decided_by_id = user.id
-    record(
-        "flood_burst_released" if release else "flood_burst_discarded",
-        "flood_burst",
-        burst.id,
-        user=user,
-        kind=burst.kind.value,
-        scope=burst.scope_id,
-        count=burst.count,
-    )
-    db.session.commit()
-    db.session.expire_all()
+        db.session.flush()
+    db.session.expire_all()  # the bulk statements changed rows the session may hold
     if release and burst.kind is BurstKind.SURVEY:
         release_if_due()  # released responses wait for the next release of results, like any others

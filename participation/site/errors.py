@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from participation.core.logs import route
-from participation.extensions import db
 from participation.i18n.languages import choose_language
 
 
@@ -27,7 +26,6 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def _server_error(_error: InternalServerError) -> tuple[str, int]:
-        db.session.rollback()
         return _page(500)
 
     @app.errorhandler(OverflowError)
@@ -39,6 +37,5 @@ def register_errorhandlers(app: Flask) -> None:
         The checks at the edge (participation.core.hygiene) and in forms should have caught it first,
         so the route is logged (without the value) to find the check that is missing.
         """
-        db.session.rollback()
         current_app.logger.warning("A value the database cannot hold reached %s", route())
         return current_app.handle_http_exception(BadRequest())

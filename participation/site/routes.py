@@ -66,7 +66,6 @@ def choose() -> ResponseReturnValue:
 def healthz() -> tuple[Response, int]:
     try:
         db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+    except sa.exc.SQLAlchemyError:  # the 503 ends the request's unit of work, rolled back
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200

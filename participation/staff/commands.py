@@ -8,6 +8,7 @@ import click
 from flask import g
 from flask.cli import with_appcontext
 
+from participation.extensions import db
 from participation.staff.models import Role
 from participation.staff.services import AccountError, create_user
 
@@ -32,8 +33,10 @@ def _read_password() -> str:
 def create(email: str, role: str, partner_name: str | None) -> None:
     """Create a staff account; the password is read from a prompt or standard input."""
     g.lang = "en"  # command-line messages are in English
+    password = _read_password()
     try:
-        user = create_user(email, _read_password(), Role(role), partner_name)
+        with db.transaction():  # the outermost block: the account is committed when it ends
+            user = create_user(email, password, Role(role), partner_name)
     except AccountError as error:
         raise click.ClickException(str(error)) from error
     partner = f" at {user.partner.name}" if user.partner else ""

@@ -11,10 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from participation.audit.models import AuditEvent
-from participation.audit.services import record
+from participation.audit.services import record, record_standing
 from participation.database import UTCDateTime
 from participation.extensions import db
 from participation.privacy import keyed_hash
@@ -72,16 +73,29 @@ def _check_password(password: str) -> None:
 def create_user(
     email: str, password: str, role: Role, partner_name: str | None, *, active: bool = True
 ) -> User:
-    """Create and commit a staff account; raises AccountError with a reason when it cannot."""
+    """Create a staff account; raises AccountError with a reason when it cannot."""
     email = _check_email(email)
     _check_password(password)
-    partner = get_or_create_partner(partner_name.strip()) if partner_name and partner_name.strip() else None
-    user = User(email=email, password_hash=hash_password(password), role=role, partner=partner, active=active)
-    db.session.add(user)
-    db.session.flush()
-    record("user_created", "user", user.id, email=email, role=role.value)
-    db.session.commit()
+    try:
+        with db.transaction():
+            partner = (
+                get_or_create_partner(partner_name.strip()) if partner_name and partner_name.strip() else None
+            )
+            user = User(
+                email=email, password_hash=hash_password(password), role=role, partner=partner, active=active
+            )
+            db.session.add(user)
+            db.session.flush()
+            record("user_created", "user", user.id, email=email, role=role.value)
+    except IntegrityError:
+        _raise_if_taken(email)  # another request made the account first: the unique index decided
+        raise
     return user
+
+
+def _raise_if_taken(email: str, exclude_id: int | None = None) -> None:
+    """After a refused insert or update: the same answer as when the address was already taken."""
+    _check_email(email, exclude_id)
 
 
 def update_user(
@@ -90,8 +104,19 @@ def update_user(
     """Change an account's address, role, partner or whether it may sign in."""
     if user.id == by.id and (role is not Role.ADMIN or not active):
         raise AccountError(_("You cannot remove your own admin role or disable your own account."))
-    changes: dict[str, Any] = {}
     email = _check_email(email, exclude_id=user.id)
+    try:
+        with db.transaction():
+            _apply_user_changes(user, email=email, role=role, partner_name=partner_name, active=active)
+    except IntegrityError:
+        _raise_if_taken(email, exclude_id=user.id)
+        raise
+
+
+def _apply_user_changes(
+    user: User, *, email: str, role: Role, partner_name: str | None, active: bool
+) -> None:
+    changes: dict[str, Any] = {}
     partner = get_or_create_partner(partner_name.strip()) if partner_name and partner_name.strip() else None
     for field, value in (("email", email), ("role", role), ("partner", partner), ("active", active)):
         if getattr(user, field) != value:
@@ -101,7 +126,7 @@ def update_user(
         user.session_token = secrets.token_hex(16)  # sign the account out everywhere
     if changes:
         record("user_changed", "user", user.id, **changes)
-    db.session.commit()
+        db.session.flush()
 
 
 @dataclass(frozen=True)
@@ -142,36 +167,39 @@ def _claim_attempt(pair: str, now: datetime) -> tuple[bool, datetime | None]:
     """Count an attempt for the pair before its password is checked, in one UPDATE that only matches a pair
     that is not waiting, so concurrent guesses queue on the row instead of each reading a stale count.
     Returns whether the password may be checked, and until when the pair waits (after this attempt if
-    it fails, or already)."""
-    db.session.execute(
-        sa.delete(LoginThrottle).where(
-            LoginThrottle.pair_hash == pair, LoginThrottle.last_attempt < now - FAILURE_MEMORY
+    it fails, or already).
+
+    The attempt is committed on its own, before the slow password check, so concurrent guesses see it,
+    and it stands although the login page then answers 401 or 429 (whose request keeps nothing).
+    """
+    with db.independent_transaction() as session:
+        session.execute(
+            sa.delete(LoginThrottle).where(
+                LoginThrottle.pair_hash == pair, LoginThrottle.last_attempt < now - FAILURE_MEMORY
+            )
         )
-    )
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(LoginThrottle)
-        .values(pair_hash=pair, failures=0, last_attempt=now)
-        .on_conflict_do_nothing(index_elements=[LoginThrottle.pair_hash])
-    )
-    failures = LoginThrottle.failures + 1
-    claimed = db.session.execute(
-        sa.update(LoginThrottle)
-        .where(
-            LoginThrottle.pair_hash == pair,
-            sa.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now),
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(
+            insert(LoginThrottle)
+            .values(pair_hash=pair, failures=0, last_attempt=now)
+            .on_conflict_do_nothing(index_elements=[LoginThrottle.pair_hash])
         )
-        .values(failures=failures, blocked_until=_blocked_until_after(failures, now), last_attempt=now)
-        .returning(LoginThrottle.blocked_until)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if claimed is None:
-        waiting = db.session.scalar(
-            sa.select(LoginThrottle.blocked_until).where(LoginThrottle.pair_hash == pair)
-        )
-        db.session.commit()
-        return False, waiting or now + FIRST_WAIT
-    db.session.commit()  # the attempt counts before the slow password check, whatever happens next
+        failures = LoginThrottle.failures + 1
+        claimed = session.execute(
+            sa.update(LoginThrottle)
+            .where(
+                LoginThrottle.pair_hash == pair,
+                sa.or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now),
+            )
+            .values(failures=failures, blocked_until=_blocked_until_after(failures, now), last_attempt=now)
+            .returning(LoginThrottle.blocked_until)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if claimed is None:
+            waiting = session.scalar(
+                sa.select(LoginThrottle.blocked_until).where(LoginThrottle.pair_hash == pair)
+            )
+            return False, waiting or now + FIRST_WAIT
     return True, claimed.blocked_until
 
 
@@ -199,20 +227,19 @@ def authenticate(email: str, password: str, client: str, now: datetime) -> Login
         return LoginResult(None, retry_after)
     if not check_password_hash(user.password_hash, password):
         if retry_after is not None:
-            record("login_throttled", "user", user.id)
-            db.session.commit()
+            record_standing("login_throttled", "user", user.id)
         return LoginResult(None, retry_after)
-    _forget_failures(pair, now)
-    record("login", "user", user.id, user=user)
-    db.session.commit()
+    with db.transaction():
+        _forget_failures(pair, now)
+        record("login", "user", user.id, user=user)
     return LoginResult(user)
 
 
 def sign_out(user: User) -> None:
     """End the account's sessions on the server: a copy of the session cookie no longer signs anyone in."""
-    user.session_token = secrets.token_hex(16)
-    record("logout", "user", user.id)
-    db.session.commit()
+    with db.transaction():
+        user.session_token = secrets.token_hex(16)
+        record("logout", "user", user.id)
 
 
 def change_password(user: User, current: str, new: str) -> None:
@@ -220,10 +247,10 @@ def change_password(user: User, current: str, new: str) -> None:
     if not check_password_hash(user.password_hash, current):
         raise AccountError(_("The current password is not right."))
     _check_password(new)
-    user.password_hash = hash_password(new)
-    user.session_token = secrets.token_hex(16)
-    record("password_changed", "user", user.id)
-    db.session.commit()
+    with db.transaction():
+        user.password_hash = hash_password(new)
+        user.session_token = secrets.token_hex(16)
+        record("password_changed", "user", user.id)
 
 
 def all_users() -> list[User]:

@@ -345,14 +345,15 @@ def store_response(
         answers=parsed.answers,
         quarantined=quarantined,
     )
-    db.session.add(response)
     try:
-        if quarantined:
-            hold(BurstKind.SURVEY, survey.id, now)
-        db.session.commit()
+        with db.transaction():
+            db.session.add(response)
+            if quarantined:
+                hold(BurstKind.SURVEY, survey.id, now)
+            db.session.flush()
     except IntegrityError:
-        # A concurrent request with the same form or device won the race; the database decided.
-        db.session.rollback()
+        # A concurrent request with the same form or device won the race; the database decided, and only
+        # this block was undone. What won is read now.
         earlier = _earlier_outcome(survey, respondent_hash, idempotency_hash)
         if earlier is None:
             raise

@@ -43,26 +43,23 @@ def waiting() -> int:
 def release_if_due(k: int | None = None) -> ResultRelease | None:
     """Release every waiting response when at least k are waiting. None when none was due.
 
-    Commits: call it with nothing else pending in the session. Two processes releasing at once are
-    serialised (PostgreSQL: an advisory lock; SQLite: the write lock the release's insert takes), and
-    each counts again under the lock, so a release never holds fewer than k responses.
+    Two processes releasing at once are serialised, and each counts again under the lock, so a release
+    never holds fewer than k responses. The lock lasts as long as the unit of work it is taken in: in a
+    request until the request's commit (PostgreSQL: a transaction-level advisory lock; SQLite: the write
+    lock `db.transaction()` takes), so the next release counts only after this one is visible; outside a
+    request (`flask release`) the block below is the outermost and commits.
     """
     k = threshold() if k is None else k
     if waiting() < k:
         return None
-    db.session.commit()  # the count below must be read under the lock, in a transaction of its own
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))
-    release = release_waiting(k)
-    if release is None:
-        db.session.rollback()
-        return None
-    db.session.commit()
-    return release
+    with db.transaction():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(_LOCK)))
+        return release_waiting(k)
 
 
 def release_waiting(k: int) -> ResultRelease | None:
-    """In the current transaction: release every waiting response if at least k are waiting (no commit).
+    """In the caller's transaction: release every waiting response if at least k are waiting.
 
     The caller holds the lock or is alone (the demo loader, `release_if_due`).
     """

@@ -56,7 +56,6 @@ def _edit(
         try:
             save()
         except services.ThemeError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(saved, "info")

@@ -51,14 +51,14 @@ def _slug(model: type[Theme] | type[VisionGoal], slug: str, own_id: int | None) 
 
 
 def save_goal(goal: VisionGoal | None, slug: str, names: dict[str, str]) -> VisionGoal:
-    if goal is None:
-        goal = VisionGoal(slug="", name={})
-        db.session.add(goal)
-    goal.slug = _slug(VisionGoal, slug, goal.id)
-    goal.name = _names(names)
-    db.session.flush()
-    record("goal_saved", "vision_goal", goal.id, slug=goal.slug)
-    db.session.commit()
+    slug, cleaned = _slug(VisionGoal, slug, goal.id if goal else None), _names(names)
+    with db.transaction():
+        if goal is None:
+            goal = VisionGoal(slug="", name={})
+            db.session.add(goal)
+        goal.slug, goal.name = slug, cleaned
+        db.session.flush()
+        record("goal_saved", "vision_goal", goal.id, slug=goal.slug)
     return goal
 
 
@@ -74,15 +74,15 @@ def save_theme(
         db.session.get(Theme, parent_id) is None or (theme is not None and parent_id == theme.id)
     ):
         raise ThemeError(_("Choose another theme as the parent, or none."))
+    slug, cleaned = _slug(Theme, slug, theme.id if theme else None), _names(names)
     created = theme is None
-    if theme is None:
-        theme = Theme(slug="", name={}, goal_id=goal_id)
-        db.session.add(theme)
-    theme.slug = _slug(Theme, slug, theme.id)
-    theme.goal_id, theme.parent_id, theme.colour = goal_id, parent_id, colour.strip()
-    theme.name = _names(names)
-    db.session.flush()
-    record("theme_saved", "theme", theme.id, slug=theme.slug)
-    signals.send(signals.themes_changed, note=f"theme {'added' if created else 'changed'}: {theme.slug}")
-    db.session.commit()
+    with db.transaction():
+        if theme is None:
+            theme = Theme(slug="", name={}, goal_id=goal_id)
+            db.session.add(theme)
+        theme.slug, theme.name = slug, cleaned
+        theme.goal_id, theme.parent_id, theme.colour = goal_id, parent_id, colour.strip()
+        db.session.flush()
+        record("theme_saved", "theme", theme.id, slug=theme.slug)
+        signals.send(signals.themes_changed, note=f"theme {'added' if created else 'changed'}: {theme.slug}")
     return theme

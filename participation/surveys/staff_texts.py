@@ -1,0 +1,107 @@
+"""The survey builder's text and file pages: translations side by side, the preview, XLSForm in and out."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from participation.exports import XLSX
+from participation.i18n.languages import is_shipped, shipped_languages
+from participation.privacy import new_token
+from participation.staff import ownership
+from participation.staff.auth import STAFF_ROLES, roles_required
+from participation.staff.forms import EmptyForm
+from participation.surveys import settings, translations, xlsform
+from participation.surveys.editing import EditError
+from participation.surveys.forms import ImportForm
+from participation.surveys.models import Survey
+from participation.surveys.staff_common import bp, owned_survey
+
+
+def _translate_page(survey: Survey, lang: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
+    return render_template(
+        "surveys_staff/translate.html",
+        survey=survey,
+        lang=lang,
+        fields=translations.translatable_fields(survey),
+        values=request.form if errors else MultiDict(),
+        errors=errors,
+        form=form,
+        completeness=translations.completeness(survey, shipped_languages()),
+    ), 422 if errors else 200
+
+
+@bp.route("/<int:survey_id>/translate", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def translate(survey_id: int) -> ResponseReturnValue:
+    """Side by side: the base language on one side, the chosen language's boxes on the other."""
+    survey = owned_survey(survey_id)
+    lang = request.args.get("lang", "")
+    if not is_shipped(lang) or lang == survey.base_language:
+        others = [code for code in shipped_languages() if code != survey.base_language]
+        return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=others[0]))
+    form = EmptyForm()
+    if request.method != "POST":
+        return _translate_page(survey, lang, form, set())
+    if not form.validate_on_submit():
+        abort(400)
+    submitted = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    try:
+        translations.save_translations(survey, lang, submitted)
+    except EditError as error:
+        flash(str(error), "error")
+        return _translate_page(survey, lang, form, translations.too_long(survey, submitted))
+    flash(_("Saved."), "info")
+    return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=lang))
+
+
+@bp.get("/<int:survey_id>/preview")
+@roles_required(*STAFF_ROLES)
+def preview(survey_id: int) -> str:
+    """The survey exactly as a participant's phone shows it, in any language; sending is switched off."""
+    survey = owned_survey(survey_id)
+    lang = request.args.get("lang", survey.base_language)
+    g.lang = lang if is_shipped(lang) else survey.base_language
+    return render_template(
+        "surveys/survey.html",
+        survey=survey,
+        values=MultiDict(),
+        errors={},
+        problem=None,
+        submission_key=new_token(),
+        placement_code=None,
+        preview=True,
+    )
+
+
+@bp.get("/<int:survey_id>/xlsform.xlsx", endpoint="export_xlsform")
+@roles_required(*STAFF_ROLES)
+def export_xlsform_view(survey_id: int) -> ResponseReturnValue:
+    survey = owned_survey(survey_id)
+    data = xlsform.export_xlsform(survey)
+    settings.record_export(survey, "xlsform")
+    response = Response(data, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{survey.slug}.xlsx"'
+    return response
+
+
+@bp.route("/import", methods=["GET", "POST"], endpoint="import_xlsform")
+@roles_required(*STAFF_ROLES)
+def import_xlsform_view() -> ResponseReturnValue:
+    """Bring a KoboToolbox/ODK form in as a draft; whatever could not come along is listed, not dropped silently."""
+    form = ImportForm()
+    form.partner_id.choices = ownership.partner_choices()
+    result = None
+    if form.validate_on_submit():
+        result = xlsform.import_xlsform(form.file.data.read())
+        if result.survey is not None:
+            owner = ownership.owner_for_new(form.partner_id.data)
+            settings.record_import(result.survey, result.problems, owner)
+            return render_template(
+                "surveys_staff/imported.html", survey=result.survey, problems=result.problems
+            ), 201
+    # A refused workbook keeps nothing: the request's unit of work rolls back whatever it began (4xx).
+    status = 422 if request.method == "POST" else 200
+    return render_template("surveys_staff/import.html", form=form, result=result), status

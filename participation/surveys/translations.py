@@ -1,0 +1,58 @@
+"""A survey's texts in other languages: which texts there are, how many are translated, saving one language."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from participation.audit.services import record
+from participation.extensions import db
+from participation.surveys.editing import EditError
+from participation.surveys.models import TEXT_LIMITS, Survey
+
+
+def translatable_fields(survey: Survey) -> list[tuple[str, dict[str, str], int]]:
+    """Every text of the survey as (field name, texts, maximum length), in reading order."""
+    fields: list[tuple[str, dict[str, str], int]] = [
+        ("title", survey.title, TEXT_LIMITS["title"]),
+        ("intro", survey.intro, TEXT_LIMITS["intro"]),
+        ("thanks", survey.thanks, TEXT_LIMITS["thanks"]),
+    ]
+    for question in survey.questions:
+        fields.append((f"q{question.id}", question.prompt, TEXT_LIMITS["prompt"]))
+        fields += [(f"o{option.id}", option.label, TEXT_LIMITS["label"]) for option in question.options]
+    return fields
+
+
+def too_long(survey: Survey, submitted: dict[str, str]) -> set[str]:
+    """The names of the submitted texts that are longer than their field holds."""
+    limits = {name: limit for name, _texts, limit in translatable_fields(survey)}
+    return {name for name, value in submitted.items() if name in limits and len(value.strip()) > limits[name]}
+
+
+def completeness(survey: Survey, languages: list[str]) -> dict[str, tuple[int, int]]:
+    """Per language: how many of the texts that exist in the base language are translated."""
+    fields = [
+        texts
+        for _name, texts, _limit in translatable_fields(survey)
+        if (texts.get(survey.base_language) or "").strip()
+    ]
+    return {
+        lang: (sum(1 for texts in fields if (texts.get(lang) or "").strip()), len(fields))
+        for lang in languages
+    }
+
+
+def save_translations(survey: Survey, lang: str, submitted: dict[str, str]) -> None:
+    """Store one language's texts; an empty box removes the translation (the base language shows)."""
+    if too_long(survey, submitted):
+        raise EditError(_("Some texts are too long. They are marked below."))
+    with db.transaction():
+        for name, texts, _limit in translatable_fields(survey):
+            if name not in submitted:
+                continue
+            value = submitted[name].strip()
+            if value:
+                texts[lang] = value
+            else:
+                texts.pop(lang, None)
+        record("survey_translated", "survey", survey.id, language=lang)
