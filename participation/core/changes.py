@@ -204,7 +204,7 @@ def flush_scope(session: Session) -> str | None:
 def _note_changes(session: Session, _context: Any, _instances: Any) -> None:
     scope = flush_scope(session)
     if scope is not None:
-        record_change(scope, session)
+        _add_change(session, scope)  # written with the flush it belongs to
 
 
 def init_app(app: Flask) -> None:
@@ -224,13 +224,21 @@ def _prune(session: Session) -> None:
     session.connection().execute(sa.delete(table).where(table.c.id.in_(old)))
 
 
+def _add_change(session: Session, scope: str) -> None:
+    _prune(session)
+    session.add(DataChange(scope=scope))
+
+
 def record_change(scope: str, session: Session | None = None) -> None:
-    """Tell every process's tally that the counts moved ("all" or "text"): after raw SQL, for example."""
+    """Tell every process's tally that the counts moved ("all" or "text"): after raw SQL, for example.
+
+    Written (flushed) at once, in the caller's transaction: it stands or falls with the change.
+    """
     if scope not in (ALL, TEXT):
         raise ValueError(f"unknown scope {scope!r}")
     session = session or db.session()
-    _prune(session)
-    session.add(DataChange(scope=scope))
+    _add_change(session, scope)
+    session.flush()
 
 
 def statement_scope(statement: sa.Insert | sa.Update | sa.Delete) -> str | None:
