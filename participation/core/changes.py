@@ -217,11 +217,14 @@ def init_app(app: Flask) -> None:
 
 
 def _prune(session: Session) -> None:
-    """Delete all but the newest KEEP rows; rows another transaction is deleting are left for next time."""
-    table = DataChange.__table__
-    newest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
-    old = sa.select(table.c.id).where(table.c.id < newest - KEEP).with_for_update(skip_locked=True)
-    session.connection().execute(sa.delete(table).where(table.c.id.in_(old)))
+    """Delete the rows more than KEEP older than the newest (a range of the primary key: cheap).
+
+    Rows another transaction is deleting at the same time are skipped, not waited for: the next write
+    deletes them.
+    """
+    newest = sa.select(sa.func.max(DataChange.id)).scalar_subquery()
+    old = sa.select(DataChange.id).where(DataChange.id < newest - KEEP).with_for_update(skip_locked=True)
+    session.connection().execute(sa.delete(DataChange).where(DataChange.id.in_(old)))
 
 
 def _add_change(session: Session, scope: str) -> None:
@@ -251,8 +254,8 @@ def statement_scope(statement: sa.Insert | sa.Update | sa.Delete) -> str | None:
     if isinstance(statement, sa.Insert):
         counts = row_counts(table)
         return widest([counts.inserted if counts else None])
-    values = statement._values or dict(statement._ordered_values or ())  # noqa: SLF001 - no public view
-    if not values:  # set some other way: any counted column may have changed
+    values = statement._values  # no public view of the columns an UPDATE sets
+    if not values:  # set some other way (one row per parameter set): any counted column may change
         return widest(column_scope(column) for column in table.columns)
     return widest(column_scope(table.c[key] if isinstance(key, str) else key) for key in values)
 

@@ -299,7 +299,7 @@ class _State:
             int(number): str(scope)
             for number, scope in db.session.execute(sa.select(DataChange.id, DataChange.scope))
         }
-        return cls(int(released[0]), int(released[1]), changes)
+        return cls(int(released[0] or 0), int(released[1] or 0), changes)
 
     def unseen(self, old: Tally) -> str | None:
         """The widest scope of the changes the old tally has not seen; "all" if some may be pruned unseen.
