@@ -3,6 +3,7 @@ factory installs; bulk statements and raw SQL are recorded through one function;
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from participation.core import changes
 from participation.core.changes import ALL, KEEP, TEXT, DataChange, counted, execute_counted, record_change
+from participation.database import Base
 from participation.extensions import db
 from participation.insights import tally
 from participation.placements.models import Placement
@@ -255,3 +257,57 @@ def test_the_listeners_are_installed_by_the_app_factory_not_by_an_import():
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.split() == ["_give_new_objects_an_owner", "_note_changes"]
+
+
+# --- every bulk statement on counted data is recorded ---------------------------------------------------
+
+PACKAGE = Path(__file__).resolve().parents[2] / "participation"
+
+
+def _tables_by_name() -> dict[str, sa.Table]:
+    """What a name in the code stands for: a model class or a table variable (named like its table)."""
+    import participation.models  # noqa: F401 - every model, so the registry is complete
+
+    found: dict[str, sa.Table] = dict(Base.metadata.tables)
+    for mapper in Base.registry.mappers:
+        found[mapper.class_.__name__] = mapper.local_table  # type: ignore[assignment]
+    return found
+
+
+def _statement_base(node: ast.expr) -> ast.Call | None:
+    """`sa.update(Model)` under `.where(...).values(...)...`, or None."""
+    while isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if isinstance(node.func.value, ast.Name) and node.func.value.id == "sa":
+            return node if node.func.attr in ("update", "delete", "insert") else None
+        node = node.func.value
+    return None
+
+
+def _moves_counts(kind: str, table: sa.Table) -> bool:
+    if kind == "delete":
+        return changes.deletion_scope(table) is not None
+    if kind == "insert":
+        return changes.statement_scope(sa.insert(table)) is not None
+    return any(changes.column_scope(column) is not None for column in table.columns)
+
+
+def test_every_bulk_statement_on_counted_data_goes_through_execute_counted():
+    """`session.execute(sa.update(Response)...)` would bypass the listener: the needs map would not know."""
+    tables = _tables_by_name()
+    bypassing = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            if node.func.attr != "execute" or not node.args:
+                continue
+            base = _statement_base(node.args[0])
+            if base is None or not base.args or not isinstance(base.args[0], ast.Name):
+                continue
+            table = tables.get(base.args[0].id)
+            assert isinstance(base.func, ast.Attribute)
+            if table is not None and _moves_counts(base.func.attr, table):
+                bypassing.append(
+                    f"{path.relative_to(PACKAGE.parent)}:{node.lineno} sa.{base.func.attr}({base.args[0].id})"
+                )
+    assert bypassing == []
