@@ -17,6 +17,7 @@ partner's own data (surveys, placements, forum sessions, texts to moderate or co
 New objects get the creating user's partner (an admin may choose another); an object made for another
 (a placement for a survey or a forum session, a data point of an indicator) gets that one's owner; what a
 command or the demo makes outside a request goes to the backbone partner (the first admin's partner).
+That happens at each flush, by a listener the app factory installs (`init_app`), not by an import.
 The public pages and the API's aggregates (needs map, action feed) are not partner data and stay shared.
 """
 
