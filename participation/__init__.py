@@ -47,6 +47,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from participation.core import changes
     from participation.core.hygiene import register_hygiene
     from participation.core.logs import register_request_logs
     from participation.extensions import babel, csrf, db, limiter
@@ -54,11 +55,14 @@ def register_extensions(app: Flask) -> None:
     from participation.i18n.languages import get_locale
     from participation.i18n.routing import register_language_routing
     from participation.security import register_security_headers
+    from participation.staff import ownership
     from participation.staff.auth import register_login
 
     register_hygiene(app)
     register_request_logs(app)
     db.init_app(app)
+    changes.init_app(app)  # flushes that move the needs map's counts write a DataChange row
+    ownership.init_app(app)  # new partner data gets an owner
     csrf.init_app(app)
     limiter.init_app(app)
     register_login(app)

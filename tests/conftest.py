@@ -27,6 +27,7 @@ from participation.core.commands import alembic_config  # noqa: E402
 from participation.database import Base  # noqa: E402
 from participation.extensions import db as database  # noqa: E402
 from participation.extensions import limiter  # noqa: E402
+from participation.insights import tally  # noqa: E402
 
 TEST_DATABASE_URL = os.environ.get("PARTICIPATION_TEST_DATABASE_URL") or (
     f"sqlite:///{Path(_INSTANCE) / 'test.sqlite3'}"
@@ -75,7 +76,7 @@ def db(app: Flask) -> Iterator[object]:
         database.session.remove()
         _empty_all_tables(database.engine)
         # Like restoring a backup under a running app: ids start again, so the needs map counts afresh.
-        app.extensions.pop("needs_tally", None)
+        tally.forget(app)
 
 
 class IsolatedClient(FlaskClient):

@@ -441,7 +441,7 @@ def test_a_small_group_s_quote_shows_in_no_view_however_the_filters_are_combined
     login(analyst, gen_user("analyst", email="quote-reader@example.se"))
     seen_large = 0
     for values in itertools.product([None, *TERMS], [None, *AGES], [None, *GENDERS], [None, *world.places]):
-        params = {name: v for name, v in zip(needs.DIMENSIONS, values, strict=True) if v is not None}
+        params = {name: v for name, v in zip(tally.DIMENSIONS, values, strict=True) if v is not None}
         page = analyst.get("/staff/needs", query_string=params).get_data(as_text=True)
         assert "Vi pojkar i trean" not in page, params
         seen_large += "Fler sommarjobb åt alla" in page

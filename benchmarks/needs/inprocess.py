@@ -160,7 +160,7 @@ def measure_tally(app: Any, repeat: int, rng: random.Random) -> dict[str, list[f
     from participation.insights import tally
 
     prepare: dict[str, Callable[[], None]] = {
-        "full": lambda: app.extensions.pop("needs_tally", None),
+        "full": lambda: tally.forget(app),
         "response": lambda: add_response(app, rng),
         "moderation": lambda: moderate_one(app, rng),
     }

@@ -29,7 +29,9 @@ from participation.api.openapi import openapi_document
 from participation.core.hygiene import parse_id
 from participation.extensions import csrf, db, limiter
 from participation.i18n.languages import choose_language, default_language, is_shipped
-from participation.insights import needs, tally
+from participation.insights import filters as needs_filters
+from participation.insights import needs
+from participation.insights.tally import DIMENSIONS
 from participation.privacy import client_key
 from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
@@ -112,10 +114,10 @@ def survey_results(slug: str) -> Response:
     return jsonify(services.survey_results(survey, threshold(), _lang()))
 
 
-def _filters() -> needs.Filters:
+def _filters() -> needs_filters.Filters:
     try:
-        return needs.filters_from(request.args, sources=False)
-    except needs.FilterError as exc:
+        return needs_filters.filters_from(request.args, sources=False)
+    except needs_filters.FilterError as exc:
         abort(400, description=str(exc))
 
 
@@ -127,7 +129,7 @@ def needs_map() -> Response:
     result = needs.needs_map(filters, k)
     return jsonify(
         k=k,
-        filters={name: getattr(filters, name) for name in tally.DIMENSIONS},
+        filters={name: getattr(filters, name) for name in DIMENSIONS},
         respondents=services.cell(result.respondents),
         themes=needs.as_rows(result, _lang()),
     )

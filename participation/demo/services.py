@@ -12,6 +12,7 @@ from flask import current_app
 
 from participation.actions.models import Action, ActionStatus
 from participation.config import MIN_SUPPRESSION_K
+from participation.core.changes import execute_counted
 from participation.core.terms import term_of
 from participation.demo import content
 from participation.demo.synthetic import SAMPLE_TEXTS, synthetic_responses
@@ -206,7 +207,7 @@ def _follow_up_panel(survey: Survey) -> None:
         )
         db.session.add(link)
         db.session.flush()
-        db.session.execute(
+        execute_counted(
             sa.update(Response).where(Response.id.in_((first, second))).values(follow_up_id=link.id)
         )
 

@@ -10,6 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from participation.core.changes import execute_counted
 from participation.core.terms import term_of
 from participation.extensions import db
 from participation.followup.models import FollowUp
@@ -81,9 +82,7 @@ def withdraw(code: str) -> int:
             db.session.scalar(sa.select(sa.func.count(Response.id)).where(Response.follow_up_id == link.id))
             or 0
         )
-        db.session.execute(
-            sa.update(Response).where(Response.follow_up_id == link.id).values(follow_up_id=None)
-        )
+        execute_counted(sa.update(Response).where(Response.follow_up_id == link.id).values(follow_up_id=None))
         db.session.delete(link)
     return int(count)
 

@@ -17,7 +17,13 @@ from participation.forum import results, sessions
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, Control, ForumError
-from participation.i18n.languages import choose_language, content, native_name, shipped_languages
+from participation.i18n.languages import (
+    choose_language,
+    content,
+    default_language,
+    native_name,
+    shipped_languages,
+)
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -183,7 +189,7 @@ def _export_rows(session: ForumSession) -> list[list[str]]:
             str(cell.count) if not cell.suppressed else _("fewer than %(k)d", k=public.k)
             for cell in result.cells.values()
         ]
-        themes = ", ".join(content(theme.name, "sv").text for theme in result.item.themes)
+        themes = ", ".join(content(theme.name, default_language()).text for theme in result.item.themes)
         rows.append([content(result.item.text, session.base_language).text, themes, *shown])
     return rows
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from participation.insights.needs import COMPONENTS
+from participation.insights.filters import COMPONENTS
 
 
 def needs_table(rows: list[dict[str, Any]], k: int) -> list[list[Any]]:

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.changes import TEXT, counted
 from participation.database import Base, UTCDateTime, utcnow
 from participation.staff.models import User
 
@@ -31,9 +32,12 @@ class TextCode(Base):
         sa.Index("ix_text_code_theme_id_answer_id", "theme_id", "answer_id"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(sa.ForeignKey("answer.id", ondelete="CASCADE"), index=True)
-    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"))
+    # The needs map's text component counts the codes: adding, removing or moving one counts them again.
+    id: Mapped[int] = mapped_column(primary_key=True, info=counted(TEXT))
+    answer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("answer.id", ondelete="CASCADE"), index=True, info=counted(TEXT)
+    )
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id", ondelete="CASCADE"), info=counted(TEXT))
     codebook_version_id: Mapped[int] = mapped_column(
         sa.ForeignKey("codebook_version.id", ondelete="RESTRICT")
     )

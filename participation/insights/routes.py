@@ -13,6 +13,7 @@ from participation.extensions import db
 from participation.i18n.formatting import term_label
 from participation.i18n.languages import choose_language
 from participation.insights import coding, exports, needs
+from participation.insights import filters as needs_filters
 from participation.moderation.services import survey_of
 from participation.placements.models import Placement
 from participation.staff import ownership
@@ -30,11 +31,11 @@ def _staff_language() -> None:
     g.lang = choose_language()
 
 
-def _filters() -> needs.Filters:
+def _filters() -> needs_filters.Filters:
     """Filters from the query string; a value the form could not have sent is a 400."""
     try:
-        return needs.filters_from(request.args)
-    except needs.FilterError:
+        return needs_filters.filters_from(request.args)
+    except needs_filters.FilterError:
         abort(400)
 
 
@@ -58,7 +59,7 @@ def needs_map() -> str:
         placements=db.session.query(Placement).order_by(Placement.place).all(),
         age_bands=PROFILE_CHOICES[ProfileField.AGE_BAND],
         genders=PROFILE_CHOICES[ProfileField.GENDER],
-        components=needs.COMPONENTS,
+        components=needs_filters.COMPONENTS,
         k=k,
     )
 

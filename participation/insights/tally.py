@@ -15,46 +15,42 @@ control (participation.suppression) turns into the cell key of any sum of cells.
 
 Only released responses count (participation.surveys.releases): results move a release at a time.
 The tally is kept per process and read again only when needed: a new release's responses are counted on
-their own (by release) and added; moderation and coding re-count the free text only; any other change
-that can move a count (a theme tag, a deleted response) writes a DataChange row "all" and everything is
-counted again.
+their own (by release) and added; a DataChange row "text" (moderation, coding) re-counts the free text
+only; a row "all" (a theme tag, a deleted response) counts everything again. Which columns and rows write
+which row is declared on the models next to the columns this module reads (participation.core.changes),
+so this module holds no list of them.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, g
 
-from participation.core.changes import DataChange
+from participation.core.changes import ALL, TEXT, DataChange, widest
 from participation.core.terms import term_of
 from participation.extensions import db
 from participation.insights.models import TextCode
-from participation.placements.models import Placement
 from participation.suppression import Count, record_key_sql
 from participation.surveys.models import (
+    PUBLISHABLE,
     Answer,
-    ModerationStatus,
     Option,
     Question,
     QuestionKind,
     Response,
-    Survey,
     option_theme,
     question_theme,
 )
-from participation.themes.models import Theme
 
 DIMENSIONS = ("period", "age_band", "gender", "placement")
 LOW_END = 2  # faces 1 and 2 of 5
-PUBLISHED = (ModerationStatus.APPROVED, ModerationStatus.REDACTED)
-ALL, TEXT = "all", "text"
 MEMO_SIZE = 256  # views remembered per tally
 KEY_SUFFIX = "#"  # (measure + KEY_SUFFIX, theme): the sum of the record keys behind (measure, theme)
 
@@ -189,7 +185,7 @@ def _count_texts(low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]
         .select_from(TextCode)
         .join(Answer, Answer.id == TextCode.answer_id)
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.moderation_status.in_(PUBLISHED), released_between(low, high))
+        .where(Answer.moderation_status.in_(PUBLISHABLE), released_between(low, high))
         .subquery()
     )
     cell = [coded.c[f"d_{name}"] for name in DIMENSIONS]
@@ -249,14 +245,17 @@ def count(counts: Mapping[tuple[str, int], int], measure: str, theme: int = 0) -
 
 @dataclass
 class Tally:
-    """The cells as of a state of the database: the last release and the responses released, the last changes."""
+    """The cells as of a state of the database: the last release, the responses released, the changes seen.
+
+    `generation` is new with every count in full, and kept while the tally is only brought up to date.
+    """
 
     cells: dict[CellKey, Counter[tuple[str, int]]]
     last_release: int
     responses: int
-    all_change: int
-    text_change: int
+    changes: frozenset[int]  # the DataChange rows there were (participation.core.changes)
     tags: Tags
+    generation: int
     _memo: dict[tuple[Conditions, str | None], dict[Any, Counter[tuple[str, int]]]] = field(
         default_factory=dict, repr=False
     )
@@ -280,45 +279,74 @@ class Tally:
         return groups
 
 
-def _fingerprint() -> tuple[int, int, int, int]:
-    """Last release, responses released, last "all" change, last "text" change: one cheap statement."""
-    last_change = sa.select(sa.func.coalesce(sa.func.max(DataChange.id), 0))
-    row = db.session.execute(
-        sa.select(
-            sa.select(sa.func.coalesce(sa.func.max(Response.release_id), 0)).scalar_subquery(),
-            sa.select(sa.func.count(Response.release_id)).scalar_subquery(),
-            last_change.where(DataChange.scope == ALL).scalar_subquery(),
-            last_change.where(DataChange.scope == TEXT).scalar_subquery(),
-        )
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+@dataclass(frozen=True)
+class _State:
+    """What the tally checks before each use: the last release, the responses released, the change rows."""
+
+    last_release: int
+    responses: int
+    changes: dict[int, str]
+
+    @classmethod
+    def read(cls) -> _State:
+        released = db.session.execute(
+            sa.select(
+                sa.func.coalesce(sa.func.max(Response.release_id), 0), sa.func.count(Response.release_id)
+            )
+        ).one()
+        changes = {
+            int(number): str(scope)
+            for number, scope in db.session.execute(sa.select(DataChange.id, DataChange.scope))
+        }
+        return cls(int(released[0] or 0), int(released[1] or 0), changes)
+
+    def unseen(self, old: Tally) -> str | None:
+        """The widest scope of the changes the old tally has not seen; "all" if some may be pruned unseen.
+
+        Only the newest rows are kept, so a tally whose newest change is older than every row left may
+        have missed some that are gone. A row committed late under a lower id is still among the kept.
+        """
+        if self.changes and min(self.changes) > max(old.changes, default=0) + 1:
+            return ALL
+        return widest(scope for number, scope in self.changes.items() if number not in old.changes)
 
 
-def _full(last_release: int, all_change: int, text_change: int) -> Tally:
+_generations = itertools.count(1)
+
+
+def _full(state: _State) -> Tally:
     tags = _tags()
-    responses = _count_responses(tags, 0, last_release)
+    responses = _count_responses(tags, 0, state.last_release)
     total = sum(counts[("respondents", 0)] for counts in responses.values())
-    cells = _merge(responses, _count_texts(0, last_release))
-    return Tally(cells, last_release, total, all_change, text_change, tags)
+    cells = _merge(responses, _count_texts(0, state.last_release))
+    return Tally(cells, state.last_release, total, frozenset(state.changes), tags, next(_generations))
 
 
 def _refreshed(old: Tally | None) -> Tally:
-    last_release, responses, all_change, text_change = _fingerprint()
-    if old is None or old.all_change != all_change or last_release < old.last_release:
-        return _full(last_release, all_change, text_change)
-    if (old.last_release, old.responses, old.text_change) == (last_release, responses, text_change):
+    state = _State.read()
+    if old is None or state.last_release < old.last_release:
+        return _full(state)
+    scope = state.unseen(old)
+    if scope == ALL:
+        return _full(state)
+    if scope is None and (old.last_release, old.responses) == (state.last_release, state.responses):
         return old
     cells = old.cells
-    if old.text_change != text_change:
+    if scope == TEXT:
         cells = _merge(_without_texts(cells), _count_texts(0, old.last_release))
-    if last_release > old.last_release or old.responses != responses:
-        new = _count_responses(old.tags, old.last_release, last_release)
+    if (state.last_release, state.responses) != (old.last_release, old.responses):
+        new = _count_responses(old.tags, old.last_release, state.last_release)
         added = sum(counts[("respondents", 0)] for counts in new.values())
-        if old.responses + added != responses:
+        if old.responses + added != state.responses:
             # A release with a lower number committed late, or a response was removed: count all again.
-            return _full(last_release, all_change, text_change)
-        cells = _merge(cells, new, _count_texts(old.last_release, last_release))
-    return Tally(cells, last_release, responses, all_change, text_change, old.tags)
+            return _full(state)
+        cells = _merge(cells, new, _count_texts(old.last_release, state.last_release))
+    return Tally(
+        cells, state.last_release, state.responses, frozenset(state.changes), old.tags, old.generation
+    )
+
+
+STORE = "needs_tally"  # app.extensions[STORE]: the app's tally
 
 
 class _Store:
@@ -338,7 +366,7 @@ def current() -> Tally:
     remembered = g.get("needs_tally")
     if transaction is not None and remembered is not None and remembered[0] is transaction:
         return remembered[1]
-    store: _Store = current_app.extensions.setdefault("needs_tally", _Store())
+    store: _Store = current_app.extensions.setdefault(STORE, _Store())
     with store.lock:
         store.tally = _refreshed(store.tally)
         found = store.tally
@@ -346,55 +374,6 @@ def current() -> Tally:
     return found
 
 
-# --- noticing changes --------------------------------------------------------------------------------
-
-# Changes of these attributes cannot move a count.
-_IGNORED = {
-    # A release is noticed by its number; a quarantined response is not released, so neither moves a count.
-    Response: {"follow_up_id", "release_id", "quarantined"},
-    Answer: {"flags"},
-}
-_TEXT_ONLY: dict[type, set[str]] = {Answer: {"moderation_status", "text_value"}}
-# Edits of these are harmless (names, colours, status); deleting one can move counts (cascades).
-_DELETION_ONLY = (Survey, Theme, Placement)
-_WATCHED = (Response, Answer, TextCode, Option, Question, *_DELETION_ONLY)
-
-
-def _changed_attributes(instance: object) -> set[str]:
-    state = sa.inspect(instance)
-    return {attribute.key for attribute in state.attrs if attribute.history.has_changes()}
-
-
-def _scope(session: Session) -> str | None:
-    scopes: set[str] = set()
-    new = session.new  # a fresh set on every access: read it once
-    for instance in new:
-        if isinstance(instance, TextCode):
-            scopes.add(TEXT)
-        elif isinstance(instance, Answer) and instance.response not in new:
-            scopes.add(ALL)  # an answer added to a response that was already counted
-        elif isinstance(instance, Option):
-            scopes.add(ALL)  # a new tagged option changes who "answered a question with one"
-    for instance in session.deleted:
-        if isinstance(instance, TextCode):
-            scopes.add(TEXT)
-        elif isinstance(instance, _WATCHED):
-            scopes.add(ALL)
-    for instance in session.dirty:
-        if not isinstance(instance, _WATCHED) or isinstance(instance, _DELETION_ONLY):
-            continue
-        changed = _changed_attributes(instance) - _IGNORED.get(type(instance), set())
-        if not changed:
-            continue
-        if isinstance(instance, TextCode) or changed <= _TEXT_ONLY.get(type(instance), set()):
-            scopes.add(TEXT)
-        else:
-            scopes.add(ALL)
-    return ALL if ALL in scopes else TEXT if scopes else None
-
-
-@sa.event.listens_for(Session, "before_flush")
-def _note_changes(session: Session, _context: Any, _instances: Iterable[object] | None) -> None:
-    scope = _scope(session)
-    if scope is not None:
-        session.add(DataChange(scope=scope))
+def forget(app: Flask) -> None:
+    """Drop the app's tally, so the next view counts in full (after restoring a database, in tests)."""
+    app.extensions.pop(STORE, None)

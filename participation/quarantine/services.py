@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from participation.audit.services import record
-from participation.core.changes import DataChange
+from participation.core.changes import execute_counted
 from participation.core.floods import BurstKind, BurstStatus, FloodBurst
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
@@ -76,8 +76,9 @@ def _held(model: type, scope_column: sa.SQLColumnExpression[int], scope_id: int)
 
 
 def _release_rows(burst: FloodBurst) -> None:
+    # Every bulk statement goes through execute_counted, which tells the needs map if it moves a count.
     if burst.kind is BurstKind.SURVEY:
-        db.session.execute(
+        execute_counted(
             sa.update(Response)
             .where(_held(Response, Response.survey_id, burst.scope_id))
             .values(quarantined=False)
@@ -85,7 +86,7 @@ def _release_rows(burst: FloodBurst) -> None:
         )
         return
     for model in (ForumParticipant, ForumVote, ForumItem):
-        db.session.execute(
+        execute_counted(
             sa.update(model)
             .where(_held(model, model.session_id, burst.scope_id))
             .values(quarantined=False)
@@ -96,7 +97,7 @@ def _release_rows(burst: FloodBurst) -> None:
 def _discard_rows(burst: FloodBurst) -> None:
     if burst.kind is BurstKind.SURVEY:
         # Answers go with their response (ON DELETE CASCADE).
-        db.session.execute(
+        execute_counted(
             sa.delete(Response)
             .where(_held(Response, Response.survey_id, burst.scope_id))
             .execution_options(synchronize_session=False)
@@ -112,7 +113,7 @@ def _discard_rows(burst: FloodBurst) -> None:
             .group_by(ForumVote.participant_id)
         ).all()
         for participant_id, weight in spent:
-            db.session.execute(
+            execute_counted(
                 sa.update(ForumParticipant)
                 .where(ForumParticipant.id == participant_id)
                 .values(dots_used=ForumParticipant.dots_used - int(weight or 0))
@@ -120,7 +121,7 @@ def _discard_rows(burst: FloodBurst) -> None:
             )
     # Votes first, then items and participants (whose remaining votes go with them by cascade).
     for model in (ForumVote, ForumItem, ForumParticipant):
-        db.session.execute(
+        execute_counted(
             sa.delete(model)
             .where(_held(model, model.session_id, burst.scope_id))
             .execution_options(synchronize_session=False)
@@ -135,14 +136,12 @@ def decide(burst: FloodBurst, *, release: bool, user: User, now: datetime) -> No
         else:
             _discard_rows(burst)
         if burst.kind is BurstKind.FORUM:
-            db.session.execute(
+            execute_counted(
                 sa.update(ForumSession)
                 .where(ForumSession.id == burst.scope_id)
                 .values(version=ForumSession.version + 1)
                 .execution_options(synchronize_session=False)
             )
-        # Bulk statements bypass the needs map's change listener: tell it to count everything again.
-        db.session.add(DataChange(scope="all"))
         burst.status = BurstStatus.RELEASED if release else BurstStatus.DISCARDED
         burst.decided_at = now
         burst.decided_by_id = user.id

@@ -17,6 +17,7 @@ partner's own data (surveys, placements, forum sessions, texts to moderate or co
 New objects get the creating user's partner (an admin may choose another); an object made for another
 (a placement for a survey or a forum session, a data point of an indicator) gets that one's owner; what a
 command or the demo makes outside a request goes to the backbone partner (the first admin's partner).
+That happens at each flush, by a listener the app factory installs (`init_app`), not by an import.
 The public pages and the API's aggregates (needs map, action feed) are not partner data and stay shared.
 """
 
@@ -28,7 +29,7 @@ from contextvars import ContextVar
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
-from flask import abort, has_request_context
+from flask import Flask, abort, has_request_context
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -203,7 +204,6 @@ def _default_owner(session: Session, obj: Owned) -> Partner | int:
     return backbone_partner(session)
 
 
-@sa.event.listens_for(Session, "before_flush")
 def _give_new_objects_an_owner(session: Session, _context: object, _instances: object) -> None:
     """New partner data that names no owner gets one (see the module docstring) before it is written."""
     for obj in list(session.new):
@@ -213,6 +213,12 @@ def _give_new_objects_an_owner(session: Session, _context: object, _instances: o
                 setattr(obj, obj.owner_relation, owner)
             else:
                 setattr(obj, obj.owner_column, owner)
+
+
+def init_app(_app: Flask) -> None:
+    """Give new partner data its owner at every flush (once per process: sessions are one class)."""
+    if not sa.event.contains(Session, "before_flush", _give_new_objects_an_owner):
+        sa.event.listen(Session, "before_flush", _give_new_objects_an_owner)
 
 
 def partner_choices() -> list[tuple[int, str]]:

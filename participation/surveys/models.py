@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from participation.core.changes import RELEASED, TEXT, counted
 from participation.database import Base, TranslatedText, UTCDateTime, enum_column, utcnow
 from participation.i18n.languages import default_language
 from participation.staff.models import Partner
@@ -66,11 +67,13 @@ TEXT_LIMITS = {
     "label": 200,
 }  # staff-written texts
 
+# The needs map counts by these tags (participation.core.changes: every row and column counts).
 question_theme = sa.Table(
     "question_theme",
     Base.metadata,
     sa.Column("question_id", sa.ForeignKey("question.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+    info=counted(),
 )
 
 option_theme = sa.Table(
@@ -78,6 +81,7 @@ option_theme = sa.Table(
     Base.metadata,
     sa.Column("option_id", sa.ForeignKey("option.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("theme_id", sa.ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+    info=counted(),
 )
 
 
@@ -139,7 +143,7 @@ class Question(Base):
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(sa.String(60))
     position: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
+    kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind), info=counted())  # scale or not
     prompt: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
     required: Mapped[bool] = mapped_column(default=False)
     max_choices: Mapped[int | None]
@@ -168,7 +172,9 @@ class Option(Base):
     __table_args__ = (sa.UniqueConstraint("question_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question.id", ondelete="CASCADE"), index=True, info=counted()
+    )
     key: Mapped[str] = mapped_column(sa.String(60))
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
@@ -201,19 +207,20 @@ class Response(Base):
         sa.Index("ix_response_survey_id_submitted_hour", "survey_id", "submitted_hour"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Counted from its release on (which the needs map notices by the release's number); deleting it counts.
+    id: Mapped[int] = mapped_column(primary_key=True, info=counted(inserted=RELEASED))
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
     placement_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("placement.id", ondelete="SET NULL"), index=True
+        sa.ForeignKey("placement.id", ondelete="SET NULL"), index=True, info=counted()
     )
     # HMAC of the device's cookie token keyed per survey: cannot be linked across surveys.
     respondent_hash: Mapped[str | None] = mapped_column(sa.String(64))
     # HMAC of the key of the rendered form, so a double tap or a replay stores one response.
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    submitted_hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    submitted_hour: Mapped[datetime] = mapped_column(UTCDateTime, info=counted())  # its term
     language: Mapped[str] = mapped_column(sa.String(10))
-    age_band: Mapped[str | None] = mapped_column(sa.String(20))
-    gender: Mapped[str | None] = mapped_column(sa.String(20))
+    age_band: Mapped[str | None] = mapped_column(sa.String(20), info=counted())
+    gender: Mapped[str | None] = mapped_column(sa.String(20), info=counted())
     lives_in_area: Mapped[str | None] = mapped_column(sa.String(20))
     # Set only when the participant opted in to follow-up; withdrawing deletes the link row and this goes null.
     follow_up_id: Mapped[int | None] = mapped_column(
@@ -221,7 +228,9 @@ class Response(Base):
     )
 
     # The release that made it count in results (participation.surveys.releases); null until then.
-    release_id: Mapped[int | None] = mapped_column(sa.ForeignKey("result_release.id"), index=True)
+    release_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("result_release.id"), index=True, info=counted(RELEASED)
+    )
 
     # Beyond the flood ceiling of its address: stored, but left out of every result until staff release it.
     quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
@@ -261,14 +270,21 @@ class Answer(Base):
         sa.CheckConstraint("(text_value IS NULL) = (moderation_status IS NULL)", name="moderated_when_text"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"))
-    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("option.id", ondelete="RESTRICT"))
+    id: Mapped[int] = mapped_column(primary_key=True, info=counted())
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True, info=counted()
+    )
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("question.id", ondelete="CASCADE"), info=counted())
+    option_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("option.id", ondelete="RESTRICT"), info=counted()
+    )
     rank: Mapped[int | None] = mapped_column(sa.SmallInteger)
-    value_int: Mapped[int | None]
+    value_int: Mapped[int | None] = mapped_column(info=counted())
     text_value: Mapped[str | None] = mapped_column(sa.Text)
-    moderation_status: Mapped[ModerationStatus | None] = mapped_column(enum_column(ModerationStatus))
+    # Moderation publishes a free text or takes it back: only the coded texts are counted again.
+    moderation_status: Mapped[ModerationStatus | None] = mapped_column(
+        enum_column(ModerationStatus), info=counted(TEXT)
+    )
     # Reasons found automatically to look twice (personal data, abuse); only on free text.
     flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from participation.core.changes import execute_counted
 from participation.extensions import db
 from participation.privacy import truncate_to_hour
 from participation.suppression import threshold
@@ -70,9 +71,12 @@ def release_waiting(k: int) -> ResultRelease | None:
         db.session.delete(release)
         db.session.flush()
         return None
-    result = db.session.execute(
-        sa.update(Response).where(_waiting()).values(release_id=release.id),
-        execution_options={"synchronize_session": False},
+    # The needs map notices a release by its number, so this writes no change row (core.changes).
+    result = execute_counted(
+        sa.update(Response)
+        .where(_waiting())
+        .values(release_id=release.id)
+        .execution_options(synchronize_session=False)
     )
-    release.responses = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    release.responses = int(result.rowcount or 0)
     return release

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g
 
 from participation.extensions import db
-from participation.i18n.languages import choose_language, content, native_name, shipped_languages
+from participation.i18n.languages import (
+    choose_language,
+    content,
+    default_language,
+    native_name,
+    shipped_languages,
+)
 from participation.staff import ownership
 from participation.surveys.models import Option, Question, Survey
 from participation.themes.models import Theme
@@ -52,4 +58,4 @@ def language_choices() -> list[tuple[str, str]]:
 
 def theme_choices() -> list[tuple[int, str]]:
     themes = db.session.scalars(sa.select(Theme).order_by(Theme.id))
-    return [(theme.id, content(theme.name, "sv").text) for theme in themes]
+    return [(theme.id, content(theme.name, default_language()).text) for theme in themes]

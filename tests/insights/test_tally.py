@@ -11,19 +11,21 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from participation.core.changes import DataChange
+from participation.core.changes import DataChange, execute_counted, record_change
 from participation.extensions import db
 from participation.insights import needs, tally
 from participation.insights.models import CodebookVersion, TextCode
 from participation.placements.models import Placement
 from participation.suppression import Count, protect
 from participation.surveys.models import (
+    PUBLISHABLE,
     Answer,
     ModerationStatus,
     Option,
     Question,
     QuestionKind,
     Response,
+    Survey,
     option_theme,
     question_theme,
 )
@@ -107,7 +109,7 @@ def reference_scales(filters: needs.Filters, by: str | None) -> dict[tuple[int, 
 
 
 def reference_text(filters: needs.Filters, by: str | None) -> dict[tuple[int, Any], tuple[int, int]]:
-    published = Answer.moderation_status.in_(tally.PUBLISHED)
+    published = Answer.moderation_status.in_(PUBLISHABLE)
 
     def coded(*columns: Any) -> Any:
         return (
@@ -245,7 +247,7 @@ def test_new_responses_are_added_without_counting_again(world):
     assert changes() == before  # a submission writes no change row: its responses are read by id
     second = tally.current()
     assert second is not first and second.responses == first.responses + 40
-    assert second.all_change == first.all_change
+    assert second.generation == first.generation
     assert tally.current() is second  # nothing changed: nothing is read again
     assert_same_as_reference(places)
 
@@ -262,7 +264,7 @@ def test_moderation_and_coding_recount_the_texts(world):
     db.session.commit()
     assert changes()[-1] == tally.TEXT
     assert_same_as_reference(places)
-    assert tally.current().all_change == first.all_change  # the answers' other counts were kept
+    assert tally.current().generation == first.generation  # the answers' other counts were kept
     uncoded = db.session.scalars(
         sa.select(Answer.id).where(
             Answer.moderation_status == ModerationStatus.APPROVED,
@@ -287,7 +289,7 @@ def test_a_new_theme_tag_or_a_deleted_response_recounts_everything(world):
     db.session.get(Option, int(opt(survey, "pick", "c"))).themes.append(_theme("leisure"))
     db.session.commit()
     assert changes()[-1] == tally.ALL
-    assert tally.current().all_change > first.all_change
+    assert tally.current().generation > first.generation
     assert_same_as_reference(places)
     db.session.delete(db.session.scalars(sa.select(Response).limit(1)).one())
     db.session.commit()
@@ -312,6 +314,93 @@ def test_counts_that_do_not_add_up_are_recounted(world):
     db.session.execute(sa.delete(Response).where(Response.id == last))
     db.session.commit()
     assert_same_as_reference(places)
+
+
+def test_bulk_statements_and_raw_sql_recorded_through_core_changes(world):
+    """Bulk updates and deletes through execute_counted, raw SQL with record_change: the views follow."""
+    survey, places = world
+    add_responses(survey, places, 80, random.Random(10))
+    first = tally.current()
+    execute_counted(
+        sa.update(Response)
+        .where(Response.id % 3 == 0)
+        .values(age_band="20_25", placement_id=places[1])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    assert changes()[-1] == tally.ALL
+    assert_same_as_reference(places)
+    assert tally.current().generation > first.generation
+    second = tally.current()
+    execute_counted(
+        sa.update(Answer)
+        .where(Answer.moderation_status == ModerationStatus.HIDDEN)
+        .values(moderation_status=ModerationStatus.APPROVED)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    assert changes()[-1] == tally.TEXT
+    assert_same_as_reference(places)
+    assert tally.current().generation == second.generation  # the free text only was counted again
+    execute_counted(sa.delete(option_theme).where(option_theme.c.theme_id == _theme("jobs").id))
+    execute_counted(
+        sa.insert(question_theme).values(question_id=q(survey, "scale").id, theme_id=_theme("jobs").id)
+    )
+    execute_counted(
+        sa.delete(Response).where(Response.id % 5 == 0).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    assert_same_as_reference(places)
+    # Raw SQL says what it did.
+    db.session.execute(sa.text("DELETE FROM text_code WHERE id % 2 = 0"))
+    record_change(tally.TEXT)
+    db.session.commit()
+    assert changes()[-1] == tally.TEXT
+    db.session.execute(sa.text("UPDATE response SET gender = 'boy' WHERE gender IS NULL"))
+    record_change(tally.ALL)
+    db.session.commit()
+    assert_same_as_reference(places)
+
+
+def test_a_new_survey_with_only_a_tagged_scale_question_is_counted(world):
+    """A new question's tag writes a change though no option is new: its answers count from the first."""
+    survey, places = world
+    add_responses(survey, places, 20, random.Random(11))
+    tally.current()
+    scale = Question(key="feel", kind=QuestionKind.SCALE, prompt={"sv": "Hur?"}, themes=[_theme("jobs")])
+    other = Survey(slug="only-a-scale", base_language="sv", languages=["sv"], questions=[scale])
+    db.session.add(other)
+    db.session.commit()
+    for number in range(K):
+        db.session.add(
+            Response(
+                survey_id=other.id,
+                idempotency_key=f"other-{number}",
+                submitted_hour=MOMENTS[0],
+                language="sv",
+                answers=[Answer(question_id=scale.id, value_int=1 + number % 5)],
+            )
+        )
+    db.session.commit()
+    release_if_due(1)
+    assert_same_as_reference(places)
+
+
+def test_a_question_becoming_a_scale_or_an_option_moving_recounts(world):
+    survey, places = world
+    add_responses(survey, places, 40, random.Random(12))
+    first = tally.current()
+    q(survey, "many").themes.append(_theme("safety"))
+    db.session.commit()
+    assert_same_as_reference(places)
+    q(survey, "many").kind = QuestionKind.SCALE  # answers without values: no one at the low end
+    db.session.commit()
+    assert changes()[-1] == tally.ALL
+    assert_same_as_reference(places)
+    db.session.get(Option, int(opt(survey, "pick", "c"))).question_id = q(survey, "many").id
+    db.session.commit()
+    assert_same_as_reference(places)
+    assert tally.current().generation > first.generation
 
 
 def test_survey_status_and_follow_up_edits_write_no_change(world):
@@ -366,7 +455,7 @@ def test_the_page_follows_submissions_moderation_and_coding(app, client, world):
         .join(Response, Response.id == Answer.response_id)
         .where(
             TextCode.theme_id == _theme("jobs").id,
-            Answer.moderation_status.in_(tally.PUBLISHED),
+            Answer.moderation_status.in_(PUBLISHABLE),
             Response.release_id.is_not(None),
         )
     )
@@ -394,9 +483,7 @@ def reference_quotes(theme_ids: list[int], filters: needs.Filters) -> dict[int, 
             sa.select(Answer.text_value, *cell)
             .join(TextCode, TextCode.answer_id == Answer.id)
             .join(Response, Response.id == Answer.response_id)
-            .where(
-                TextCode.theme_id == theme_id, Answer.moderation_status.in_(tally.PUBLISHED), *_where(filters)
-            )
+            .where(TextCode.theme_id == theme_id, Answer.moderation_status.in_(PUBLISHABLE), *_where(filters))
             .order_by(Answer.id.desc())
         ).all()
         texts = [row[0] for row in rows if sizes[(int(row[1]), str(row[2]), str(row[3]), int(row[4]))] >= K]
