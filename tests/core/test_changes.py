@@ -222,7 +222,14 @@ def test_answers_of_a_new_response_write_no_change_but_a_late_answer_does(db):
     db.session.add(response)
     db.session.commit()
     assert scopes() == []
-    db.session.add(Answer(response=response, question_id=q(survey, "text").id, text_value="hej"))
+    db.session.add(
+        Answer(
+            response=response,
+            question_id=q(survey, "text").id,
+            text_value="hej",
+            moderation_status=ModerationStatus.PENDING,
+        )
+    )
     db.session.commit()
     assert scopes() == [ALL]
     text = db.session.scalars(sa.select(Answer).where(Answer.text_value == "hej")).one()
