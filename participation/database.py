@@ -117,6 +117,17 @@ def create_engine_for(url: str) -> Engine:
 _OPEN_UNIT = "delaktig.unit_of_work"  # session.info key: an outermost transaction() block is open
 
 
+@contextmanager
+def _saved_whole(session: Session) -> Iterator[None]:
+    """Commit the session at the end of the block, or roll it back if anything escapes it."""
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def _begin_writing(session: Session) -> None:
     """On SQLite, make sure the connection is inside a real transaction that holds the write lock.
 
@@ -174,11 +185,8 @@ class Database:
             return
         session.info[_OPEN_UNIT] = True
         try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            with _saved_whole(session):
+                yield session
         finally:
             session.info.pop(_OPEN_UNIT, None)
 
@@ -191,11 +199,8 @@ class Database:
         """
         session = Session(bind=self.engine, expire_on_commit=False)
         try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            with _saved_whole(session):
+                yield session
         finally:
             session.close()
 

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from participation.actions.models import ActionStatus
+from participation.actions.models import TEXT_LIMITS, ActionStatus
 from participation.surveys.forms import CheckboxesField
 
 
@@ -25,11 +25,13 @@ STATUS_LABELS = {
 
 
 class ActionForm(FlaskForm):
-    title = StringField(_l("What was done or decided"), validators=[DataRequired(), Length(max=200)])
-    text = TextAreaField(_l("More about it"), validators=[Length(max=2000)])
+    title = StringField(
+        _l("What was done or decided"), validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])]
+    )
+    text = TextAreaField(_l("More about it"), validators=[Length(max=TEXT_LIMITS["text"])])
     status = SelectField(_l("Status"), choices=status_choices)
     reason = TextAreaField(
-        _l("Why it is not possible (needed for that status)"), validators=[Length(max=1000)]
+        _l("Why it is not possible (needed for that status)"), validators=[Length(max=TEXT_LIMITS["reason"])]
     )
     partner_id = SelectField(_l("Responsible partner"), coerce=lambda v: int(v) if v else None)
     decided_on = DateField(_l("Date"), validators=[DataRequired()])

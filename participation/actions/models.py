@@ -15,6 +15,9 @@ from participation.staff.models import Partner
 from participation.staff.ownership import Owned
 from participation.themes.models import Theme
 
+# Characters of an action's texts, for the form, the service and the translation editor alike.
+TEXT_LIMITS = {"title": 200, "text": 2000, "reason": 1000}
+
 
 class ActionStatus(enum.StrEnum):
     HEARD = "heard"

@@ -18,7 +18,6 @@ from participation.forum.models import ForumItem, ForumSession, ItemStatus, Sess
 from participation.i18n.languages import (
     choose_language,
     content,
-    default_language,
     is_shipped,
     native_name,
     shipped_languages,
@@ -27,7 +26,7 @@ from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Role
-from participation.themes.models import Theme
+from participation.themes.services import theme_choices
 
 bp = Blueprint("actions", __name__)
 
@@ -76,10 +75,7 @@ def _form(action: Action | None) -> ActionForm:
             form.partner_id.data = current_user.partner_id
     # Only admins may give an action to another partner; everyone else records their own partner's.
     form.partner_id.choices = ownership.partner_choices()
-    form.theme_ids.choices = [
-        (t.id, content(t.name, default_language()).text)
-        for t in db.session.scalars(sa.select(Theme).order_by(Theme.id))
-    ]
+    form.theme_ids.choices = theme_choices()
     topics = db.session.execute(
         sa.select(ForumItem, ForumSession)
         .join(ForumSession, ForumSession.id == ForumItem.session_id)

@@ -9,7 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from participation.actions.models import Action, ActionStatus, action_theme
+from participation.actions.models import TEXT_LIMITS, Action, ActionStatus, action_theme
 from participation.audit.services import record
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, SessionStatus, forum_item_theme
@@ -43,7 +43,12 @@ def save_action(
     With forum_item_ids, the action answers exactly those forum topics (saved together with the rest).
     """
     title, text, reason = title.strip(), text.strip(), reason.strip()
-    if not title or len(title) > 200 or len(text) > 2000 or len(reason) > 1000:
+    if (
+        not title
+        or len(title) > TEXT_LIMITS["title"]
+        or len(text) > TEXT_LIMITS["text"]
+        or len(reason) > TEXT_LIMITS["reason"]
+    ):
         raise ActionError(_("Write a title (at most 200 characters) and keep the texts short."))
     if status is ActionStatus.NOT_POSSIBLE and not reason:
         raise ActionError(_("Say why it is not possible. Young people deserve a reason."))
@@ -152,13 +157,10 @@ def answer_rate() -> AnswerRate:
     return AnswerRate(len(items), answered, statistics.median(days) if days else None)
 
 
-LIMITS = {"title": 200, "text": 2000, "reason": 1000}
-
-
 def translate_action(action: Action, lang: str, values: dict[str, str]) -> None:
     """One language's texts of an action; an empty box falls back to the base language."""
     with db.transaction():
-        for field, limit in LIMITS.items():
+        for field, limit in TEXT_LIMITS.items():
             value = values.get(field, "").strip()[:limit]
             texts = getattr(action, field)
             if value:

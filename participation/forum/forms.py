@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from participation.core.hygiene import has_visible_text
 from participation.forum.models import ForumMode
+from participation.forum.sessions import DOTS_MAX, ITEMS_MAX, PROPOSAL_MAX, TITLE_MAX
 from participation.staff.forms import owner_field
 from participation.surveys.forms import CheckboxesField
 
@@ -37,22 +38,22 @@ def visible_lines(_form: FlaskForm, field: Field) -> None:
 
 
 class NewSessionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), visible_text])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX), visible_text])
     partner_id = owner_field()
     mode = SelectField(_l("Mode"), choices=mode_choices)
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages"), validators=[DataRequired()])
     dots_per_person = IntegerField(
-        _l("Dots per person"), default=3, validators=[Optional(), NumberRange(min=1, max=20)]
+        _l("Dots per person"), default=3, validators=[Optional(), NumberRange(min=1, max=DOTS_MAX)]
     )
     several_dots_per_item = BooleanField(_l("Several dots on one item are allowed"))
     requires_approval = BooleanField(_l("Proposals wait for my approval"), default=True)
     items = TextAreaField(
         _l("Items, one per line (statements, poll options or your own first topics)"),
-        validators=[Length(max=100 * 201), visible_lines],
+        validators=[Length(max=ITEMS_MAX * (PROPOSAL_MAX + 1)), visible_lines],
         render_kw={"rows": 6},
     )
 
 
 class ItemForm(FlaskForm):
-    text = StringField(_l("Text"), validators=[DataRequired(), Length(max=200), visible_text])
+    text = StringField(_l("Text"), validators=[DataRequired(), Length(max=PROPOSAL_MAX), visible_text])

@@ -16,9 +16,12 @@ from participation.placements.models import Placement
 from participation.placements.services import new_code
 from participation.themes.models import Theme
 
-PROPOSAL_MAX = 200
-ITEMS_MAX = 100
-PROPOSAL_CAP_MAX = 50
+# A session's limits, for the facilitator's forms and these rules alike.
+TITLE_MAX = 200  # characters of a session's title
+PROPOSAL_MAX = 200  # characters of an item: a topic, a statement, a poll option
+ITEMS_MAX = 100  # items a facilitator writes in at the start
+PROPOSAL_CAP_MAX = 50  # the most proposals per participant a facilitator may allow
+DOTS_MAX = 20  # dots per person in dot voting
 
 
 class ForumError(Exception):

@@ -20,7 +20,6 @@ from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, Control
 from participation.i18n.languages import (
     choose_language,
     content,
-    default_language,
     native_name,
     shipped_languages,
 )
@@ -29,6 +28,7 @@ from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.suppression import threshold
 from participation.themes.models import Theme
+from participation.themes.services import theme_name
 
 bp = Blueprint("forum_staff", __name__, url_prefix="/staff/forum")
 
@@ -189,7 +189,7 @@ def _export_rows(session: ForumSession) -> list[list[str]]:
             str(cell.count) if not cell.suppressed else _("fewer than %(k)d", k=public.k)
             for cell in result.cells.values()
         ]
-        themes = ", ".join(content(theme.name, default_language()).text for theme in result.item.themes)
+        themes = ", ".join(theme_name(theme) for theme in result.item.themes)
         rows.append([content(result.item.text, session.base_language).text, themes, *shown])
     return rows
 

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 
 from participation.extensions import db
 from participation.surveys.models import (
+    KEY_MAX,
+    SLUG_MAX,
     TEXT_LIMITS,
     Answer,
     Option,
@@ -26,8 +28,8 @@ from participation.surveys.models import (
 )
 from participation.themes.models import Theme
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}[a-z0-9]$")
-KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,59}$")
+SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{1,{SLUG_MAX - 2}}}[a-z0-9]$")
+KEY = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{KEY_MAX - 1}}}$")
 
 
 class EditError(ValueError):

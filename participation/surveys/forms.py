@@ -18,7 +18,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from participation.staff.forms import owner_field
-from participation.surveys.models import TEXT_LIMITS, QuestionKind
+from participation.surveys.models import (
+    CHOICES_MAX,
+    KEY_MAX,
+    NUMBER_LIMIT,
+    RETENTION_DAYS,
+    SLUG_MAX,
+    TEXT_LIMITS,
+    QuestionKind,
+)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -51,12 +59,16 @@ def profile_choices() -> list[tuple[str, str]]:
 
 class NewSurveyForm(FlaskForm):
     starter = SelectField(_l("Start from"))
-    slug = StringField(_l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=80)])
+    slug = StringField(
+        _l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=SLUG_MAX)]
+    )
     partner_id = owner_field()
 
 
 class SettingsForm(FlaskForm):
-    slug = StringField(_l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=80)])
+    slug = StringField(
+        _l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=SLUG_MAX)]
+    )
     partner_id = owner_field()
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages offered"), validators=[DataRequired()])
@@ -68,23 +80,23 @@ class SettingsForm(FlaskForm):
     opens_at = DateTimeLocalField(_l("Opens"), validators=[Optional()])
     closes_at = DateTimeLocalField(_l("Closes"), validators=[Optional()])
     retention_days = IntegerField(
-        _l("Keep answers for (days)"), validators=[Optional(), NumberRange(min=30, max=3650)]
+        _l("Keep answers for (days)"), validators=[Optional(), NumberRange(*RETENTION_DAYS)]
     )
 
 
 class QuestionForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=kind_choices)
-    key = StringField(_l("Short name (for exports)"), validators=[Optional(), Length(max=60)])
+    key = StringField(_l("Short name (for exports)"), validators=[Optional(), Length(max=KEY_MAX)])
     prompt = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=TEXT_LIMITS["prompt"])])
     required = BooleanField(_l("An answer is required"))
     max_choices = IntegerField(
-        _l("At most this many choices"), validators=[Optional(), NumberRange(min=1, max=10)]
+        _l("At most this many choices"), validators=[Optional(), NumberRange(min=1, max=CHOICES_MAX)]
     )
     min_value = IntegerField(
-        _l("Smallest number"), validators=[Optional(), NumberRange(min=-1_000_000, max=1_000_000)]
+        _l("Smallest number"), validators=[Optional(), NumberRange(min=-NUMBER_LIMIT, max=NUMBER_LIMIT)]
     )
     max_value = IntegerField(
-        _l("Largest number"), validators=[Optional(), NumberRange(min=-1_000_000, max=1_000_000)]
+        _l("Largest number"), validators=[Optional(), NumberRange(min=-NUMBER_LIMIT, max=NUMBER_LIMIT)]
     )
     show_if_option_id = SelectField(
         _l("Show only if this was chosen"), coerce=lambda v: int(v) if v else None
@@ -94,7 +106,7 @@ class QuestionForm(FlaskForm):
 
 class OptionForm(FlaskForm):
     label = StringField(_l("Option text"), validators=[DataRequired(), Length(max=TEXT_LIMITS["label"])])
-    key = StringField(_l("Short name (for exports)"), validators=[Optional(), Length(max=60)])
+    key = StringField(_l("Short name (for exports)"), validators=[Optional(), Length(max=KEY_MAX)])
     theme_ids = CheckboxesField(_l("Themes"), coerce=int)
 
 

@@ -66,6 +66,10 @@ TEXT_LIMITS = {
     "prompt": 500,
     "label": 200,
 }  # staff-written texts
+SLUG_MAX = 80  # characters of a survey's web address (the part after /s/)
+KEY_MAX = 60  # characters of a question's or option's short name in exports
+CHOICES_MAX = 10  # the most choices a question may allow
+RETENTION_DAYS = (30, 3650)  # the range staff may keep answers for
 
 # The needs map counts by these tags (participation.core.changes: every row and column counts).
 question_theme = sa.Table(
@@ -97,7 +101,7 @@ class Survey(Owned, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    slug: Mapped[str] = mapped_column(sa.String(SLUG_MAX), unique=True)
     status: Mapped[SurveyStatus] = mapped_column(enum_column(SurveyStatus), default=SurveyStatus.DRAFT)
     base_language: Mapped[str] = mapped_column(sa.String(10), default=default_language)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
@@ -141,7 +145,7 @@ class Question(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
-    key: Mapped[str] = mapped_column(sa.String(60))
+    key: Mapped[str] = mapped_column(sa.String(KEY_MAX))
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind), info=counted())  # scale or not
     prompt: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
@@ -175,7 +179,7 @@ class Option(Base):
     question_id: Mapped[int] = mapped_column(
         sa.ForeignKey("question.id", ondelete="CASCADE"), index=True, info=counted()
     )
-    key: Mapped[str] = mapped_column(sa.String(60))
+    key: Mapped[str] = mapped_column(sa.String(KEY_MAX))
     position: Mapped[int] = mapped_column(default=0)
     label: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, g
 
 from participation.extensions import db
 from participation.i18n.languages import (
     choose_language,
-    content,
-    default_language,
     native_name,
     shipped_languages,
 )
 from participation.staff import ownership
 from participation.surveys.models import Option, Question, Survey
-from participation.themes.models import Theme
 
 # The builder's views are in participation.surveys.staff_routes (surveys, questions and options) and
 # participation.surveys.staff_texts (translations, preview, XLSForm); both add to this one blueprint.
@@ -54,8 +50,3 @@ def option_of(survey: Survey, option_id: int) -> Option:
 
 def language_choices() -> list[tuple[str, str]]:
     return [(code, native_name(code)) for code in shipped_languages()]
-
-
-def theme_choices() -> list[tuple[int, str]]:
-    themes = db.session.scalars(sa.select(Theme).order_by(Theme.id))
-    return [(theme.id, content(theme.name, default_language()).text) for theme in themes]

@@ -29,10 +29,10 @@ from participation.surveys.staff_common import (
     option_of,
     owned_survey,
     question_of,
-    theme_choices,
     zone,
 )
 from participation.surveys.starters import STARTERS
+from participation.themes.services import theme_choices
 
 __all__ = ["bp", "staff_texts"]  # staff_texts is imported for its views, which join bp
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from participation.audit.services import record
 from participation.core import signals
 from participation.extensions import db
+from participation.i18n.languages import content, default_language
 from participation.themes.models import Theme, VisionGoal
 
 SLUG = re.compile(r"^[a-z][a-z0-9_-]{1,59}$")
@@ -27,6 +28,18 @@ def goals() -> list[VisionGoal]:
 
 def themes() -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).order_by(Theme.goal_id, Theme.id)))
+
+
+def theme_name(theme: Theme) -> str:
+    """A theme's name in the page's language, else in the configured default language."""
+    return content(theme.name, default_language()).text
+
+
+def theme_choices() -> list[tuple[int, str]]:
+    """Every theme as (id, name) for a staff form's chooser, in the order they were made."""
+    return [
+        (theme.id, theme_name(theme)) for theme in db.session.scalars(sa.select(Theme).order_by(Theme.id))
+    ]
 
 
 def _names(names: dict[str, str]) -> dict[str, str]:
