@@ -157,7 +157,7 @@ def print_report(args: argparse.Namespace, database: str, run: Run, stored: int,
     stats = run.stats
     acked = len(stats.acks)
     equal = acked == stored
-    earliest, per_screen, never = shown_delays(stats.acks, run.screens)
+    earliest, per_screen, never = shown_delays(stats.acks, stats.moves, run.screens)
     certain = certain_delays(stats.acks, run.screens)
     statuses: Counter[int] = Counter()
     screen_errors: Counter[str] = Counter()

@@ -63,6 +63,9 @@ class Stats:
     vote_latencies: list[float] = field(default_factory=list)
     follow_latencies: list[float] = field(default_factory=list)
     acks: list[float] = field(default_factory=list)  # when each 303 had arrived
+    # How far each acknowledged vote moved the session's version: the first vote of a phone also joins it,
+    # and a counted join moves the version too (the projector shows how many take part).
+    moves: list[int] = field(default_factory=list)
     start_lags: list[float] = field(default_factory=list)  # participant started late: the pool was busy
     joined: int = 0
     abandoned: int = 0
@@ -84,7 +87,7 @@ class Plan:
     follow_redirects: bool
     seed: int
     stop: threading.Event
-    version0: int  # the session's version before the load: each counted vote moves it by one
+    version0: int  # the session's version before the load: each counted join and vote moves it by one
 
     @property
     def page_path(self) -> str:
@@ -107,14 +110,15 @@ def participant(index: int, arrival: float, plan: Plan, stats: Stats) -> None:
     client = Client(plan.port, keep_alive=True)
     try:
         jar, token, items = _join(client, plan, stats)
-        for item in choose_items(rng, items, plan.mode):
+        for number, item in enumerate(choose_items(rng, items, plan.mode)):
             if plan.stop.wait(rng.uniform(*THINK)):
                 return
             if time.perf_counter() >= plan.hard_deadline:
                 with stats.lock:
                     stats.abandoned += 1
                 return
-            _vote(client, plan, stats, jar, {"csrf_token": token, "item": item, "action": "vote"})
+            fields = {"csrf_token": token, "item": item, "action": "vote"}
+            _vote(client, plan, stats, jar, fields, joins=number == 0)
     except ClientError as exc:
         stats.error(str(exc))
     except Exception as exc:  # a bug in the client must not pass as a fast request
@@ -142,7 +146,9 @@ def _join(client: Client, plan: Plan, stats: Stats) -> tuple[dict[str, str], str
     return jar, page.csrf_token, page.items
 
 
-def _vote(client: Client, plan: Plan, stats: Stats, jar: dict[str, str], fields: dict[str, str]) -> None:
+def _vote(
+    client: Client, plan: Plan, stats: Stats, jar: dict[str, str], fields: dict[str, str], *, joins: bool
+) -> None:
     """One vote, expecting 303 back to the page; then the page again if browsers are followed."""
     encoded = urllib.parse.urlencode(fields).encode("ascii")
     headers = form_headers(plan.port, plan.page_path, jar)
@@ -157,6 +163,7 @@ def _vote(client: Client, plan: Plan, stats: Stats, jar: dict[str, str], fields:
     with stats.lock:
         stats.vote_latencies.append(elapsed)
         stats.acks.append(acked)
+        stats.moves.append(2 if joins else 1)
     if plan.follow_redirects:  # as a browser does: load the page again with the new tally
         target = location.path + (f"?{location.query}" if location.query else "")
         cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
@@ -180,7 +187,7 @@ def client_pool(tasks: queue.Queue[tuple[int, float] | None], plan: Plan, stats:
 
 @dataclass
 class Screen:
-    bodies: list[tuple[float, int]] = field(default_factory=list)  # (received, total votes) per 200
+    bodies: list[tuple[float, int]] = field(default_factory=list)  # (received, version moves seen) per 200
     answers: list[tuple[float, float]] = field(default_factory=list)  # (sent, received) per 200 or 304
     statuses: Counter[int] = field(default_factory=Counter)
     latencies: dict[int, list[float]] = field(default_factory=dict)
@@ -204,8 +211,8 @@ def screen(index: int, plan: Plan, stop: threading.Event, result: Screen) -> Non
                 received = time.perf_counter()
                 if response.status == 200:
                     data = json.loads(body)
-                    # Counts below k are hidden (null), so the votes a screen has seen are read off the
-                    # session's version, which every counted vote moves by one.
+                    # Counts below k are hidden (null), so what a screen has seen is read off the
+                    # session's version, which every counted join and vote moves by one.
                     result.bodies.append((received, int(data["version"]) - plan.version0))
                     etag = response.headers.get("ETag")
                 elif response.status != 304:
@@ -225,17 +232,21 @@ def screen(index: int, plan: Plan, stop: threading.Event, result: Screen) -> Non
         client.close()
 
 
-def shown_delays(acks: list[float], screens: list[Screen]) -> tuple[list[float], list[float], int]:
+def shown_delays(
+    acks: list[float], moves: list[int], screens: list[Screen]
+) -> tuple[list[float], list[float], int]:
     """Estimated update delays: (earliest screen per vote, every screen per vote, votes never shown)."""
     earliest: list[float] = []
     per_screen: list[float] = []
     never = 0
-    for rank, acked in enumerate(sorted(acks), start=1):
+    reached = 0
+    for acked, moved in sorted(zip(acks, moves, strict=True)):
+        reached += moved  # the version the session has once this vote (and its join) counted
         first: float | None = None
         for result in screens:
             totals = [total for _received, total in result.bodies]
-            # Totals only grow, so the first body with at least `rank` votes is a bisection away.
-            position = bisect.bisect_left(totals, rank)
+            # Versions only grow, so the first body at least this far is a bisection away.
+            position = bisect.bisect_left(totals, reached)
             if position == len(totals):
                 continue
             delay = max(0.0, result.bodies[position][0] - acked)
