@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
-from markupsafe import Markup
+from flask import Flask
 
 from participation.actions.services import latest_for_themes
 from participation.core import signals
@@ -22,4 +21,4 @@ def _latest_actions(_app: Flask, *, survey: Any, already: bool) -> Any:
     actions = latest_for_themes(survey_theme_ids(survey))
     if not actions:
         return None
-    return ThanksPart(60, Markup(render_template("actions/_thanks.html", actions=actions)))
+    return ThanksPart(60, "actions/_thanks.html", {"actions": actions})

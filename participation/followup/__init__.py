@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template
-from markupsafe import Markup
+from flask import Flask
 
 from participation.core import signals
 from participation.followup.routes import own_response
 from participation.followup.services import find, may_opt_in
-from participation.suppression import threshold
 from participation.surveys.routes import ThanksPart
 
 
@@ -23,7 +21,7 @@ def _offer(_app: Flask, *, survey: Any, already: bool) -> Any:
     """The offer of a follow-up code, right below the thanks, to a first-time answerer old enough."""
     if already or not may_opt_in(own_response(survey)):
         return None
-    return ThanksPart(10, Markup(render_template("followup/_offer.html", survey=survey, k=threshold())))
+    return ThanksPart(10, "followup/_offer.html")
 
 
 def _link_of_code(_app: Flask, *, code: str) -> int | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from participation.core import signals
@@ -54,10 +54,12 @@ class ThanksPart:
     """A part of the thank-you page that a higher capability adds (the follow-up offer, the latest actions).
 
     `position` orders the parts: below 50 they come before the community's results, from 50 after them.
+    The page includes `template`, which sees the page's own variables (survey, k) and this part as `part`.
     """
 
     position: int
-    html: Markup
+    template: str
+    values: Mapping[str, Any] = field(default_factory=dict)
 
 
 def thanks_parts(survey: Survey, *, already: bool) -> list[ThanksPart]:

@@ -1,0 +1,40 @@
+"""Signals reach the receivers the factory connected for this app: one answer each, never another app's."""
+
+from __future__ import annotations
+
+from participation import create_app
+from participation.core import signals
+
+
+def _receivers(app, signal) -> int:
+    return len(list(signal.receivers_for(app)))
+
+
+def test_every_app_has_its_own_receivers_once(app):
+    other = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"]})
+    for signal in (
+        signals.thanks_parts,
+        signals.placement_of_code,
+        signals.follow_up_of_code,
+        signals.themes_changed,
+    ):
+        assert _receivers(app, signal) == _receivers(other, signal) >= 1
+    assert _receivers(app, signals.thanks_parts) == 2  # the follow-up offer and the latest actions
+
+
+def test_a_signal_sent_in_one_app_is_answered_by_its_receivers_only(app, db):
+    other = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"]})
+    heard: list[str] = []
+
+    def _listener(_sender, *, note: str) -> None:
+        heard.append(note)
+
+    signals.themes_changed.connect(_listener, sender=other, weak=False)
+    try:
+        with app.test_request_context():
+            assert signals.answers(signals.placement_of_code, code="NOSUCH", survey_id=1) == []
+        with other.app_context():
+            signals.send(signals.themes_changed, note="in the other app")
+        assert heard == ["in the other app"]
+    finally:
+        signals.themes_changed.disconnect(_listener, sender=other)
