@@ -1,0 +1,1 @@
+"""Shared measurement: indicators per vision goal, their values per term and the turn-the-curve chart."""

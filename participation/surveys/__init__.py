@@ -1,0 +1,1 @@
+"""Surveys: the builder, answering once in any language, releases of results and community results."""
