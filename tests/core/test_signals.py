@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from participation import create_app
 from participation.core import signals
+from participation.extensions import db as database
 
 
 def _receivers(app, signal) -> int:
@@ -38,3 +39,5 @@ def test_a_signal_sent_in_one_app_is_answered_by_its_receivers_only(app, db):
         assert heard == ["in the other app"]
     finally:
         signals.themes_changed.disconnect(_listener, sender=other)
+        with other.app_context():  # the other app's pool holds a connection: close it, not the GC
+            database.engine.dispose()
