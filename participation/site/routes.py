@@ -69,7 +69,8 @@ def find_code() -> ResponseReturnValue:
 
 @bp.get("/favicon.ico")
 def favicon() -> Response:
-    """Browsers ask for /favicon.ico on every site whatever the page links; a week's cache spares them."""
+    """Browsers ask for /favicon.ico on every site by themselves, so the pages need no icon link (and the
+    survey page keeps to its one stylesheet and one script); a week's cache spares the repeat requests."""
     return send_from_directory(
         current_app.static_folder or "static",
         "favicon.ico",
