@@ -18,7 +18,7 @@ from participation.placements import services
 from participation.placements.forms import NewPlacementsForm
 from participation.placements.models import Placement
 from participation.placements.posters import poster_blocks
-from participation.placements.services import live_placement, record_scan
+from participation.placements.services import CODE_MAX, live_placement, record_scan
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -28,23 +28,34 @@ from participation.surveys.queries import all_surveys
 bp = Blueprint("placements", __name__)
 
 
-@bp.get("/q/<code>")
-def scan(code: str) -> ResponseReturnValue:
-    """Count the scan (a daily number, nothing about the device) and send the participant on."""
-    placement = live_placement(code)
-    if placement is None or (placement.survey is None and placement.forum_session_id is None):
-        abort(404)
-    record_scan(placement, datetime.now(UTC).date())
-    lang = choose_language(pinned=placement.language)
+def destination(placement: Placement, lang: str) -> str | None:
+    """Where a placement's code leads in a language: its forum session or its survey; None if neither."""
     if placement.forum_session_id is not None:  # a forum placement carries its session's code
-        target = url_for("forum.session", lang=lang, code=placement.code)
-    else:
-        assert placement.survey is not None  # a placement without either target is a 404 above
-        target = url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
+        return url_for("forum.session", lang=lang, code=placement.code)
+    if placement.survey is not None:
+        return url_for("surveys.survey", lang=lang, slug=placement.survey.slug, p=placement.code)
+    return None
+
+
+def counted_visit(placement: Placement, target: str) -> ResponseReturnValue:
+    """Count the visit (a daily number, nothing about the device) and send the participant on."""
+    record_scan(placement, datetime.now(UTC).date())
     response = redirect(target, code=302)
     # Every scan must reach the server to be counted: no browser or proxy may cache the redirect.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/q/<code>")
+def scan(code: str) -> ResponseReturnValue:
+    placement = live_placement(code)
+    lang = choose_language(pinned=placement.language if placement is not None else None)
+    target = destination(placement, lang) if placement is not None else None
+    if placement is None or target is None:
+        # An old poster or a typo: the page says so and offers the box to type the code again.
+        g.lang = lang
+        return render_template("errors/error.html", status=404, typed_code=code[:CODE_MAX]), 404
+    return counted_visit(placement, target)
 
 
 staff_bp = Blueprint("placements_staff", __name__, url_prefix="/staff/placements")

@@ -5,12 +5,26 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from participation.extensions import db
+from participation.forum.sessions import session_by_code
 from participation.i18n.languages import choose_language, current_language, is_shipped, set_language_cookie
+from participation.placements.routes import counted_visit, destination
+from participation.placements.services import CODE_MAX, live_placement
 from participation.security import local_path
 from participation.surveys.queries import open_surveys
 
@@ -25,6 +39,44 @@ def root() -> ResponseReturnValue:
 @bp.get("/<lang>/")
 def home() -> str:
     return render_template("core/home.html", surveys=open_surveys(datetime.now(UTC)))
+
+
+TYPED_MAX = 40  # what is kept of a typed code to show it again; longer than any code, shorter than abuse
+
+
+@bp.get("/<lang>/code")
+def find_code() -> ResponseReturnValue:
+    """A poster or forum code typed into the box on the start page or the "not found" page.
+
+    Typing the poster's code is the same visit as scanning it, so it is counted like a scan; it opens
+    in the language of the page the code was typed on, the one the person is reading.
+    """
+    typed = request.args.get("code", "")[:TYPED_MAX]
+    code = "".join(typed.split()).upper()  # people type "fritid 24" as often as FRITID24
+    placement = live_placement(code)
+    target = destination(placement, current_language()) if placement is not None else None
+    if placement is not None and target is not None:
+        return counted_visit(placement, target)
+    session = session_by_code(code) if len(code) <= CODE_MAX else None
+    if session is not None:  # a forum evening's own code, shown on its screen
+        return redirect(url_for("forum.session", code=session.code), code=303)
+    if code:
+        error = _("We do not know the code %(code)s. Check it on the poster or the screen.", code=code)
+    else:
+        error = _("Type the code from the poster or the screen.")
+    return render_template("errors/error.html", status=404, typed_code=typed, code_error=error), 404
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico on every site by themselves, so the pages need no icon link (and the
+    survey page keeps to its one stylesheet and one script); a week's cache spares the repeat requests."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=7 * 24 * 3600,
+    )
 
 
 @bp.get("/<lang>/accessibility")

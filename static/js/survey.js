@@ -175,3 +175,20 @@
   });
   render();
 })();
+
+// --- Copy button for the follow-up code (the code page) -------------------------------------------
+// Kept apart from the stepper above. The button is in the page hidden and appears only where the
+// browser can copy, so without this script (or without a clipboard) nothing offers what cannot work.
+(function () {
+  "use strict";
+  var button = document.querySelector("button[data-copy]");
+  if (!button || !navigator.clipboard || !window.isSecureContext) { return; }
+  var source = document.getElementById(button.getAttribute("data-copy"));
+  var status = document.getElementById("copy-status");
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+      if (status) { status.textContent = button.getAttribute("data-copied"); }
+    });
+  });
+})();

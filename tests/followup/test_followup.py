@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+import zxingcpp
+from PIL import Image
 
 from participation.extensions import db
 from participation.followup import services
@@ -112,3 +116,42 @@ def test_panel_change_is_counted_and_suppressed(db):
     for name, members in groups.items():  # each perturbed on its own: no total minus the others
         assert getattr(change, name).count == protect(Count.of(members), 5), name
     assert change.worsened.suppressed  # two people
+
+
+def test_without_the_tick_the_box_comes_back_with_the_reason_next_to_it_and_nothing_is_stored(client):
+    survey = gen_survey()
+    answer(client, survey, profile_age_band="16_19")
+    thanks = client.get(f"/en/s/{survey.slug}/thanks").get_data(as_text=True)
+    assert f'action="/en/s/{survey.slug}/follow-up"' in thanks and 'id="consent"' in thanks
+    page = opt_in(client, survey, consent="")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    box = re.search(r'<input type="checkbox" id="consent"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in box and 'aria-describedby="consent-error"' in box and "autofocus" in box
+    assert re.search(r'id="consent-error"[^>]*>Tick the box if you want a code', html)
+    assert 'id="follow-up"' in html and f"/en/s/{survey.slug}/thanks" in html
+    assert db.session.scalar(sa.select(sa.func.count(FollowUp.id))) == 0
+    assert db.session.scalar(sa.select(Response.follow_up_id)) is None
+    assert opt_in(client, survey).status_code == 200  # ticking it then works
+
+
+def test_the_code_page_offers_copy_and_a_picture_that_never_puts_the_code_in_a_url(client):
+    survey = gen_survey()
+    answer(client, survey, profile_age_band="16_19")
+    page = opt_in(client, survey)
+    html = page.get_data(as_text=True)
+    code = CODE.search(html).group(0)
+    copy = re.search(r'<button type="button"[^>]*data-copy="followup-code"[^>]*>', html).group(0)
+    assert " hidden" in copy  # only the script shows it, where the browser can copy
+    assert f'<strong id="followup-code">{code}</strong>' in html
+    link = re.search(r'<a class="button" href="(data:image/png;base64,[^"]+)" download="([^"]+)"', html)
+    assert link and link.group(2).endswith(".png")
+    picture = Image.open(io.BytesIO(base64.b64decode(link.group(1).split(",", 1)[1])))
+    assert picture.format == "PNG" and picture.width >= 300
+    assert zxingcpp.read_barcodes(picture)[0].text == code  # the QR in the picture holds the code
+    # Every address the page asks for is first-party and free of the code: nothing for a log to keep.
+    for address in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert address.startswith(("/", "#", "data:")) and (
+            address.startswith("data:") or code not in address
+        )
+    assert page.headers["Cache-Control"] == "no-store"
