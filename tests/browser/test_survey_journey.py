@@ -116,7 +116,9 @@ def test_a_language_switch_keeps_the_screen_and_every_answer(
     switch_language(page, lang)
     assert_on_step(page, step_name(survey, screen), screen + 1, 9)
     assert page.url.endswith(f"/{lang}/s/{survey.slug}/language")
-    assert page.locator(f"input[name={field(survey, 'pick')}][value='{opt(survey, 'pick', 'b')}']").is_checked()
+    assert page.locator(
+        f"input[name={field(survey, 'pick')}][value='{opt(survey, 'pick', 'b')}']"
+    ).is_checked()
 
     if screen < len(KEYS):
         page.locator(NEXT).click()  # this screen's answer was kept, so it counts as answered
@@ -203,7 +205,11 @@ def test_each_screen_checks_the_servers_rules_in_the_pages_language(
     # Each thing ranked only once.
     rank = field(survey, "rank")
     twice = server_message(
-        app, survey, lang, rank, **{f"{rank}_1": opt(survey, "rank", "r1"), f"{rank}_2": opt(survey, "rank", "r1")}
+        app,
+        survey,
+        lang,
+        rank,
+        **{f"{rank}_1": opt(survey, "rank", "r1"), f"{rank}_2": opt(survey, "rank", "r1")},
     )
     page.locator(f"select#{rank}_1").select_option(opt(survey, "rank", "r1"))
     page.locator(f"select#{rank}_2").select_option(opt(survey, "rank", "r1"))

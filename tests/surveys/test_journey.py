@@ -36,7 +36,9 @@ def test_whole_numbers_in_every_digit_a_phone_offers(typed: str, value: int) -> 
     assert answering.whole_number(typed) == value
 
 
-@pytest.mark.parametrize("typed", ["", " ", "3.5", "3,5", "1_000", "--3", "3-", "tre", "١.٥", "४", "٣e2", "0x10"])
+@pytest.mark.parametrize(
+    "typed", ["", " ", "3.5", "3,5", "1_000", "--3", "3-", "tre", "١.٥", "४", "٣e2", "0x10"]
+)
 def test_what_is_not_a_whole_number(typed: str) -> None:
     # Devanagari digits (४) and underscores were taken by Python's int() before; the rule is now the one the
     # stepper applies (static/js/survey.js whole()), so both say the same.
@@ -89,9 +91,22 @@ def test_the_stepper_carries_the_servers_own_messages_and_limits(app, db: object
 
 @pytest.mark.parametrize(
     ("raw", "screen"),
-    [("0", 0), ("3", 3), ("8", 8), (None, None), ("", None), ("9", None), ("-1", None), ("+1", None),
-     (" 2", None), ("٣", None), ("2.0", None), ("0003", None), ("99999999999999999999", None),
-     ("<script>", None)],
+    [
+        ("0", 0),
+        ("3", 3),
+        ("8", 8),
+        (None, None),
+        ("", None),
+        ("9", None),
+        ("-1", None),
+        ("+1", None),
+        (" 2", None),
+        ("٣", None),
+        ("2.0", None),
+        ("0003", None),
+        ("99999999999999999999", None),
+        ("<script>", None),
+    ],
 )
 def test_the_screen_a_language_switch_keeps_is_a_small_number_of_this_survey(
     db: object, raw: str | None, screen: int | None
@@ -125,7 +140,9 @@ def test_a_language_switch_opens_at_the_screen_it_was_on_with_the_answers(client
 @pytest.mark.parametrize("screen", ["12", "x", "-2", '1" onload="x'])
 def test_a_screen_that_is_no_screen_is_dropped_not_echoed(client, screen: str) -> None:  # type: ignore[no-untyped-def]
     survey = gen_survey()
-    switched = client.post(f"/sv/s/{survey.slug}/language", data={**open_form(client, survey), "screen": screen})
+    switched = client.post(
+        f"/sv/s/{survey.slug}/language", data={**open_form(client, survey), "screen": screen}
+    )
     assert switched.status_code == 200
     assert _data_screen(switched.get_data(as_text=True)) is None
 
