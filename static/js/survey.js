@@ -244,7 +244,8 @@
     // form's first submit button, which is the first language in the page's header.
     if (event.key !== "Enter" || event.target.tagName !== "INPUT" || event.target.type === "radio" || event.target.type === "checkbox") { return; }
     event.preventDefault();
-    if (current < visibleSteps().length - 1) { move(1); } else { form.requestSubmit(submit.querySelector("button")); }
+    var send = submit.querySelector("button");
+    if (current < visibleSteps().length - 1) { move(1); } else if (!send.disabled) { form.requestSubmit(send); }
   });
   form.addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.hasAttribute("formaction")) {
