@@ -190,15 +190,34 @@ def _parse_question(question: Question, form: MultiDict[str, str], parsed: Parse
     return _ONE_VALUE[question.kind](question, raw, parsed) if raw else []
 
 
-def _parse_number(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
-    name = field_name(question)
-    try:
-        value = int(raw.replace("\u2212", "-").replace(" ", ""))
-    except ValueError:
-        parsed.errors[name] = _("Please write a whole number, for example 3.")
-        return []
+# Phones in Arabic and Dari/Pashto type Arabic-Indic (٠-٩) or Persian (۰-۹) digits; both mean 0-9.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+# The typographic minus (U+2212) is a minus; spaces, also the no-break ones, group thousands.
+_NUMBER_NOISE = str.maketrans({"\u2212": "-", " ": None, "\u00a0": None, "\u202f": None})
+# The same rule as static/js/survey.js's whole(): an optional sign, then ASCII digits only.
+_WHOLE_NUMBER = re.compile(r"^[+-]?[0-9]+$")
+
+
+def whole_number(raw: str) -> int | None:
+    """The whole number a participant typed, in any of the digits their phone offers; None if it isn't one."""
+    text = raw.strip().translate(_NUMBER_NOISE).translate(_DIGITS)
+    return int(text) if _WHOLE_NUMBER.match(text) else None
+
+
+def number_range(question: Question) -> tuple[int, int]:
+    """The lowest and highest answer a number question takes."""
     low = question.min_value if question.min_value is not None else -NUMBER_LIMIT
     high = question.max_value if question.max_value is not None else NUMBER_LIMIT
+    return low, high
+
+
+def _parse_number(question: Question, raw: str, parsed: ParsedSubmission) -> list[Answer]:
+    name = field_name(question)
+    value = whole_number(raw)
+    if value is None:
+        parsed.errors[name] = _("Please write a whole number, for example 3.")
+        return []
+    low, high = number_range(question)
     if not low <= value <= high:
         parsed.errors[name] = _("Please write a number from %(low)d to %(high)d.", low=low, high=high)
         return []

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -21,7 +22,7 @@ from participation.i18n.languages import current_language, set_language_cookie
 from participation.privacy import device_key, device_token, is_token, keyed_hash, new_token, set_device_cookie
 from participation.suppression import protect, threshold
 from participation.surveys import answering, queries, results
-from participation.surveys.models import Survey
+from participation.surveys.models import FREE_TEXT_MAX, QuestionKind, Survey
 
 bp = Blueprint("surveys", __name__, url_prefix="/<lang>")
 
@@ -82,6 +83,53 @@ def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Respon
     return Response(page, status=status)
 
 
+def requested_screen(raw: str | None, survey: Survey) -> int | None:
+    """The stepper screen (0-based) a posted form was on, if it is one this survey could show.
+
+    It only tells the page which screen to open at, so anything odd is dropped rather than refused.
+    """
+    if raw is None or not (raw.isascii() and raw.isdigit()) or len(raw) > 3:
+        return None
+    screen = int(raw)
+    return screen if screen <= len(survey.questions) else None  # the questions, then the profile screen
+
+
+def client_checks(survey: Survey) -> dict[str, dict[str, str]]:
+    """Per question, the data attributes with which static/js/survey.js checks a screen as the server would.
+
+    The messages are answering.py's own, in the page's language, so the script holds no text of its own.
+    """
+    checks: dict[str, dict[str, str]] = {}
+    for question in survey.questions:
+        name = answering.field_name(question)
+        if question.kind is QuestionKind.MULTIPLE_CHOICE and question.max_choices:
+            checks[name] = {
+                "data-max-choices": str(question.max_choices),
+                "data-error-max": ngettext(
+                    "Choose at most %(num)d answer.", "Choose at most %(num)d answers.", question.max_choices
+                ),
+            }
+        elif question.kind is QuestionKind.NUMBER:
+            low, high = answering.number_range(question)
+            checks[name] = {
+                "data-min": str(low),
+                "data-max": str(high),
+                "data-error-range": _("Please write a number from %(low)d to %(high)d.", low=low, high=high),
+            }
+    return checks
+
+
+def _form_messages() -> dict[str, str]:
+    """The survey-wide messages of answering.py, as data attributes of the form."""
+    return {
+        "data-error-rank": _("Choose each thing only once."),
+        "data-error-number": _("Please write a whole number, for example 3."),
+        # Left unformatted: the script fills in the count as the participant types.
+        "data-error-long": _("Please write at most %(max)d characters. You wrote %(count)d."),
+        "data-text-max": str(FREE_TEXT_MAX),
+    }
+
+
 def _form_page(
     survey: Survey,
     *,
@@ -91,6 +139,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     problem: str | None = None,
     status: int = 200,
+    screen: int | None = None,
 ) -> Response:
     page = render_template(
         "surveys/survey.html",
@@ -105,6 +154,9 @@ def _form_page(
         problem=problem,
         submission_key=submission_key,
         placement_code=placement_code,
+        screen=screen,
+        checks=client_checks(survey),
+        form_messages=_form_messages(),
     )
     return Response(page, status=status)
 
@@ -140,7 +192,11 @@ def submit(slug: str) -> ResponseReturnValue:
     form = request.form
     submission_key = form.get("submission_key", "")
     placement_code = form.get("placement") or None
-    keep: dict[str, Any] = {"values": form, "placement_code": placement_code}
+    keep: dict[str, Any] = {
+        "values": form,
+        "placement_code": placement_code,
+        "screen": requested_screen(form.get("screen"), survey),
+    }
     if not survey.is_open(_now()):
         return _closed(survey)
     if not is_token(submission_key):
@@ -208,6 +264,7 @@ def _too_many(_error: RateLimitExceeded) -> Response:
         submission_key=submission_key if is_token(submission_key) else new_token(),
         placement_code=form.get("placement") or None,
         problem=try_again_message(seconds),
+        screen=requested_screen(form.get("screen"), survey),
         status=429,
     )
     response.headers["Retry-After"] = str(seconds)
@@ -229,6 +286,7 @@ def switch_language(slug: str) -> Response:
         values=form,
         submission_key=submission_key if is_token(submission_key) else new_token(),
         placement_code=form.get("placement") or None,
+        screen=requested_screen(form.get("screen"), survey),
     )
     set_language_cookie(response, current_language())
     return response

@@ -25,13 +25,17 @@
 
   var steps = Array.prototype.slice.call(form.querySelectorAll("fieldset.question[data-kind]:not([data-kind=profile]), section.profile"));
   var submit = form.querySelector(".submit");
-  var current = 0;
-  var hasErrors = !!document.getElementById("problem");
+  var problemBox = document.getElementById("problem");
+  var screenField = document.createElement("input");
   var bar = document.createElement("progress");
   var label = document.createElement("p");
   var nav = document.createElement("div");
   var back = document.createElement("button");
   var next = document.createElement("button");
+  // A language switch posts the screen it was on; the server checked it is a small number.
+  var current = parseInt(form.getAttribute("data-screen") || "0", 10);
+
+  function data(el, name) { return el.getAttribute("data-" + name); }
 
   function visibleSteps() {
     return steps.filter(function (step) { return step.getAttribute("data-skipped") !== "1"; });
@@ -42,9 +46,71 @@
       Array.prototype.some.call(step.querySelectorAll("select, textarea, input[type=text]"), function (el) { return el.value.trim() !== ""; });
   }
 
+  // The same rule as surveys.answering.whole_number: Arabic-Indic and Persian digits count as 0-9.
+  function whole(raw) {
+    var text = raw.trim().replace(/\u2212/g, "-").replace(/[ \u00a0\u202f]/g, "").replace(/[\u0660-\u0669\u06f0-\u06f9]/g, function (d) {
+      return String((d.charCodeAt(0) - 0x660) % 0x90);
+    });
+    return /^[+-]?[0-9]+$/.test(text) ? parseInt(text, 10) : null;
+  }
+
+  // What the server would say about this screen (surveys.answering), in its words from the page, or "".
+  function problem(step) {
+    var kind = data(step, "kind");
+    var chosen = {};
+    var twice = false;
+    if (kind === "multiple_choice" && data(step, "max-choices") &&
+        step.querySelectorAll("input:checked").length > parseInt(data(step, "max-choices"), 10)) {
+      return data(step, "error-max");
+    }
+    if (kind === "ranking") {
+      step.querySelectorAll("select").forEach(function (el) { twice = twice || !!(el.value && chosen[el.value]); chosen[el.value] = true; });
+      if (twice) { return data(form, "error-rank"); }
+    }
+    if (kind === "free_text") {
+      // Counted as the server counts: code points, line breaks sent as two, control characters dropped.
+      var text = step.querySelector("textarea").value.replace(/\r?\n/g, "\r\n").replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, "").trim();
+      var count = Array.from(text).length;
+      var max = parseInt(data(form, "text-max"), 10);
+      if (count > max) { return data(form, "error-long").replace("%(max)d", max).replace("%(count)d", count); }
+    }
+    if (kind === "number") {
+      var raw = step.querySelector("input").value;
+      var value = whole(raw);
+      if (raw.trim() !== "" && value === null) { return data(form, "error-number"); }
+      if (value !== null && (value < parseInt(data(step, "min"), 10) || value > parseInt(data(step, "max"), 10))) { return data(step, "error-range"); }
+    }
+    return data(step, "required") && !answered(step) ? data(form, "required") : "";
+  }
+
+  function controls(step) { return step.querySelectorAll("input:not([type=hidden]), select, textarea"); }
+
+  function clear(step) {
+    if (step.tagName !== "FIELDSET") { return; }  // the profile screen's follow-up code is checked by the server only
+    step.querySelectorAll(".error").forEach(function (el) { el.remove(); });
+    step.classList.remove("invalid");
+    step.removeAttribute("aria-describedby");
+    controls(step).forEach(function (el) { el.removeAttribute("aria-invalid"); });
+  }
+
+  function mark(step, message) {
+    var note = document.createElement("p");
+    clear(step);
+    note.className = "error js";
+    note.id = step.id + "-js-error";
+    note.setAttribute("role", "alert");
+    note.textContent = message;
+    step.classList.add("invalid");
+    step.setAttribute("aria-describedby", note.id);
+    step.insertBefore(note, step.querySelector("legend").nextSibling);
+    controls(step).forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
+    (step.querySelector("input:checked:not([type=radio]), input:not([type=radio]):not([type=checkbox]), select, textarea") || controls(step)[0]).focus();
+  }
+
   function render() {
     var visible = visibleSteps();
-    if (current >= visible.length) { current = visible.length - 1; }
+    if (!(current < visible.length)) { current = visible.length - 1; }
+    if (current < 0) { current = 0; }
     steps.forEach(function (step) { step.hidden = visible.indexOf(step) !== current; });
     var last = current === visible.length - 1;
     submit.hidden = !last;
@@ -52,33 +118,38 @@
     back.hidden = current === 0;
     bar.max = visible.length;
     bar.value = current + 1;
+    screenField.value = String(current);
     label.textContent = form.getAttribute("data-progress")
       .replace("{current}", String(current + 1)).replace("{total}", String(visible.length));
   }
 
-  function move(delta) {
-    var step = visibleSteps()[current];
-    var stale = step.querySelector(".error.js");
-    if (stale && answered(step)) {
-      stale.remove();
-      step.removeAttribute("aria-describedby");
-    }
-    if (delta > 0 && step.getAttribute("data-required") && !answered(step)) {
-      var note = step.querySelector(".error.js") || document.createElement("p");
-      note.className = "error js";
-      note.id = step.id + "-js-error";
-      note.textContent = form.getAttribute("data-required");
-      step.setAttribute("aria-describedby", note.id);
-      step.insertBefore(note, step.querySelector("legend").nextSibling);
-      step.querySelector("input, select, textarea").focus();
-      return;
-    }
-    current += delta;
+  function go(index) {
+    current = index;
     applyShowIf();
     render();
     var heading = visibleSteps()[current].querySelector("legend, h2");
     heading.setAttribute("tabindex", "-1");
     heading.focus();
+  }
+
+  function move(delta) {
+    var step = visibleSteps()[current];
+    var message = problem(step);
+    if (delta > 0 && message) {
+      mark(step, message);
+      return;
+    }
+    if (!message) { clear(step); }
+    go(current + delta);
+  }
+
+  // The first shown screen with a problem this script finds (or, with `marked`, the server found), or -1.
+  function firstProblem(marked) {
+    var visible = visibleSteps();
+    for (var i = 0; i < visible.length; i++) {
+      if ((marked && visible[i].querySelector(".error")) || problem(visible[i])) { return i; }
+    }
+    return -1;
   }
 
   var stepping = false;
@@ -144,9 +215,13 @@
     if (stepping) { render(); }
   });
   applyShowIf();
-  if (hasErrors || steps.length < 2) { return; }
+  if (steps.length < 2) { return; }
   stepping = true;
 
+  form.classList.add("stepping");
+  screenField.type = "hidden";
+  screenField.name = "screen";
+  form.appendChild(screenField);
   bar.className = "progress";
   bar.setAttribute("aria-hidden", "true");
   label.className = "hint";
@@ -164,16 +239,49 @@
   form.insertBefore(label, steps[0]);
   form.insertBefore(bar, label);
   form.insertBefore(nav, submit);
+  form.addEventListener("keydown", function (event) {
+    // Enter in a text field (the phone keyboard's Go) moves on. Left to the browser it would press the
+    // form's first submit button, which is the first language in the page's header.
+    if (event.key !== "Enter" || event.target.tagName !== "INPUT" || event.target.type === "radio" || event.target.type === "checkbox") { return; }
+    event.preventDefault();
+    var send = submit.querySelector("button");
+    if (current < visibleSteps().length - 1) { move(1); } else if (!send.disabled) { form.requestSubmit(send); }
+  });
   form.addEventListener("submit", function (event) {
-    // Enter in a text field (the phone keyboard's Go) moves on, it does not send a half-answered survey.
-    if (current < visibleSteps().length - 1) {
+    if (event.submitter && event.submitter.hasAttribute("formaction")) {
+      // A language: the page comes back in it at this screen (screenField), every answer kept, a skipped
+      // question's too.
+      form.querySelectorAll("[data-show-if]").forEach(function (block) { block.disabled = false; });
+      return;
+    }
+    var wrong = firstProblem(false);
+    if (wrong >= 0) {
       event.preventDefault();
-      move(1);
+      go(wrong);
+      mark(visibleSteps()[wrong], problem(visibleSteps()[wrong]));
       return;
     }
     submit.querySelector("button").disabled = true;
   });
+  form.querySelectorAll("fieldset.invalid").forEach(function (step) {
+    controls(step).forEach(function (el) { el.setAttribute("aria-invalid", "true"); });
+  });
+  if (problemBox) {
+    // After the server found problems: the first screen with one, not every question on one long page.
+    var first = firstProblem(true);
+    if (first >= 0) { current = first; }
+    problemBox.addEventListener("click", function (event) {
+      var link = event.target.closest("a");
+      var target = link && document.getElementById(link.hash.slice(1));
+      var index = target ? visibleSteps().indexOf(target.closest("fieldset.question, section.profile")) : -1;
+      if (index >= 0) {
+        event.preventDefault();
+        go(index);
+      }
+    });
+  }
   render();
+  if (problemBox) { problemBox.focus(); }
 })();
 
 // --- Copy button for the follow-up code (the code page) -------------------------------------------
