@@ -106,7 +106,7 @@ def community_results(survey: Survey, k: int) -> list[QuestionResult]:
             (answer, cell(counts[question.id].get(answer, Count()), None, k))
             for answer in _result_keys(question)
         ]
-        first_choices = []
+        first_choices: list[tuple[str, Cell]] = []
         if question.kind is QuestionKind.RANKING:
             first_choices = [
                 (answer, cell(firsts[question.id].get(answer, Count()), None, k))

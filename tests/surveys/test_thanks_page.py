@@ -117,13 +117,15 @@ def test_the_page_thanks_once(client, db):
 
 def test_one_summary_line_per_question_and_the_full_tables_behind_a_disclosure(client, db):
     survey = gen_survey()
-    _respond(survey, 30, choice="a", scale=4, ranks=("r2", "r1"))
+    _respond(survey, 70, choice="a", scale=4, ranks=("r2", "r1"))
     _respond(survey, 12, choice="c", scale=2, ranks=("r3",))
     page = _main(client.get(f"/en/s/{survey.slug}/thanks").get_data(as_text=True))
     summary = _between(page, 'class="summary-lines"', "<details")
     lines = re.findall(r'<span class="summary-prompt">(.*?)</span>', summary)
     assert lines == ["Question pick", "Question scale", "Question rank"]  # the questions with a shown base
-    assert "Most common: Choice a" in summary and "Most common: 🙂 Good" in summary
+    assert "The most common answer to each question:" in page
+    answers = re.findall(r'<span class="summary-answer">\s*(.*?)\s*<span class="figure">', summary)
+    assert answers == ["Choice a", "🙂 Good"]  # 70 against 12: apart by more than twice NOISE_BOUND
     assert "<table" not in summary
     details = _between(page, "<details", "</details>")
     assert "<summary>All answers, question by question</summary>" in details
@@ -141,8 +143,8 @@ def test_one_summary_line_per_question_and_the_full_tables_behind_a_disclosure(c
 
 def test_a_ranking_shows_the_rank_order_of_first_choices_from_protected_counts(client, db):
     survey = gen_survey()
-    _respond(survey, 24, ranks=("r2", "r1", "r3"))
-    _respond(survey, 9, ranks=("r3", "r2"))
+    _respond(survey, 40, ranks=("r2", "r1", "r3"))
+    _respond(survey, 20, ranks=("r3", "r2"))
     _respond(survey, 2, ranks=("r4", "r2"))  # two people's first choice: never shown, not even derived
     page = _main(client.get(f"/en/s/{survey.slug}/thanks").get_data(as_text=True))
     figures = {key: _first_choice_figure(survey, key) for key in ("r1", "r2", "r3", "r4")}
@@ -167,14 +169,17 @@ def test_a_ranking_shows_the_rank_order_of_first_choices_from_protected_counts(c
 def test_a_ranking_with_only_small_first_choices_shows_no_order(client, db):
     survey = gen_survey()
     _respond(survey, 30, ranks=())
-    for key in ("r1", "r2", "r3"):
-        _respond(survey, 2, ranks=(key,))
+    for key in ("r1", "r2", "r3", "r4"):
+        _respond(survey, 4, ranks=(key,))  # sixteen ranked, each option first for four: below k
     page = _main(client.get(f"/en/s/{survey.slug}/thanks").get_data(as_text=True))
+    base = protect(Count.of(db.session.scalars(sa.select(Answer.response_id).where(Answer.rank == 1))), K)
+    if base is None:  # the base is a protected figure too: hidden, the question is left out altogether
+        assert "Question rank" not in page
+        return
     summary = _between(_between(page, 'class="summary-lines"', "<details"), "Question rank", "</li>\n")
     assert "Too few answers to show yet." in summary and "<ol" not in summary
-    # Six people ranked: the base itself is a protected figure, and hidden questions are left out altogether.
-    base = protect(Count.of(db.session.scalars(sa.select(Answer.response_id).where(Answer.rank == 1))), K)
-    assert ("Question rank" in page) == (base is not None)
+    table = _between(_between(page, "<details", "</details>"), "Question rank", "</table>")
+    assert table.count("fewer than 5") == 4 and ">4<" not in table
 
 
 def test_the_api_keeps_counting_an_option_at_any_rank(app, client, db):
