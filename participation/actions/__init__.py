@@ -17,8 +17,8 @@ def init_app(app: Flask) -> None:
 
 
 def _latest_actions(_app: Flask, *, survey: Any, already: bool) -> Any:
-    """The newest published actions on the survey's themes, after the community's results."""
+    """The newest published actions on the survey's themes: the reward, before what others answered."""
     actions = latest_for_themes(survey_theme_ids(survey))
     if not actions:
         return None
-    return ThanksPart(60, "actions/_thanks.html", {"actions": actions})
+    return ThanksPart(30, "actions/_thanks.html", {"actions": actions})

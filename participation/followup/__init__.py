@@ -18,10 +18,15 @@ def init_app(app: Flask) -> None:
 
 
 def _offer(_app: Flask, *, survey: Any, already: bool) -> Any:
-    """The offer of a follow-up code, right below the thanks, to a first-time answerer old enough."""
+    """The offer of a follow-up code to a first-time answerer old enough, right after the results' summary.
+
+    The thank-you page rewards first (issue 12): the thanks, what happens next, what was done and what
+    others said fit in two phone screens, and the one thing that asks something (consent) follows them,
+    still on the second screen, not on the third. Above the results it pushed them three screens down.
+    """
     if already or not may_opt_in(own_response(survey)):
         return None
-    return ThanksPart(10, "followup/_offer.html")
+    return ThanksPart(50, "followup/_offer.html")
 
 
 def _link_of_code(_app: Flask, *, code: str) -> int | None:

@@ -54,7 +54,9 @@ def _closed(survey: Survey) -> Response:
 class ThanksPart:
     """A part of the thank-you page that a higher capability adds (the follow-up offer, the latest actions).
 
-    `position` orders the parts: below 50 they come before the community's results, from 50 after them.
+    `position` orders the parts: below 50 they come after the thanks and "what happens next" and before
+    the summary of the community's results ("you said – we did" at 30), from 50 right after the results
+    (the follow-up offer at 50).
     The page includes `template`, which sees the page's own variables (survey, k) and this part as `part`.
     """
 
