@@ -158,6 +158,21 @@ def test_xlsform_carries_the_end_words_in_the_scales_own_choice_list_and_back(ap
     assert copy.scale_high == {"sv": "Mycket trygg", "en": "Very safe"}
 
 
+def test_a_half_translated_scale_comes_back_as_it_went_out(app, db):
+    survey = gen_survey()
+    scale = q(survey, "scale")
+    scale.scale_low = {"sv": "Inte alls trygg", "en": "Not safe at all"}
+    scale.scale_high = {"sv": "Mycket trygg"}  # English shows the Swedish high end
+    db.session.commit()
+    data = export_xlsform(survey)
+    english = [row["label::English (en)"] for row in sheets(data)["choices"] if row["list_name"] == "scale"]
+    assert english == ["😞 1 – Not safe at all", "🙁 2", "😐 3", "🙂 4", "😄 5"]
+    with app.test_request_context():
+        copy = q(import_xlsform(data, slug="half-copy").survey, "scale")
+    assert copy.scale_low == {"sv": "Inte alls trygg", "en": "Not safe at all"}
+    assert copy.scale_high == {"sv": "Mycket trygg"}
+
+
 def test_a_scale_without_own_words_round_trips_with_the_general_list(app, db):
     survey = gen_survey()
     data = export_xlsform(survey)

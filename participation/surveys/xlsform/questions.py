@@ -149,7 +149,7 @@ class QuestionRows(FormReading):
         by_point = {choice.key: choice for choice in self.lists[list_name]}
         labels = [by_point[str(point)].labels for point in range(1, SCALE_POINTS + 1)]
         low, high, middle = scale_ends(labels)
-        if low:
+        if low or high:
             self._check_texts("Choices", by_point["1"].number, low, "label", "label")
             self._check_texts("Choices", by_point[str(SCALE_POINTS)].number, high, "label", "label")
             question.scale_low, question.scale_high = low, high

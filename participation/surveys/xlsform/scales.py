@@ -53,25 +53,31 @@ def words(label: str, point: int) -> str:
     return text.strip(" -–—:")
 
 
+def _language_ends(said: list[str]) -> tuple[str, str, set[str]]:
+    """One language's (low, high) words of points 1–5 as said, and the unit words ("star") if any.
+
+    Only the generic words, or the same word at both ends ("1 star" … "5 stars"), bring no end words.
+    """
+    first, last = said[0], said[-1]
+    unit = {word.casefold().rstrip("s") for word in (first, last) if word}
+    if {word.casefold() for word in (first, last) if word} <= _GENERIC or (first and last and len(unit) == 1):
+        return "", "", unit
+    return first, last, unit
+
+
 def ends(labels: Sequence[dict[str, str]]) -> tuple[dict[str, str], dict[str, str], bool]:
     """From the labels of points 1–5 in order: (low words, high words, whether points 2–4 had own words).
 
-    A language brings end words when both ends have words that differ from each other and are not both
-    the generic ones; the same word on every point ("1 star" … "5 stars") is a unit, not a meaning.
+    One end alone is kept too: a translation of only the low end comes back as it went out.
     """
     low: dict[str, str] = {}
     high: dict[str, str] = {}
     middle = False
     for code in dict.fromkeys(code for texts in labels for code in texts):
         said = [words(texts.get(code, ""), point) for point, texts in enumerate(labels, start=1)]
-        unit = {said[0].casefold().rstrip("s"), said[-1].casefold().rstrip("s")}
-        if (
-            said[0]
-            and said[-1]
-            and len(unit) == 2
-            and not {said[0].casefold(), said[-1].casefold()} <= _GENERIC
-        ):
-            low[code], high[code] = said[0], said[-1]
+        first, last, unit = _language_ends(said)
+        low |= {code: first} if first else {}
+        high |= {code: last} if last else {}
         middle = middle or any(
             word and word.casefold() not in _GENERIC and word.casefold().rstrip("s") not in unit
             for word in said[1:-1]
