@@ -57,6 +57,8 @@ def survey_from_spec(
             position=position,
             kind=QuestionKind(qspec["kind"]),
             prompt=dict(qspec["prompt"]),
+            scale_low=dict(qspec["scale_low"]) if "scale_low" in qspec else None,
+            scale_high=dict(qspec["scale_high"]) if "scale_high" in qspec else None,
             required=qspec.get("required", False),
             max_choices=qspec.get("max_choices"),
             min_value=qspec.get("min_value"),

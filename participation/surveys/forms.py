@@ -98,6 +98,12 @@ class QuestionForm(FlaskForm):
     max_value = IntegerField(
         _l("Largest number"), validators=[Optional(), NumberRange(min=-NUMBER_LIMIT, max=NUMBER_LIMIT)]
     )
+    scale_low = StringField(
+        _l("Words for the lowest face"), validators=[Optional(), Length(max=TEXT_LIMITS["label"])]
+    )
+    scale_high = StringField(
+        _l("Words for the highest face"), validators=[Optional(), Length(max=TEXT_LIMITS["label"])]
+    )
     show_if_option_id = SelectField(
         _l("Show only if this was chosen"), coerce=lambda v: int(v) if v else None
     )

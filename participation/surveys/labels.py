@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from participation.i18n.languages import current_language, localise
 from participation.surveys.forms import kind_choices
-from participation.surveys.models import Question, QuestionKind, SurveyStatus
+from participation.surveys.models import SCALE_POINTS, Question, QuestionKind, SurveyStatus
 
 SCALE_FACES = ("😞", "🙁", "😐", "🙂", "😄")
 
@@ -16,11 +16,22 @@ def scale_labels() -> list[str]:
     return [_("Very bad"), _("Bad"), _("Neither good nor bad"), _("Good"), _("Very good")]
 
 
+def scale_end(question: Question, point: int) -> str:
+    """The question's own word for point 1 or the last point in the page's language; '' for the others."""
+    texts = {1: question.scale_low, SCALE_POINTS: question.scale_high}.get(point)
+    return localise(texts, current_language(), question.survey.base_language).text
+
+
 def answer_label(question: Question, key: str) -> str:
     """The text of one answer of a closed question, in the page's language."""
     if question.kind is QuestionKind.SCALE:
         point = int(key)
-        return f"{SCALE_FACES[point - 1]} {scale_labels()[point - 1]}"
+        face = SCALE_FACES[point - 1]
+        if not question.has_scale_ends:
+            return f"{face} {scale_labels()[point - 1]}"
+        # The question's own words name its ends; the points between are only their number.
+        end = scale_end(question, point)
+        return f"{face} {point} – {end}" if end else f"{face} {point}"
     if question.kind is QuestionKind.YES_NO:
         return _("Yes") if key == "1" else _("No")
     for option in question.options:

@@ -149,6 +149,10 @@ class Question(Base):
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind), info=counted())  # scale or not
     prompt: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    # A scale's own words for point 1 and point 5 ("Inte alls trygg", "Mycket trygg"), per language; when
+    # empty the generic words show. The answer stays a point 1–5 either way.
+    scale_low: Mapped[dict[str, str] | None] = mapped_column(TranslatedText)
+    scale_high: Mapped[dict[str, str] | None] = mapped_column(TranslatedText)
     required: Mapped[bool] = mapped_column(default=False)
     max_choices: Mapped[int | None]
     min_value: Mapped[int | None]
@@ -167,6 +171,15 @@ class Question(Base):
     )
     show_if_option: Mapped[Option | None] = relationship(foreign_keys=[show_if_option_id])
     themes: Mapped[list[Theme]] = relationship(secondary=question_theme)
+
+    @property
+    def has_scale_ends(self) -> bool:
+        """Whether this scale has its own end words in some language."""
+        return any(
+            (text or "").strip()
+            for texts in (self.scale_low, self.scale_high)
+            for text in (texts or {}).values()
+        )
 
 
 class Option(Base):

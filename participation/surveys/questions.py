@@ -52,6 +52,33 @@ def _number_range(kind: QuestionKind, values: dict[str, Any]) -> tuple[Any, Any]
     return low, high
 
 
+class ScaleEndsError(EditError):
+    """A refused pair of end words; the builder shows it at the end words, not at the prompt."""
+
+
+def _scale_ends(kind: QuestionKind, values: dict[str, Any]) -> tuple[str, str]:
+    """The scale's own words for its ends in the base language: both, or neither (the generic words)."""
+    if kind is not QuestionKind.SCALE:
+        return "", ""
+    try:
+        low = limited("label", values.get("scale_low") or "")
+        high = limited("label", values.get("scale_high") or "")
+    except EditError as error:
+        raise ScaleEndsError(str(error)) from error
+    if bool(low) != bool(high):
+        raise ScaleEndsError(_("Give words for both ends of the scale, or leave both empty."))
+    return low, high
+
+
+def _set_scale_ends(question: Question, base: str, low: str, high: str) -> None:
+    """Words in the base language keep their translations; no words clear the translations too."""
+    if not low:
+        question.scale_low = question.scale_high = None
+        return
+    question.scale_low = {**(question.scale_low or {}), base: low}
+    question.scale_high = {**(question.scale_high or {}), base: high}
+
+
 def save_question(survey: Survey, question: Question | None, values: dict[str, Any]) -> Question:
     """Add a question at the end, or change one; a question with answers keeps its kind.
 
@@ -66,6 +93,7 @@ def save_question(survey: Survey, question: Question | None, values: dict[str, A
     key = _question_key(survey, question, values)
     show_if = _show_if(survey, question, position, values)
     low, high = _number_range(kind, values)
+    scale_low, scale_high = _scale_ends(kind, values)
     prompt = limited("prompt", values["prompt"])
     with db.transaction():
         if question is None:
@@ -76,6 +104,7 @@ def save_question(survey: Survey, question: Question | None, values: dict[str, A
         question.required = bool(values.get("required"))
         question.max_choices = values.get("max_choices") if kind in _COUNTED else None
         question.min_value, question.max_value = low, high
+        _set_scale_ends(question, survey.base_language, scale_low, scale_high)
         question.show_if_option_id = show_if
         question.themes = themes_with_ids(values.get("theme_ids", []))
         db.session.flush()

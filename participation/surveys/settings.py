@@ -116,6 +116,8 @@ def _copied_question(question: Question, mapping: dict[int, Option]) -> Question
         position=question.position,
         kind=question.kind,
         prompt=dict(question.prompt),
+        scale_low=dict(question.scale_low) if question.scale_low is not None else None,
+        scale_high=dict(question.scale_high) if question.scale_high is not None else None,
         required=question.required,
         max_choices=question.max_choices,
         min_value=question.min_value,

@@ -187,6 +187,8 @@ def _question_form(survey: Survey, question: Question | None) -> QuestionForm:
                 "max_choices": question.max_choices,
                 "min_value": question.min_value,
                 "max_value": question.max_value,
+                "scale_low": (question.scale_low or {}).get(survey.base_language, ""),
+                "scale_high": (question.scale_high or {}).get(survey.base_language, ""),
                 "show_if_option_id": question.show_if_option_id,
                 "theme_ids": [theme.id for theme in question.themes],
             }
@@ -210,6 +212,8 @@ def question(survey_id: int, question_id: int | None = None) -> ResponseReturnVa
     if form.validate_on_submit():
         try:
             saved = questions.save_question(survey, item, form.data)
+        except questions.ScaleEndsError as error:
+            form.scale_low.errors = [str(error)]
         except EditError as error:
             form.prompt.errors = [str(error)]
         else:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from participation.surveys.starter_scales import ends
+
 BACKBY: dict[str, Any] = {
     "slug": "backby-din-rost",
     "base_language": "sv",
@@ -211,6 +213,7 @@ BACKBY: dict[str, Any] = {
         {
             "key": "safety_evening",
             "kind": "scale",
+            **ends("safe"),
             "required": True,
             "themes": ["safety"],
             "prompt": {
@@ -336,6 +339,7 @@ BACKBY: dict[str, Any] = {
         {
             "key": "influence_feel",
             "kind": "scale",
+            **ends("influence"),
             "required": True,
             "themes": ["influence"],
             "prompt": {

@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from participation.surveys.starter_backby import BACKBY
+from participation.surveys.starter_scales import SCALE_ENDS
 
 PROFILE = ["age_band", "gender", "lives_in_area"]
 
@@ -26,6 +27,7 @@ def _q(
     themes: list[str] | None = None,
     required: bool = True,
     options: list[tuple[str, str, str, list[str]]] | None = None,
+    ends: str | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     spec: dict[str, Any] = {
@@ -36,6 +38,8 @@ def _q(
         "themes": themes or [],
         **extra,
     }
+    if ends:
+        spec["scale_low"], spec["scale_high"] = (dict(texts) for texts in SCALE_ENDS[ends])
     if options:
         spec["options"] = [{"key": k, "label": {"sv": s, "en": e}, "themes": t} for k, s, e, t in options]
     return spec
@@ -64,6 +68,7 @@ LUPP_INFLUENCE = _survey(
             "scale",
             "Hur gärna vill du vara med och påverka det som händer där du bor?",
             "How much do you want to have a say in what happens where you live?",
+            ends="want",
             themes=["influence"],
         ),
         _q(
@@ -71,6 +76,7 @@ LUPP_INFLUENCE = _survey(
             "scale",
             "Hur stora möjligheter har du att föra fram dina åsikter till dem som bestämmer?",
             "How good are your chances of bringing your views to those who decide?",
+            ends="chances",
             themes=["influence"],
         ),
         _q(
@@ -131,6 +137,7 @@ LUPP_LEISURE = _survey(
             "scale",
             "Hur nöjd är du med det som finns att göra på fritiden i Bäckby?",
             "How happy are you with what there is to do in your free time in Bäckby?",
+            ends="happy",
             themes=["leisure"],
         ),
         _q(
@@ -160,6 +167,7 @@ LUPP_WORK = _survey(
             "scale",
             "Hur lätt tror du att det är för dig att få ett jobb när du är klar med skolan?",
             "How easy do you think it will be for you to get a job when you finish school?",
+            ends="easy",
             themes=["jobs"],
         ),
         _q(
@@ -188,6 +196,7 @@ LUPP_SAFETY = _survey(
             "scale",
             "Hur tryggt känns det att vara ute i området på kvällen?",
             "How safe does it feel to be out in the area in the evening?",
+            ends="safe",
             themes=["safety"],
         ),
         _q(
@@ -195,6 +204,7 @@ LUPP_SAFETY = _survey(
             "scale",
             "Hur tryggt känns det i skolan?",
             "How safe does it feel at school?",
+            ends="safe",
             themes=["safety", "school"],
         ),
         _q(

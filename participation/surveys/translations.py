@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from participation.audit.services import record
 from participation.extensions import db
 from participation.surveys.editing import EditError
-from participation.surveys.models import TEXT_LIMITS, Survey
+from participation.surveys.models import TEXT_LIMITS, QuestionKind, Survey
 
 
 def translatable_fields(survey: Survey) -> list[tuple[str, dict[str, str], int]]:
@@ -19,6 +19,10 @@ def translatable_fields(survey: Survey) -> list[tuple[str, dict[str, str], int]]
     ]
     for question in survey.questions:
         fields.append((f"q{question.id}", question.prompt, TEXT_LIMITS["prompt"]))
+        # A scale's end words are translated like its prompt, once the builder has given them.
+        for end, texts in (("low", question.scale_low), ("high", question.scale_high)):
+            if question.kind is QuestionKind.SCALE and texts is not None:
+                fields.append((f"{end}{question.id}", texts, TEXT_LIMITS["label"]))
         fields += [(f"o{option.id}", option.label, TEXT_LIMITS["label"]) for option in question.options]
     return fields
 

@@ -15,6 +15,7 @@ from participation.surveys.models import (
     QuestionKind,
 )
 from participation.surveys.xlsform.reading import FormReading
+from participation.surveys.xlsform.scales import ends as scale_ends
 
 _SELECT_TYPES = {
     "select_one": "select_one",
@@ -131,6 +132,7 @@ class QuestionRows(FormReading):
             self._read_question(number, row, QuestionKind.YES_NO, [])
         elif select == "select_one" and names == {str(point) for point in range(1, SCALE_POINTS + 1)}:
             self._read_question(number, row, QuestionKind.SCALE, [])
+            self._read_scale_ends(number, row.get("name", ""), list_name)
         elif self._check_list(list_name):
             kind = {
                 "select_one": QuestionKind.SINGLE_CHOICE,
@@ -138,6 +140,26 @@ class QuestionRows(FormReading):
                 "rank": QuestionKind.RANKING,
             }[select]
             self._read_question(number, row, kind, self._options(list_name))
+
+    def _read_scale_ends(self, number: int, key: str, list_name: str) -> None:
+        """The scale's own end words from its list's first and last labels; the faces stay Delaktig's."""
+        _row, question = self.by_key.get(key, (0, None))
+        if question is None or question.kind is not QuestionKind.SCALE:
+            return
+        by_point = {choice.key: choice for choice in self.lists[list_name]}
+        labels = [by_point[str(point)].labels for point in range(1, SCALE_POINTS + 1)]
+        low, high, middle = scale_ends(labels)
+        if low or high:
+            self._check_texts("Choices", by_point["1"].number, low, "label", "label")
+            self._check_texts("Choices", by_point[str(SCALE_POINTS)].number, high, "label", "label")
+            question.scale_low, question.scale_high = low, high
+        if middle:
+            self._problem(
+                "Choices",
+                by_point["2"].number,
+                f"the words of points 2–{SCALE_POINTS - 1} in the list '{list_name}' were not imported: "
+                "a Delaktig scale shows a face and a number there, and its own words only at the two ends.",
+            )
 
     def _read_question(
         self, number: int, row: dict[str, str], kind: QuestionKind, options: list[Option]

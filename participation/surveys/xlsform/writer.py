@@ -9,9 +9,9 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from participation.exports import append_row
-from participation.surveys.labels import SCALE_FACES
 from participation.surveys.models import FREE_TEXT_MAX, SCALE_POINTS, Option, Question, QuestionKind, Survey
 from participation.surveys.xlsform.languages import language_header
+from participation.surveys.xlsform.scales import point_texts
 from participation.themes.models import Theme
 
 YES_NO_LIST = "yes_no"
@@ -26,15 +26,6 @@ YES_NO_LABELS = {
     "so": ("Haa", "Maya"),
     "ti": ("እወ", "ኣይፋል"),
     "fi": ("Kyllä", "Ei"),
-}
-SCALE_LABELS = {
-    "sv": ("Mycket dåligt", "Dåligt", "Varken bra eller dåligt", "Bra", "Mycket bra"),
-    "en": ("Very bad", "Bad", "Neither good nor bad", "Good", "Very good"),
-    "ar": ("سيئ جدًا", "سيئ", "لا جيد ولا سيئ", "جيد", "جيد جدًا"),
-    "fa-AF": ("بسیار بد", "بد", "نه خوب، نه بد", "خوب", "بسیار خوب"),
-    "so": ("Aad u xun", "Xun", "Ma wanaagsana, mana xuma", "Wanaagsan", "Aad u wanaagsan"),
-    "ti": ("ኣዝዩ ሕማቕ", "ሕማቕ", "ጽቡቕ ኮነ ሕማቕ ኣይኮነን", "ጽቡቕ", "ኣዝዩ ጽቡቕ"),
-    "fi": ("Erittäin huono", "Huono", "Ei hyvä eikä huono", "Hyvä", "Erittäin hyvä"),
 }
 
 
@@ -128,13 +119,17 @@ def _xls_type(question: Question, list_names: dict[str, str]) -> str:
     kind = question.kind
     if kind is QuestionKind.YES_NO:
         return f"select_one {YES_NO_LIST}"
-    if kind is QuestionKind.SCALE:
+    if kind is QuestionKind.SCALE and not question.has_scale_ends:
         return f"select_one {SCALE_LIST}"
     if kind is QuestionKind.FREE_TEXT:
         return "text"
     if kind is QuestionKind.NUMBER:
         return "integer"
-    word = {QuestionKind.SINGLE_CHOICE: "select_one", QuestionKind.MULTIPLE_CHOICE: "select_multiple"}
+    word = {
+        QuestionKind.SINGLE_CHOICE: "select_one",
+        QuestionKind.MULTIPLE_CHOICE: "select_multiple",
+        QuestionKind.SCALE: "select_one",  # a scale with its own end words has its own list
+    }
     return f"{word.get(kind, 'rank')} {list_names[question.key]}"
 
 
@@ -158,19 +153,25 @@ def _choice_rows(survey: Survey, languages: list[str], list_names: dict[str, str
         for option in question.options:
             row = {"list_name": list_names[question.key], "name": option.key}
             rows.append(row | _texts_cells("label", option.label, languages) | _themes_cell(option.themes))
+    points = [str(point) for point in range(1, SCALE_POINTS + 1)]
+    for question in survey.questions:
+        if question.kind is QuestionKind.SCALE and question.has_scale_ends:
+            rows += _built_in_rows(
+                list_names[question.key], points, point_texts(question, languages), languages
+            )
     kinds = {question.kind for question in survey.questions}
     if QuestionKind.YES_NO in kinds:
         rows += _built_in_rows(YES_NO_LIST, ["yes", "no"], _yes_no_texts(languages), languages)
-    if QuestionKind.SCALE in kinds:
-        points = [str(point) for point in range(1, SCALE_POINTS + 1)]
-        rows += _built_in_rows(SCALE_LIST, points, _scale_texts(languages), languages)
+    generic = [q for q in survey.questions if q.kind is QuestionKind.SCALE and not q.has_scale_ends]
+    if generic:
+        rows += _built_in_rows(SCALE_LIST, points, point_texts(generic[0], languages), languages)
     return rows
 
 
 def _built_in_rows(
     list_name: str, names: list[str], texts: list[dict[str, str]], languages: list[str]
 ) -> list[dict[str, str]]:
-    """Choices rows of a built-in list (yes/no, scale) in every language."""
+    """Choices rows of a fixed list (yes/no, a scale) in every language."""
     return [
         {"list_name": list_name, "name": name} | _texts_cells("label", label, languages)
         for name, label in zip(names, texts, strict=True)
@@ -181,15 +182,6 @@ def _yes_no_texts(languages: list[str]) -> list[dict[str, str]]:
     """Yes and no per language; English for a language without built-in words."""
     words = {code: YES_NO_LABELS.get(code, YES_NO_LABELS["en"]) for code in languages}
     return [{code: pair[index] for code, pair in words.items()} for index in range(2)]
-
-
-def _scale_texts(languages: list[str]) -> list[dict[str, str]]:
-    """The five scale points per language, each with its face in front: '😞 Very bad'."""
-    words = {code: SCALE_LABELS.get(code, SCALE_LABELS["en"]) for code in languages}
-    return [
-        {code: f"{SCALE_FACES[index]} {labels[index]}" for code, labels in words.items()}
-        for index in range(SCALE_POINTS)
-    ]
 
 
 def _settings_row(survey: Survey) -> dict[str, str]:
