@@ -16,6 +16,9 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from participation.surveys.models import Survey
+from tests.factories import gen_placement, gen_survey
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -97,3 +100,14 @@ def new_context(browser: Browser, live_server: str, db: object) -> Iterator[Call
 def page(new_context: Callable[..., BrowserContext]) -> Page:
     """A page on a phone-sized viewport with JavaScript on."""
     return new_context().new_page()
+
+
+@pytest.fixture()
+def survey(db: object) -> Survey:
+    """The factory survey with every question kind, for the journey through the form."""
+    return gen_survey()
+
+
+@pytest.fixture()
+def placement_id(survey: Survey) -> int:
+    return gen_placement(survey, code="FRITID").id

@@ -23,7 +23,7 @@ from participation.config import DEFAULT_LANGUAGES
 from participation.extensions import db
 from participation.surveys.models import Answer, Response, Survey
 from participation.surveys.releases import release_if_due
-from tests.factories import gen_placement, gen_survey, opt, q
+from tests.factories import opt, q
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, FloatRect, Page
@@ -173,16 +173,6 @@ def assert_thank_you(page: Page, survey: Survey, lang: str) -> None:
     page.wait_for_url(f"**/{lang}/s/{survey.slug}/thanks")
     assert page.locator("[role=status] h1").is_visible()
     assert page.locator("form.survey").count() == 0
-
-
-@pytest.fixture()
-def survey(db: object) -> Survey:
-    return gen_survey()
-
-
-@pytest.fixture()
-def placement_id(survey: Survey) -> int:
-    return gen_placement(survey, code="FRITID").id
 
 
 def test_answer_one_question_per_screen_with_javascript(

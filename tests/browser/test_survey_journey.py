@@ -36,7 +36,7 @@ from tests.browser.test_survey_flow import (
     visible_steps,
     visit,
 )
-from tests.factories import gen_placement, gen_survey, opt, q, valid_answers
+from tests.factories import opt, q, valid_answers
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Page
@@ -46,16 +46,6 @@ if TYPE_CHECKING:
 LANGUAGES = DEFAULT_LANGUAGES.split()
 # The screens of the factory survey once 'pick' = 'b' shows the show-if question: nine in all.
 KEYS = ["pick", "many", "scale", "yesno", "rank", "text", "count", "show"]
-
-
-@pytest.fixture()
-def survey(db: object) -> Survey:
-    return gen_survey()
-
-
-@pytest.fixture()
-def placement_id(survey: Survey) -> int:
-    return gen_placement(survey, code="FRITID").id
 
 
 def step_name(survey: Survey, index: int) -> str:
