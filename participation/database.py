@@ -195,7 +195,8 @@ class Database:
         """A write that must stand whatever the request does next (a failed login attempt counts).
 
         Its own session and connection, committed at the end of the block; never mixed with the
-        request's unit of work.
+        request's unit of work. On SQLite open it before the request's first write: the request holds the
+        single writer's lock from then to its end, so an independent write after it would wait it out.
         """
         session = Session(bind=self.engine, expire_on_commit=False)
         try:

@@ -16,12 +16,12 @@ from participation.actions.models import Action, ActionStatus
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, ItemStatus, SessionStatus
 from participation.i18n.languages import (
-    choose_language,
     content,
     is_shipped,
     native_name,
     shipped_languages,
 )
+from participation.i18n.routing import staff_language
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -43,10 +43,6 @@ bp.add_app_template_global(ownership.may_change, "may_change")
 def feed() -> str:
     """What partners did about what young people said, newest first, in the page's language."""
     return render_template("actions/feed.html", actions=services.published_feed())
-
-
-def _staff_language() -> None:
-    g.lang = choose_language()
 
 
 def _form(action: Action | None) -> ActionForm:
@@ -97,7 +93,7 @@ def _form(action: Action | None) -> ActionForm:
 @bp.get("/staff/actions/")
 @roles_required(*ALL_ROLES)
 def staff_index() -> str:
-    _staff_language()
+    staff_language()
     return render_template(
         "actions/staff_index.html", actions=services.all_actions(), rate=services.answer_rate()
     )
@@ -108,7 +104,7 @@ def staff_index() -> str:
 @roles_required(*ALL_ROLES)
 def edit(action_id: int | None = None) -> ResponseReturnValue:
     """Partners record what they do; staff and admins publish it."""
-    _staff_language()
+    staff_language()
     action = ownership.require_change(db.session.get(Action, action_id)) if action_id is not None else None
     form = _form(action)
     if form.validate_on_submit():
@@ -145,7 +141,7 @@ def edit(action_id: int | None = None) -> ResponseReturnValue:
 @bp.route("/staff/actions/<int:action_id>/translate", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def translate(action_id: int) -> ResponseReturnValue:
-    _staff_language()
+    staff_language()
     action = ownership.require_change(db.session.get(Action, action_id))
     lang = request.args.get("lang", "")
     if not is_shipped(lang) or lang == action.base_language:

@@ -28,7 +28,8 @@ from participation.api.models import ApiToken
 from participation.api.openapi import openapi_document
 from participation.core.hygiene import parse_id
 from participation.extensions import csrf, db, limiter
-from participation.i18n.languages import choose_language, default_language, is_shipped
+from participation.i18n.languages import default_language, is_shipped
+from participation.i18n.routing import staff_language
 from participation.insights import filters as needs_filters
 from participation.insights import needs
 from participation.insights.tally import DIMENSIONS
@@ -145,9 +146,7 @@ def actions() -> Response:
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/staff/api-tokens")
 
 
-@tokens_bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+tokens_bp.before_request(staff_language)
 
 
 @tokens_bp.route("/", methods=["GET", "POST"])

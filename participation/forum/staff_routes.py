@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,11 +18,11 @@ from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, Control, ForumError
 from participation.i18n.languages import (
-    choose_language,
     content,
     native_name,
     shipped_languages,
 )
+from participation.i18n.routing import staff_language
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -33,9 +33,7 @@ from participation.themes.services import theme_name
 bp = Blueprint("forum_staff", __name__, url_prefix="/staff/forum")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 def _session(session_id: int) -> ForumSession:

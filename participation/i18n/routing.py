@@ -9,6 +9,14 @@ from flask import Flask, abort, g
 from participation.i18n import languages
 
 
+def staff_language() -> None:
+    """Staff pages have no /<lang>/ prefix: their language is the staff member's choice (cookie, browser).
+
+    Registered as `before_request` on every staff blueprint, so messages and flashes speak it too.
+    """
+    g.lang = languages.choose_language()
+
+
 def register_language_routing(app: Flask) -> None:
     """Every endpoint with a <lang> argument gets it checked and set as the request's language."""
 

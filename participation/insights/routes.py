@@ -11,7 +11,7 @@ from participation.core.hygiene import to_id
 from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
 from participation.i18n.formatting import term_label
-from participation.i18n.languages import choose_language
+from participation.i18n.routing import staff_language
 from participation.insights import coding, exports, needs
 from participation.insights import filters as needs_filters
 from participation.moderation.services import survey_of
@@ -26,9 +26,7 @@ from participation.surveys.models import PROFILE_CHOICES, ProfileField
 bp = Blueprint("insights", __name__, url_prefix="/staff")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 def _filters() -> needs_filters.Filters:

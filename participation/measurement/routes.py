@@ -14,7 +14,8 @@ from flask_login import current_user
 from participation.core.hygiene import MAX_ID
 from participation.extensions import db
 from participation.followup.services import panel_change
-from participation.i18n.languages import choose_language, content, default_language
+from participation.i18n.languages import content, default_language
+from participation.i18n.routing import staff_language
 from participation.measurement import services
 from participation.measurement.models import DataPoint, Indicator, Polarity, Program, ProgramQuestion
 from participation.staff import ownership
@@ -35,9 +36,7 @@ def may_enter_point(indicator: Indicator) -> bool:
     return ownership.can_add(current_user, indicator, DataPoint)
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 def _checked_form() -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from participation.i18n.languages import choose_language
+from participation.i18n.routing import staff_language
 from participation.moderation import services
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
@@ -18,9 +18,7 @@ bp = Blueprint("moderation", __name__, url_prefix="/staff/moderation")
 bp.add_app_template_filter(services.flag_label, "flag_label")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 @bp.get("/")

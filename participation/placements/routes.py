@@ -14,6 +14,7 @@ from participation.core import links
 from participation.core.qr import qr_png, qr_svg
 from participation.extensions import db
 from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
+from participation.i18n.routing import staff_language
 from participation.placements import services
 from participation.placements.forms import NewPlacementsForm
 from participation.placements.models import Placement
@@ -61,9 +62,7 @@ def scan(code: str) -> ResponseReturnValue:
 staff_bp = Blueprint("placements_staff", __name__, url_prefix="/staff/placements")
 
 
-@staff_bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+staff_bp.before_request(staff_language)
 
 
 def _placement_or_404(placement_id: int) -> Placement:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, g, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from flask_login import current_user
 from participation.core import floods
 from participation.core.floods import BurstStatus, FloodBurst
 from participation.extensions import db
-from participation.i18n.languages import choose_language
+from participation.i18n.routing import staff_language
 from participation.quarantine import services
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
@@ -22,9 +22,7 @@ from participation.staff.forms import EmptyForm
 bp = Blueprint("quarantine", __name__, url_prefix="/staff/quarantine")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()  # the flash after a decision speaks the staff member's language
+bp.before_request(staff_language)  # the flash after a decision speaks the staff member's language
 
 
 @bp.app_template_global("open_flood_bursts")

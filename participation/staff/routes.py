@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from participation.extensions import db, limiter
-from participation.i18n.languages import choose_language
+from participation.i18n.routing import staff_language
 from participation.security import local_path
 from participation.staff import services
 from participation.staff.auth import ALL_ROLES, roles_required
@@ -21,9 +21,7 @@ from participation.staff.models import Role, User
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 @bp.route("/login", methods=["GET", "POST"])

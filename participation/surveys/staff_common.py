@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, current_app
 
 from participation.extensions import db
 from participation.i18n.languages import (
-    choose_language,
     native_name,
     shipped_languages,
 )
+from participation.i18n.routing import staff_language
 from participation.staff import ownership
 from participation.surveys.models import Option, Question, Survey
 
@@ -20,9 +20,7 @@ from participation.surveys.models import Option, Question, Survey
 bp = Blueprint("surveys_staff", __name__, url_prefix="/staff/surveys")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 def zone() -> ZoneInfo:

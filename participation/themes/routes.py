@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from participation.extensions import db
-from participation.i18n.languages import choose_language, native_name, shipped_languages
+from participation.i18n.languages import native_name, shipped_languages
+from participation.i18n.routing import staff_language
 from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Role
@@ -20,9 +21,7 @@ from participation.themes.models import Theme, VisionGoal
 bp = Blueprint("themes", __name__, url_prefix="/staff/themes")
 
 
-@bp.before_request
-def _staff_language() -> None:
-    g.lang = choose_language()
+bp.before_request(staff_language)
 
 
 def _names_from_form() -> dict[str, str]:
