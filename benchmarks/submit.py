@@ -220,6 +220,24 @@ def machine_lines(database: str, args: argparse.Namespace) -> list[str]:
     ]
 
 
+def cpu_ms_per_request(result: Result, requests: int) -> float:
+    """Server CPU (workers and database) per request of a scenario, in milliseconds."""
+    return 1000 * result.cpu["server"] / requests if requests else float("nan")
+
+
+def cpu_per_request_line(bare: Result, page: Result, submit: Result) -> str:
+    """The survey page's cost next to the bare route's, as the page budget in the README is stated."""
+    bare_ms = cpu_ms_per_request(bare, len(bare.latencies))
+    page_ms = cpu_ms_per_request(page, len(page.latencies))
+    # A submit scenario's operation is a form GET and a POST: its CPU is per participant.
+    submit_ms = cpu_ms_per_request(submit, len(submit.latencies))
+    return (
+        f"Server CPU per request (workers and database): bare route {bare_ms:.2f} ms, survey page"
+        f" {page_ms:.2f} ms ({page_ms / bare_ms:.1f}× the bare route), one participant's form and submit"
+        f" {submit_ms:.2f} ms."
+    )
+
+
 def print_report(
     results: list[Result], args: argparse.Namespace, database: str, stored: int, stored_answers: int
 ) -> bool:
@@ -279,6 +297,8 @@ def print_report(
         for result in results
     )
     print(f"CPUs busy on average (1.00 = one CPU), {usage}.")
+    print()
+    print(cpu_per_request_line(bare, page, submit))
     print()
     busiest = max(result.cpu["other"] / result.wall for result in results)
     if busiest > OTHER_LOAD_WARNING:

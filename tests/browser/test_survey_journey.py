@@ -148,6 +148,22 @@ def test_enter_in_a_number_field_moves_on_and_does_not_switch_language(
     assert page.locator("html").get_attribute("lang") == "sv"
 
 
+def test_without_javascript_enter_in_a_number_field_sends_the_answers(
+    new_context: NewContext, survey: Survey, placement_id: int
+) -> None:
+    """Without the stepper, Enter sends the whole form (the form's own first button), in the same language."""
+    page = new_context(javascript=False).new_page()
+    visit(page, f"/sv/s/{survey.slug}?p=FRITID")
+    for key in KEYS:
+        answer_question(page, survey, key)
+    answer_profile(page)
+    with page.expect_navigation() as navigation:
+        page.locator(f"#{field(survey, 'count')}-input").press("Enter")
+    loaded(navigation.value)
+    assert_thank_you(page, survey, "sv")
+    assert_stored_once(survey, placement_id, "sv")
+
+
 # --- 2. each screen checks what the server checks --------------------------------------------------------
 
 
