@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask.cli import with_appcontext
 
 from participation.config import PROJECT_ROOT
@@ -15,6 +20,22 @@ def alembic_config() -> Config:
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
     config.set_main_option("file_template", "%%(year)d%%(month).2d%%(day).2d_%%(rev)s_%%(slug)s")
     return config
+
+
+def migrations_status(connection: sa.Connection) -> str:
+    """ "ok" when the database is at the newest migration, else "behind" (or "unknown" without Alembic's table).
+
+    The newest revisions are read once per process: the migrations on disk do not change while it runs.
+    """
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    if not current:
+        return "unknown"
+    return "ok" if current == _script_heads() else "behind"
+
+
+@functools.cache
+def _script_heads() -> frozenset[str]:
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
 @click.group("db")

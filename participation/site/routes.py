@@ -20,6 +20,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from participation.core.commands import migrations_status
 from participation.extensions import db
 from participation.forum.sessions import session_by_code
 from participation.i18n.languages import choose_language, current_language, is_shipped, set_language_cookie
@@ -116,8 +117,12 @@ def choose() -> ResponseReturnValue:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """For a load balancer or a monitor: the database answers and has every migration of this release."""
     try:
         db.session.execute(sa.text("SELECT 1"))
+        migrations = migrations_status(db.session.connection())
     except sa.exc.SQLAlchemyError:  # the 503 ends the request's unit of work, rolled back
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok"), 200
+        return jsonify(status="error", database="unreachable", migrations="unknown"), 503
+    if migrations != "ok":  # the code expects tables or columns the database lacks: run `flask db upgrade`
+        return jsonify(status="error", database="ok", migrations=migrations), 503
+    return jsonify(status="ok", database="ok", migrations="ok"), 200
