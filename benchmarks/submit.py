@@ -47,7 +47,7 @@ from benchmarks.harness.client import Client, ClientError, cookies_from, form_he
 from benchmarks.harness.cpu import CpuMeter  # noqa: E402
 from benchmarks.harness.database import database_description, engine_for, prepare_database  # noqa: E402
 from benchmarks.harness.forms import answer_form, parse_form  # noqa: E402
-from benchmarks.harness.report import percentile, setup_lines  # noqa: E402
+from benchmarks.harness.report import cpu_ms_per_request, percentile, setup_lines  # noqa: E402
 from benchmarks.harness.server import (  # noqa: E402
     app_environment,
     app_settings,
@@ -220,18 +220,12 @@ def machine_lines(database: str, args: argparse.Namespace) -> list[str]:
     ]
 
 
-def cpu_ms_per_request(result: Result, requests: int) -> float:
-    """Server CPU (workers and database) per request of a scenario, in milliseconds."""
-    return 1000 * result.cpu["server"] / requests if requests else float("nan")
-
-
 def cpu_per_request_line(bare: Result, page: Result, submit: Result) -> str:
-    """The survey page's cost next to the bare route's, as the page budget in the README is stated."""
-    bare_ms = cpu_ms_per_request(bare, len(bare.latencies))
-    page_ms = cpu_ms_per_request(page, len(page.latencies))
-    # A submit scenario's operation is a form GET and a POST: its CPU is per participant.
-    submit_ms = cpu_ms_per_request(submit, len(submit.latencies))
-    return (
+    """The survey page's server CPU (workers and database) next to the bare route's, as the README states it."""
+    bare_ms, page_ms, submit_ms = (
+        cpu_ms_per_request(result.cpu["server"], len(result.latencies)) for result in (bare, page, submit)
+    )
+    return (  # a submit scenario's operation is a form GET and a POST: its CPU is per participant
         f"Server CPU per request (workers and database): bare route {bare_ms:.2f} ms, survey page"
         f" {page_ms:.2f} ms ({page_ms / bare_ms:.1f}× the bare route), one participant's form and submit"
         f" {submit_ms:.2f} ms."

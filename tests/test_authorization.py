@@ -70,6 +70,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "insights.export": EVERYONE,
     "insights.code_texts": {"GET": STAFF, "POST": OWN_STAFF},
     "insights.population": ADMIN,
+    "insights.activity_page": ADMIN,
     "actions.staff_index": EVERYONE,
     "actions.edit": {"new": EVERYONE, "GET": OWN_ALL, "POST": OWN_ALL},
     "actions.translate": OWN_STAFF,

@@ -35,3 +35,8 @@ def setup_lines(database: str, workers: int, threads: int) -> list[str]:
         f"- Database: {database}",
         f"- Server: gunicorn, {workers} workers × {threads} threads (gthread), 127.0.0.1",
     ]
+
+
+def cpu_ms_per_request(cpu_seconds: float, requests: int) -> float:
+    """CPU seconds spent on a scenario, per request, in milliseconds (NaN for no requests)."""
+    return 1000 * cpu_seconds / requests if requests else float("nan")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -12,7 +14,7 @@ from participation.exports import csv_response, xlsx_response
 from participation.extensions import db
 from participation.i18n.formatting import term_label
 from participation.i18n.routing import staff_language
-from participation.insights import coding, exports, needs
+from participation.insights import activity, coding, exports, needs
 from participation.insights import filters as needs_filters
 from participation.moderation.services import survey_of
 from participation.placements.models import Placement
@@ -158,3 +160,11 @@ def group_label(by: str, group: object) -> str:
     if by == "period":
         return term_label(int(group))  # type: ignore[call-overload]
     return str(group).replace("_", "–" if by == "age_band" else " ")
+
+
+@bp.get("/activity")
+@roles_required(Role.ADMIN)
+def activity_page() -> str:
+    """Responses, scans and forum joins per day, and what waits in quarantine: is the service in use?"""
+    k = threshold()
+    return render_template("insights/activity.html", activity=activity.activity(datetime.now(UTC), k), k=k)

@@ -144,6 +144,7 @@ def test_staff_pages_have_no_axe_violations(new_context: NewContext, runner) -> 
         "/staff/needs?age_band=16_19&gender=girl",
         "/staff/coding",
         "/staff/population",
+        "/staff/activity",
         "/staff/actions/",
         "/staff/actions/new",
         "/staff/measurement/",
