@@ -130,12 +130,15 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from participation.core.backup import backup, restore
     from participation.core.commands import db_cli
     from participation.demo.commands import demo
     from participation.staff.commands import users_cli
     from participation.surveys.commands import release
 
     app.cli.add_command(db_cli)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(demo)
     app.cli.add_command(users_cli)
     app.cli.add_command(release)

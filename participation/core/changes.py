@@ -29,6 +29,9 @@ from participation.database import Base
 from participation.extensions import db
 
 ALL, TEXT, RELEASED = "all", "text", "released"
+# Written by `flask restore` (participation.core.backup): the database was replaced; count everything again.
+# A row of its own kind, because a restored database's next row can repeat an id a tally saw before.
+RESTORED = "restored"
 INFO_KEY = "moves_counts"
 # Rows kept: the newest always (so SQLite, which numbers a row max(id) + 1, never gives an id again), and
 # enough before it that a tally which refreshed a few changes ago finds every one it has not seen.
@@ -73,7 +76,7 @@ class DataChange(Base):
 def widest(scopes: Iterable[str | None]) -> str | None:
     """The scope that covers all of them: "all" over "text"; none for "released" and undeclared."""
     found = set(scopes)
-    return ALL if ALL in found else TEXT if TEXT in found else None
+    return ALL if found & {ALL, RESTORED} else TEXT if TEXT in found else None
 
 
 def _declared(column: sa.ColumnElement[Any]) -> Counts | None:
@@ -237,7 +240,7 @@ def record_change(scope: str, session: Session | None = None) -> None:
 
     Written (flushed) at once, in the caller's transaction: it stands or falls with the change.
     """
-    if scope not in (ALL, TEXT):
+    if scope not in (ALL, TEXT, RESTORED):
         raise ValueError(f"unknown scope {scope!r}")
     session = session or db.session()
     _add_change(session, scope)

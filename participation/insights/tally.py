@@ -253,7 +253,7 @@ class Tally:
     cells: dict[CellKey, Counter[tuple[str, int]]]
     last_release: int
     responses: int
-    changes: frozenset[int]  # the DataChange rows there were (participation.core.changes)
+    changes: frozenset[tuple[int, str]]  # the DataChange rows there were, id and scope (core.changes)
     tags: Tags
     generation: int
     _memo: dict[tuple[Conditions, str | None], dict[Any, Counter[tuple[str, int]]]] = field(
@@ -305,10 +305,16 @@ class _State:
 
         Only the newest rows are kept, so a tally whose newest change is older than every row left may
         have missed some that are gone. A row committed late under a lower id is still among the kept.
+        Rows it saw that are gone although newer rows are kept were not pruned: the database was restored
+        from a backup (whose change ids may even repeat ones seen before), so everything is counted again.
         """
-        if self.changes and min(self.changes) > max(old.changes, default=0) + 1:
+        seen = dict(old.changes)
+        if self.changes and min(self.changes) > max(seen, default=0) + 1:
             return ALL
-        return widest(scope for number, scope in self.changes.items() if number not in old.changes)
+        lowest = min(self.changes, default=0)
+        if any(number >= lowest and self.changes.get(number) != scope for number, scope in seen.items()):
+            return ALL  # rows it saw are gone or different, not pruned (pruning takes the oldest): a restore
+        return widest(scope for number, scope in self.changes.items() if number not in seen)
 
 
 _generations = itertools.count(1)
@@ -319,7 +325,7 @@ def _full(state: _State) -> Tally:
     responses = _count_responses(tags, 0, state.last_release)
     total = sum(counts[("respondents", 0)] for counts in responses.values())
     cells = _merge(responses, _count_texts(0, state.last_release))
-    return Tally(cells, state.last_release, total, frozenset(state.changes), tags, next(_generations))
+    return Tally(cells, state.last_release, total, frozenset(state.changes.items()), tags, next(_generations))
 
 
 def _refreshed(old: Tally | None) -> Tally:
@@ -342,7 +348,7 @@ def _refreshed(old: Tally | None) -> Tally:
             return _full(state)
         cells = _merge(cells, new, _count_texts(old.last_release, state.last_release))
     return Tally(
-        cells, state.last_release, state.responses, frozenset(state.changes), old.tags, old.generation
+        cells, state.last_release, state.responses, frozenset(state.changes.items()), old.tags, old.generation
     )
 
 
