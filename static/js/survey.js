@@ -347,6 +347,8 @@
     event.preventDefault();
     keep(new URLSearchParams(new FormData(form)).toString());
     wait();
+    status.tabIndex = -1;  // the send button it replaces had the focus
+    status.focus();
   });
   window.addEventListener("online", send);
   try { body = sessionStorage.getItem(slot); } catch (e) { body = null; }

@@ -45,10 +45,15 @@ self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
   if (request.method === "POST" && url.origin === self.location.origin && FORM_PAGE.test(url.pathname)) {
-    // Sending spends the kept copy's submission key: the next person on this phone needs a fresh page.
-    // The POST itself goes to the network untouched.
-    event.waitUntil(caches.open(CACHE).then(function (cache) {
-      return cache.delete(url.origin + url.pathname, { ignoreSearch: true, ignoreVary: true });
+    // The POST goes to the network as it is. Once the server took the form (it answers with a redirect),
+    // the kept copy's submission key is spent: the next person on this phone (a kiosk) needs a fresh page.
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.type === "opaqueredirect" || response.redirected) {
+        event.waitUntil(caches.open(CACHE).then(function (cache) {
+          return cache.delete(url.origin + url.pathname, { ignoreSearch: true, ignoreVary: true });
+        }));
+      }
+      return response;
     }));
     return;
   }

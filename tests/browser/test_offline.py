@@ -153,9 +153,11 @@ def test_a_kept_form_the_server_refuses_comes_back_with_every_answer(
     """The check against forged forms fails when the phone lost its cookies while it waited (here: cleared)."""
     context = new_context()
     page = open_survey(context, "/q/FRITID")
+    path = f"/sv/s/{survey.slug}"
     context.set_offline(True)
     answer_everything(page, survey)
     send_offline(page)
+    assert page.evaluate("document.activeElement.id") == "offline-status"
     context.clear_cookies()
 
     context.set_offline(False)
@@ -164,6 +166,7 @@ def test_a_kept_form_the_server_refuses_comes_back_with_every_answer(
     assert page.locator("input[name=profile_gender][value=girl]").is_checked()
     assert stored_responses() == []
     assert page.evaluate("sessionStorage.length") == 0  # the answers are in the page now
+    assert page.evaluate(f"caches.match('{path}', {{ignoreSearch: true}}).then(Boolean)")  # key unspent
 
     # The page is the server's form again, with the script: sending it now is the ordinary post.
     assert page.locator(SEND).is_visible()
@@ -171,6 +174,7 @@ def test_a_kept_form_the_server_refuses_comes_back_with_every_answer(
         page.locator(SEND).click()
     assert_thank_you(page, survey, "sv")
     assert_stored_once(survey, placement_id, "sv")
+    assert not page.evaluate(f"caches.match('{path}', {{ignoreSearch: true}}).then(Boolean)")
 
 
 def test_online_the_form_posts_as_without_the_script(new_context: NewContext, survey: Survey) -> None:
