@@ -301,6 +301,7 @@
   var slot = "delaktig-unsent:" + form.action;
   var body = null;
   var timer = null;
+  var delay = 1000;
   var sending = false;
 
   function say(name) { status.textContent = data(name); }
@@ -316,16 +317,24 @@
   function wait() {
     form.hidden = true;
     say("queued");
-    if (!timer) { timer = setInterval(send, 15000); }
+    later();
+  }
+
+  // Again soon, then less often: a connection that has just come back often fails its first requests.
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(send, delay);
+    delay = Math.min(delay * 2, 30000);
   }
 
   function send() {
-    if (sending || !body || !navigator.onLine) { return; }
+    if (sending || !body) { return; }
+    if (!navigator.onLine) { later(); return; }
     sending = true;
     fetch(form.action, { method: "POST", body: new URLSearchParams(body), credentials: "same-origin" }).then(function (response) {
       if (response.status >= 500) { throw new Error("not now"); }
       return response.text().then(function (page) {
-        clearInterval(timer);
+        clearTimeout(timer);
         keep(null);
         if (response.ok && response.redirected) {
           // Stored (or stored before, from the same key): on to the thank-you page it led to.
@@ -338,7 +347,10 @@
         document.write(page);
         document.close();
       });
-    }).catch(function () { sending = false; });
+    }).catch(function () {
+      sending = false;
+      later();
+    });
   }
 
   form.addEventListener("submit", function (event) {
@@ -350,7 +362,10 @@
     status.tabIndex = -1;  // the send button it replaces had the focus
     status.focus();
   });
-  window.addEventListener("online", send);
+  window.addEventListener("online", function () {
+    delay = 1000;
+    send();
+  });
   try { body = sessionStorage.getItem(slot); } catch (e) { body = null; }
   if (body) {
     wait();
