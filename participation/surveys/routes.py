@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
@@ -132,6 +133,17 @@ def _form_messages() -> dict[str, str]:
     }
 
 
+def _offline_attributes() -> dict[str, str]:
+    """Where static/js/survey.js finds the service worker, and what it says when this phone is offline."""
+    return {
+        "data-worker": url_for("surveys.service_worker"),
+        "data-offline-queued": _(
+            "No connection. Your answers are saved on this phone and will be sent when you are online again."
+        ),
+        "data-offline-arrived": _("Your answers have arrived."),
+    }
+
+
 def _form_page(
     survey: Survey,
     *,
@@ -158,9 +170,27 @@ def _form_page(
         placement_code=placement_code,
         screen=screen,
         checks=client_checks(survey),
-        form_messages=_form_messages(),
+        form_messages=_form_messages() | _offline_attributes(),
     )
     return Response(page, status=status)
+
+
+@bp.get("/s/sw.js")
+def service_worker() -> Response:
+    """The survey pages' service worker (static/js/sw.js); served here, so that its scope is /<lang>/s/.
+
+    A slug is letters, digits and hyphens, so no survey can be called sw.js.
+    """
+    # Read whole (3 KB), not streamed: the browser fetches it after the page and may go before it ends.
+    if current_app.static_folder is None:  # pragma: no cover - the app always has its static folder
+        abort(404)
+    script = Path(current_app.static_folder, "js", "sw.js").read_bytes()
+    response = Response(script, mimetype="application/javascript")
+    # Checked on each visit (a 304 when unchanged), so a fixed worker reaches phones at once.
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    response.make_conditional(request)  # a 304 in place when the phone's copy is this one
+    return response
 
 
 @bp.get("/s/<slug>")

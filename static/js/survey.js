@@ -284,6 +284,103 @@
   if (problemBox) { problemBox.focus(); }
 })();
 
+// --- Offline (issue 12): a form sent while the phone has no connection waits and goes when it is back ---
+// The service worker (sw.js) keeps this page so it opens again offline. Online the form posts just as it
+// does without this script. Offline, the answers are kept and sent once, with the form's own submission
+// key, so even a second send stores nothing new.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.survey[data-worker]");
+  var status = document.getElementById("offline-status");
+  if (!form || !status || !window.fetch) { return; }
+  var worker = navigator.serviceWorker;
+  // The page came from the network before the worker ran: ask it to keep a copy of it, its style and script.
+  var fresh = worker && !worker.controller;
+  // sessionStorage, not localStorage: the answers outlive a reload or a tab the phone put to sleep, but
+  // not the tab itself, so on a shared tablet they never wait for the next person. Gone once sent.
+  var slot = "delaktig-unsent:" + form.action;
+  var body = null;
+  var timer = null;
+  var delay = 1000;
+  var sending = false;
+
+  function say(name) { status.textContent = data(name); }
+  function data(name) { return form.getAttribute("data-offline-" + name); }
+
+  function keep(value) {
+    body = value;
+    try {
+      if (value) { sessionStorage.setItem(slot, value); } else { sessionStorage.removeItem(slot); }
+    } catch (e) { /* storage switched off: this page's own copy still goes */ }
+  }
+
+  function wait() {
+    form.hidden = true;
+    say("queued");
+    later();
+  }
+
+  // Again soon, then less often: a connection that has just come back often fails its first requests.
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(send, delay);
+    delay = Math.min(delay * 2, 30000);
+  }
+
+  function send() {
+    if (sending || !body) { return; }
+    if (!navigator.onLine) { later(); return; }
+    sending = true;
+    fetch(form.action, { method: "POST", body: new URLSearchParams(body), credentials: "same-origin" }).then(function (response) {
+      if (response.status >= 500) { throw new Error("not now"); }
+      return response.text().then(function (page) {
+        clearTimeout(timer);
+        keep(null);
+        if (response.ok && response.redirected) {
+          // Stored (or stored before, from the same key): on to the thank-you page it led to.
+          say("arrived");
+          setTimeout(function () { location.replace(response.url); }, 1500);
+          return;
+        }
+        // Refused (a check to redo, an answer to look at): the server's page, every answer in it kept.
+        document.open();
+        document.write(page);
+        document.close();
+      });
+    }).catch(function () {
+      sending = false;
+      later();
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    // After the stepper's checks; a language button is left to the browser.
+    if (event.defaultPrevented || navigator.onLine || (event.submitter && event.submitter.hasAttribute("formaction"))) { return; }
+    event.preventDefault();
+    keep(new URLSearchParams(new FormData(form)).toString());
+    wait();
+    status.tabIndex = -1;  // the send button it replaces had the focus
+    status.focus();
+  });
+  window.addEventListener("online", function () {
+    delay = 1000;
+    send();
+  });
+  try { body = sessionStorage.getItem(slot); } catch (e) { body = null; }
+  if (body) {
+    wait();
+    send();
+  }
+  if (!worker) { return; }
+  worker.register(form.getAttribute("data-worker")).then(function () { return worker.ready; }).then(function (registration) {
+    if (fresh && registration.active) {
+      var urls = [location.href];
+      document.querySelectorAll("link[rel=stylesheet], script[src]").forEach(function (el) { urls.push(el.href || el.src); });
+      registration.active.postMessage({ keep: urls });
+    }
+  }).catch(function () { /* no worker: the page works as before */ });
+})();
+
 // --- Copy button for the follow-up code (the code page) -------------------------------------------
 // Kept apart from the stepper above. The button is in the page hidden and appears only where the
 // browser can copy, so without this script (or without a clipboard) nothing offers what cannot work.

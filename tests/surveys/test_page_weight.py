@@ -1,4 +1,5 @@
-"""The survey page is light: one document, one stylesheet, one small script, first-party, under 30 KB gzipped."""
+"""The survey page is light: one document, one stylesheet, one small script (and its service worker),
+first-party, under 30 KB gzipped."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def test_survey_page_is_under_30_kb_compressed_with_no_third_party_requests(clie
     assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
     assert len(assets) == 2  # the stylesheet and the script
     assert not re.search(rb'(?:href|src)="(?:https?:)?//', html)
+    [worker] = re.findall(rb'data-worker="(/ar/s/sw\.js)"', html)  # fetched once the page is shown
+    assets.append(worker)
     assert b"@font-face" not in fetch(client, "/static/css/app.css")
     total = len(gzip.compress(html))
     for asset in assets:
