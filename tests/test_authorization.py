@@ -8,6 +8,7 @@ but whose partner does not own the object, gets 404 (see participation.staff.own
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -289,6 +290,11 @@ API_ALLOWED = {
     "api.survey_results": {"a"},
     "api.needs_map": {"a", "b"},
     "api.actions": {"a", "b"},
+    "api.indicators": {"a", "b"},  # shared measurement, as on the staff pages
+    "api.placements": {"a", "b"},  # each lists its own partner's only
+    "api.placement": {"a"},
+    "api.forum_sessions": {"a", "b"},  # each lists its own partner's only
+    "api.forum_results": {"a"},
 }
 
 
@@ -303,6 +309,11 @@ def test_each_partner_token_gets_exactly_its_api_routes(app, client):
     from participation.staff.services import get_or_create_partner
 
     survey = gen_survey(partner=A)
+    values = {
+        "slug": survey.slug,
+        "placement_id": str(gen_placement(survey).id),
+        "session_id": str(gen_forum_session(partner=A).id),
+    }
     headers = {None: {}}
     for name, partner in (("a", A), ("b", B)):
         _token, clear = create_token(get_or_create_partner(partner), "BI")
@@ -311,7 +322,7 @@ def test_each_partner_token_gets_exactly_its_api_routes(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/"):
             continue
-        url = rule.rule.replace("<slug>", survey.slug)
+        url = re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", lambda m: values[m.group(1)], rule.rule)
         for who, sent in headers.items():
             status = client.get(url, headers=sent).status_code
             if who in API_ALLOWED[rule.endpoint]:

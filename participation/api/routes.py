@@ -21,12 +21,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, Unauthorized
 
-from participation.api import services
+from participation.api import figures, services
+from participation.api.errors import json_error
 from participation.api.models import ApiToken
 from participation.api.openapi import openapi_document
-from participation.core.hygiene import parse_id
+from participation.core.hygiene import MAX_ID, parse_id
 from participation.extensions import csrf, db, limiter
 from participation.i18n.languages import default_language, is_shipped
 from participation.i18n.routing import staff_language
@@ -67,10 +68,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         token = _request_token()
         if token is None:
-            response = jsonify(error="A valid API token is required: send 'Authorization: Bearer <token>'.")
-            response.status_code = 401
-            response.headers["WWW-Authenticate"] = 'Bearer realm="delaktig"'
-            return response
+            return json_error(Unauthorized())
         g.api_token = token
         return view(*args, **kwargs)
 
@@ -85,8 +83,8 @@ def _lang() -> str:
 
 
 @bp.errorhandler(HTTPException)
-def _json_error(error: HTTPException) -> tuple[Response, int]:
-    return jsonify(error=error.description), error.code or 500
+def _json_error(error: HTTPException) -> Response:
+    return json_error(error)
 
 
 @bp.get("/openapi.json")
@@ -141,6 +139,56 @@ def needs_map() -> Response:
 @token_required
 def actions() -> Response:
     return jsonify(actions=services.actions_list(_lang()))
+
+
+@bp.get("/indicators")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def indicators() -> Response:
+    # Shared measurement, as every partner's staff reads it: approved values only.
+    return jsonify(indicators=figures.indicators(_lang()))
+
+
+# Ids as the database holds them (participation.core.hygiene.MAX_ID): a larger one is no such thing.
+ID = f"int(min=1, max={MAX_ID})"
+
+
+@bp.get("/placements")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def placements() -> Response:
+    k = threshold()
+    return jsonify(k=k, placements=figures.placements(g.api_token.partner_id, k))
+
+
+@bp.get(f"/placements/<{ID}:placement_id>")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def placement(placement_id: int) -> Response:
+    k = threshold()
+    found = figures.placement(g.api_token.partner_id, placement_id, k)
+    if found is None:  # another partner's: as if missing
+        abort(404, description=f"No placement {placement_id}.")
+    return jsonify(k=k, placement=found)
+
+
+@bp.get("/forum/sessions")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def forum_sessions() -> Response:
+    k = threshold()
+    return jsonify(k=k, sessions=figures.forum_sessions(g.api_token.partner_id, k, _lang()))
+
+
+@bp.get(f"/forum/sessions/<{ID}:session_id>/results")
+@limiter.limit("120 per minute", key_func=_token_key)
+@token_required
+def forum_results(session_id: int) -> Response:
+    k, lang = threshold(), _lang()
+    found = figures.forum_session(g.api_token.partner_id, session_id, k, lang)
+    if found is None:  # another partner's: as if missing
+        abort(404, description=f"No forum session {session_id}.")
+    return jsonify(k=k, session=found)
 
 
 tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/staff/api-tokens")

@@ -45,10 +45,14 @@ def revoke(token: ApiToken) -> None:
 
 
 def authenticate(header: str | None) -> ApiToken | None:
-    """The live token in an 'Authorization: Bearer …' header, or None."""
-    if not header or not header.startswith("Bearer "):
+    """The live token in an 'Authorization: Bearer …' header, or None.
+
+    The scheme is case-insensitive (RFC 9110, 11.1): 'bearer' and 'BEARER' are 'Bearer' too.
+    """
+    scheme, _blank, rest = (header or "").strip().partition(" ")
+    if scheme.lower() != "bearer":
         return None
-    clear = header.removeprefix("Bearer ").strip()
+    clear = rest.strip()
     if not clear or len(clear) > 100:
         return None
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _hash(clear)))

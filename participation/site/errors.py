@@ -7,6 +7,7 @@ from flask import Flask, current_app, g, render_template
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
+from participation.api.errors import is_api_request, json_error
 from participation.core.logs import route
 from participation.i18n.languages import choose_language
 
@@ -19,13 +20,17 @@ def _page(status: int) -> tuple[str, int]:
 
 def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def _http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
+        if is_api_request():  # also a path no rule matched: partners' tools get the API's JSON
+            return json_error(error)
         return _page(error.code)
 
     @app.errorhandler(InternalServerError)
-    def _server_error(_error: InternalServerError) -> tuple[str, int]:
+    def _server_error(error: InternalServerError) -> ResponseReturnValue:
+        if is_api_request():
+            return json_error(error)
         return _page(500)
 
     @app.errorhandler(OverflowError)

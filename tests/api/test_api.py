@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from participation.api.models import ApiToken
@@ -28,7 +30,7 @@ def test_openapi_describes_every_api_route(app, client):
     assert document["openapi"].startswith("3.")
     documented = set(document["paths"])
     routes = {
-        rule.rule.replace("<slug>", "{slug}")
+        re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", r"{\1}", rule.rule)
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/")
     }
