@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from participation.forum.routes import bp as forum
     from participation.forum.staff_routes import bp as forum_staff
     from participation.insights.routes import bp as insights
+    from participation.lifecycle.routes import bp as lifecycle
     from participation.measurement.routes import bp as measurement
     from participation.moderation.routes import bp as moderation
     from participation.placements.routes import bp as placements
@@ -110,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
         measurement,
         followup,
         quarantine,
+        lifecycle,
     ):
         app.register_blueprint(blueprint)
     register_template_globals(app)
@@ -133,6 +135,7 @@ def register_commands(app: Flask) -> None:
     from participation.core.backup import backup, restore
     from participation.core.commands import db_cli
     from participation.demo.commands import demo
+    from participation.lifecycle.commands import access_cli, erase_cli
     from participation.staff.commands import users_cli
     from participation.surveys.commands import release
 
@@ -140,5 +143,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(demo)
+    app.cli.add_command(erase_cli)
+    app.cli.add_command(access_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(release)

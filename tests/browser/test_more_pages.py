@@ -145,6 +145,7 @@ def test_staff_pages_have_no_axe_violations(new_context: NewContext, runner) -> 
         "/staff/coding",
         "/staff/population",
         "/staff/activity",
+        "/staff/data-requests/",
         "/staff/actions/",
         "/staff/actions/new",
         "/staff/measurement/",

@@ -30,6 +30,7 @@ CAPABILITIES = [
     "insights",
     "actions",
     "measurement",
+    "lifecycle",
     "api",
     "site",
     "demo",

@@ -1,0 +1,1 @@
+"""Data lifecycle: erasing responses on request, and a follow-up code holder's access to what is stored."""
