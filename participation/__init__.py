@@ -135,7 +135,7 @@ def register_commands(app: Flask) -> None:
     from participation.core.backup import backup, restore
     from participation.core.commands import db_cli
     from participation.demo.commands import demo
-    from participation.lifecycle.commands import access_cli, erase_cli
+    from participation.lifecycle.commands import access_cli, erase_cli, retention
     from participation.staff.commands import users_cli
     from participation.surveys.commands import release
 
@@ -145,5 +145,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(erase_cli)
     app.cli.add_command(access_cli)
+    app.cli.add_command(retention)
     app.cli.add_command(users_cli)
     app.cli.add_command(release)

@@ -7,7 +7,7 @@ from participation.core.changes import DataChange
 from participation.core.floods import FloodBurst
 from participation.followup.models import FollowUp
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ForumVote
-from participation.insights.models import CodebookVersion, PopulationFigure, TextCode
+from participation.insights.models import ArchivedCell, CodebookVersion, PopulationFigure, TextCode
 from participation.measurement.models import DataPoint, Indicator, Program, ProgramMeasure
 from participation.placements.models import Placement, PlacementScan
 from participation.staff.models import Partner, Role, User
@@ -18,6 +18,7 @@ __all__ = [
     "Action",
     "Answer",
     "ApiToken",
+    "ArchivedCell",
     "CodebookVersion",
     "DataChange",
     "FloodBurst",

@@ -57,3 +57,28 @@ class PopulationFigure(Base):
     count: Mapped[int]
     source: Mapped[str] = mapped_column(sa.String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ArchivedCell(Base):
+    """The needs map's counts of responses erased at the end of their retention, kept per cell and measure.
+
+    Written by `flask retention` (participation.lifecycle.retention) just before the responses go, in the
+    same transaction: the count and the sum of its records' keys of every measure of every cell, exactly as
+    participation.insights.tally counted them. The tally adds these rows to what it counts from the answers
+    that remain, so a term's figures, noise included, are the same after the erasure as before. They are as
+    they were counted then: a theme tag changed later does not move them. No record of a person is kept.
+    """
+
+    __tablename__ = "archived_cell"
+
+    term: Mapped[int] = mapped_column(primary_key=True, info=counted())
+    age_band: Mapped[str] = mapped_column(sa.String(20), primary_key=True, info=counted())  # "" unanswered
+    gender: Mapped[str] = mapped_column(sa.String(20), primary_key=True, info=counted())  # "" unanswered
+    placement_id: Mapped[int] = mapped_column(primary_key=True, info=counted())  # 0: without a placement
+    measure: Mapped[str] = mapped_column(
+        sa.String(24), primary_key=True, info=counted()
+    )  # "chose", "chose#" …
+    theme_id: Mapped[int] = mapped_column(
+        primary_key=True, info=counted()
+    )  # 0 for "respondents" and the like
+    value: Mapped[int] = mapped_column(sa.BigInteger, info=counted())

@@ -14,6 +14,8 @@ and beside each measure m the sum of its records' keys under (m + KEY_SUFFIX, t)
 control (participation.suppression) turns into the cell key of any sum of cells.
 
 Only released responses count (participation.surveys.releases): results move a release at a time.
+Responses erased at the end of their retention count on as archived cells (insights.models.ArchivedCell),
+kept with their key sums by participation.lifecycle.retention, so earlier terms keep their figures.
 The tally is kept per process and read again only when needed: a new release's responses are counted on
 their own (by release) and added; a DataChange row "text" (moderation, coding) re-counts the free text
 only; a row "all" (a theme tag, a deleted response) counts everything again. Which columns and rows write
@@ -36,7 +38,7 @@ from flask import Flask, current_app, g
 from participation.core.changes import ALL, TEXT, DataChange, widest
 from participation.core.terms import term_of
 from participation.extensions import db
-from participation.insights.models import TextCode
+from participation.insights.models import ArchivedCell, TextCode
 from participation.suppression import Count, record_key_sql
 from participation.surveys.models import (
     PUBLISHABLE,
@@ -127,8 +129,8 @@ def released_between(low: int, high: int) -> Any:
     return sa.and_(Response.release_id > low, Response.release_id <= high)
 
 
-def _count_responses(tags: Tags, low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
-    """Respondents and the choices and scale flags per cell, for the releases low < release <= high.
+def _count_responses(tags: Tags, which: Any) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """Respondents and the choices and scale flags per cell, of the responses `which` selects.
 
     One statement: each response with its themed answers is reduced to a 0/1 flag per theme and measure,
     then the flags (and the flags times the response's record key) are summed per cell. Responses without
@@ -145,7 +147,7 @@ def _count_responses(tags: Tags, low: int, high: int) -> dict[CellKey, Counter[t
     flags = [expression.label(f"f{index}") for index, (_m, _t, expression) in enumerate(measures)]
     query = sa.select(
         Response.id, *cell_columns(), record_key_sql(Response.id).label("record_key"), *flags
-    ).where(released_between(low, high))
+    ).where(which)
     if measures:
         query = query.outerjoin(
             Answer, sa.and_(Answer.response_id == Response.id, Answer.question_id.in_(tags.questions))
@@ -173,8 +175,8 @@ def _count_responses(tags: Tags, low: int, high: int) -> dict[CellKey, Counter[t
     return cells
 
 
-def _count_texts(low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]:
-    """Published free-text answers per cell: coded per theme, and coded with any theme."""
+def _count_texts(which: Any) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """Published free-text answers of the responses `which` selects, per cell: coded per theme and at all."""
     coded = (
         sa.select(
             *cell_columns(),
@@ -185,7 +187,7 @@ def _count_texts(low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]
         .select_from(TextCode)
         .join(Answer, Answer.id == TextCode.answer_id)
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.moderation_status.in_(PUBLISHABLE), released_between(low, high))
+        .where(Answer.moderation_status.in_(PUBLISHABLE), which)
         .subquery()
     )
     cell = [coded.c[f"d_{name}"] for name in DIMENSIONS]
@@ -209,6 +211,27 @@ def _count_texts(low: int, high: int) -> dict[CellKey, Counter[tuple[str, int]]]
         counts = cells.setdefault(cell_key(row), Counter())
         counts[("coded_base", 0)] = int(row[4])
         counts[("coded_base" + KEY_SUFFIX, 0)] = int(row[5])
+    return cells
+
+
+def cells_of(which: Any) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """Every measure of every cell of the released responses `which` selects, as the tally counts them.
+
+    For participation.lifecycle.retention, which keeps these as archived cells before it erases them.
+    """
+    released = sa.and_(Response.release_id.is_not(None), which)
+    return _merge(_count_responses(_tags(), released), _count_texts(released))
+
+
+def _archived(*, texts_only: bool = False) -> dict[CellKey, Counter[tuple[str, int]]]:
+    """The archived cells (participation.insights.models.ArchivedCell): counts of erased responses."""
+    query = sa.select(ArchivedCell)
+    if texts_only:
+        query = query.where(ArchivedCell.measure.in_([*_TEXTS, *(name + KEY_SUFFIX for name in _TEXTS)]))
+    cells: dict[CellKey, Counter[tuple[str, int]]] = {}
+    for row in db.session.scalars(query):
+        key = (row.term, row.age_band, row.gender, row.placement_id)
+        cells.setdefault(key, Counter())[(row.measure, row.theme_id)] += row.value
     return cells
 
 
@@ -322,9 +345,10 @@ _generations = itertools.count(1)
 
 def _full(state: _State) -> Tally:
     tags = _tags()
-    responses = _count_responses(tags, 0, state.last_release)
+    responses = _count_responses(tags, released_between(0, state.last_release))
     total = sum(counts[("respondents", 0)] for counts in responses.values())
-    cells = _merge(responses, _count_texts(0, state.last_release))
+    # With the archived cells: the counts of responses erased at the end of their retention.
+    cells = _merge(responses, _count_texts(released_between(0, state.last_release)), _archived())
     return Tally(cells, state.last_release, total, frozenset(state.changes.items()), tags, next(_generations))
 
 
@@ -339,14 +363,15 @@ def _refreshed(old: Tally | None) -> Tally:
         return old
     cells = old.cells
     if scope == TEXT:
-        cells = _merge(_without_texts(cells), _count_texts(0, old.last_release))
+        texts = _count_texts(released_between(0, old.last_release))
+        cells = _merge(_without_texts(cells), texts, _archived(texts_only=True))
     if (state.last_release, state.responses) != (old.last_release, old.responses):
-        new = _count_responses(old.tags, old.last_release, state.last_release)
+        new = _count_responses(old.tags, released_between(old.last_release, state.last_release))
         added = sum(counts[("respondents", 0)] for counts in new.values())
         if old.responses + added != state.responses:
             # A release with a lower number committed late, or a response was removed: count all again.
             return _full(state)
-        cells = _merge(cells, new, _count_texts(old.last_release, state.last_release))
+        cells = _merge(cells, new, _count_texts(released_between(old.last_release, state.last_release)))
     return Tally(
         cells, state.last_release, state.responses, frozenset(state.changes.items()), old.tags, old.generation
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from flask.cli import with_appcontext
 
 from participation.extensions import db
 from participation.lifecycle import services
+from participation.lifecycle.retention import apply_all
 from participation.placements.models import Placement
 from participation.surveys.models import Survey
 
@@ -65,6 +67,20 @@ def erase_follow_up(code: str, yes: bool) -> None:
     except services.LifecycleError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Removed the link; {unlinked} responses are no longer joined.")
+
+
+@click.command("retention")
+@with_appcontext
+def retention() -> None:
+    """Erase responses older than their survey's retention, keeping the needs map's and indicators' figures."""
+    done = apply_all(datetime.now(UTC))
+    for kept in done:
+        click.echo(
+            f"{kept.survey}: erased {kept.responses} responses ({kept.answers} answers, {kept.texts} free texts);"
+            f" indicator values kept for {kept.indicator_terms} terms."
+        )
+    if not done:
+        click.echo("No survey has a retention set.")
 
 
 @click.group("access")
