@@ -39,16 +39,12 @@ from participation.core.changes import ALL, TEXT, DataChange, widest
 from participation.core.terms import term_of
 from participation.extensions import db
 from participation.insights.models import ArchivedCell, TextCode
+from participation.insights.tags import Tags, read_tags
 from participation.suppression import Count, record_key_sql
 from participation.surveys.models import (
     PUBLISHABLE,
     Answer,
-    Option,
-    Question,
-    QuestionKind,
     Response,
-    option_theme,
-    question_theme,
 )
 
 DIMENSIONS = ("period", "age_band", "gender", "placement")
@@ -78,46 +74,6 @@ def cell_key(row: Any) -> CellKey:
 
 
 # --- counting ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Tags:
-    """Which options and questions carry which theme, as the response pass needs them."""
-
-    options: dict[int, list[int]]  # theme -> themed option ids
-    choice_questions: dict[int, list[int]]  # theme -> questions that have such an option
-    scale_questions: dict[int, list[int]]  # theme -> scale questions tagged with it
-
-    @property
-    def questions(self) -> list[int]:
-        every = set()
-        for ids in (*self.choice_questions.values(), *self.scale_questions.values()):
-            every.update(ids)
-        return sorted(every)
-
-
-def _tags() -> Tags:
-    options: dict[int, set[int]] = {}
-    choice_questions: dict[int, set[int]] = {}
-    for theme_id, option_id, question_id in db.session.execute(
-        sa.select(option_theme.c.theme_id, Option.id, Option.question_id).join(
-            option_theme, option_theme.c.option_id == Option.id
-        )
-    ):
-        options.setdefault(theme_id, set()).add(option_id)
-        choice_questions.setdefault(theme_id, set()).add(question_id)
-    scale_questions: dict[int, set[int]] = {}
-    for theme_id, question_id in db.session.execute(
-        sa.select(question_theme.c.theme_id, Question.id)
-        .join(question_theme, question_theme.c.question_id == Question.id)
-        .where(Question.kind == QuestionKind.SCALE)
-    ):
-        scale_questions.setdefault(theme_id, set()).add(question_id)
-
-    def listed(mapping: dict[int, set[int]]) -> dict[int, list[int]]:
-        return {theme: sorted(ids) for theme, ids in sorted(mapping.items())}
-
-    return Tags(listed(options), listed(choice_questions), listed(scale_questions))
 
 
 def _flag(condition: Any) -> Any:
@@ -220,7 +176,7 @@ def cells_of(which: Any) -> dict[CellKey, Counter[tuple[str, int]]]:
     For participation.lifecycle.retention, which keeps these as archived cells before it erases them.
     """
     released = sa.and_(Response.release_id.is_not(None), which)
-    return _merge(_count_responses(_tags(), released), _count_texts(released))
+    return _merge(_count_responses(read_tags(), released), _count_texts(released))
 
 
 def _archived(*, texts_only: bool = False) -> dict[CellKey, Counter[tuple[str, int]]]:
@@ -344,7 +300,7 @@ _generations = itertools.count(1)
 
 
 def _full(state: _State) -> Tally:
-    tags = _tags()
+    tags = read_tags()
     responses = _count_responses(tags, released_between(0, state.last_release))
     total = sum(counts[("respondents", 0)] for counts in responses.values())
     # With the archived cells: the counts of responses erased at the end of their retention.
