@@ -6,7 +6,8 @@ Every cell with content on an imported row is either read or named in the result
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
+
+from participation.surveys.xlsform.problems import LazyString
 
 # Read by the questions; label::… columns are read per language.
 SURVEY_COLUMNS = {"type", "name", "label", "required", "relevant", "constraint", "themes", "max_choices"}
@@ -35,7 +36,6 @@ _SURVEY_REASONS = {
 }
 _UNKNOWN = _l("Delaktig does not know what it means")
 _SETTING_REASONS = {
-    "form_title": _l("the title is taken from the column with a language"),
     "submission_url": _l("answers to a Delaktig survey are sent to Delaktig"),
     "public_key": _l("answers to a Delaktig survey are sent to Delaktig"),
     "instance_name": _l("Delaktig answers are anonymous and have no names"),

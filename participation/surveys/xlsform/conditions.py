@@ -29,6 +29,9 @@ _STRING_LENGTH = re.compile(r"^string-length\(\s*\.\s*\)\s*(<=|<)\s*(\d+)$")
 class Conditions(FormReading):
     """required, relevant and constraint of one question."""
 
+    # The choice list of each question read as Delaktig's yes/no, in case a later condition needs its options.
+    yes_no_lists: dict[str, str]
+
     def _required(self, number: int, value: str) -> bool:
         """yes/true/1 is required; an expression is reported and left optional."""
         if self._is_true(value) or value.strip().lower() in _FALSE:
@@ -155,7 +158,7 @@ class Conditions(FormReading):
                     "the constraint '%(expression)s' was not imported: Delaktig takes numbers from -%(limit)s to "
                     "%(limit)s, the smallest allowed not above the largest.",
                     expression=expression,
-                    limit=f"{NUMBER_LIMIT:,}",
+                    limit=format(NUMBER_LIMIT, ","),
                 ),
             )
             return True

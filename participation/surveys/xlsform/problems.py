@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
+from flask_babel.speaklater import LazyString  # type: ignore[import-untyped]  # the lazy text of _l()
+
+__all__ = ["LazyString", "Problem"]
 
 # The sheet names are XLSForm's own words.
 _WHERE = {

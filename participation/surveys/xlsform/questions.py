@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 
 from participation.surveys.editing import KEY
 from participation.surveys.models import KEY_MAX, Option, Question, QuestionKind
 from participation.surveys.xlsform.columns import SURVEY_COLUMNS, dropped_cells
 from participation.surveys.xlsform.conditions import Conditions
+from participation.surveys.xlsform.problems import LazyString
 from participation.surveys.xlsform.scales import scale_list, yes_no_list
 
 # pyxform's spellings of each select type, longest first so 'select one from' wins over 'select one'.
@@ -71,8 +71,6 @@ _KINDS = {
 
 class QuestionRows(Conditions):
     """The survey sheet's rows, one question each, or skipped and reported."""
-
-    yes_no_lists: dict[str, str]
 
     def _read_row(self, number: int, row: dict[str, str]) -> None:
         """One survey sheet row: a question, or a row that is skipped and reported."""

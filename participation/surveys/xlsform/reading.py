@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from openpyxl import Workbook
 
 from participation.surveys.editing import OPTION_KEY
 from participation.surveys.models import KEY_MAX, TEXT_LIMITS, Option, Question
 from participation.surveys.xlsform.languages import SHIPPED_LANGUAGES, language_code, language_header
-from participation.surveys.xlsform.problems import Problem
+from participation.surveys.xlsform.problems import LazyString, Problem
 from participation.surveys.xlsform.workbook import Sheet, other_sheets, read_sheet
 
 _REFERENCE = re.compile(r"\$\{[^}]*\}")

@@ -1,8 +1,8 @@
 """A scale's choice list in XLSForm: five points, named 1–5, whose labels carry the scale's end words.
 
-XLSForm has no column for a scale's end words, so they travel where a Kobo or ODK user puts them: in the
-labels of the first and last choice ("😞 1 – Not safe at all" … "😄 5 – Very safe"). Reading strips the
-face and the number again; a list whose ends say only the generic words has no end words of its own.
+XLSForm has no column for a scale's end words, so they travel in the labels of the first and last choice
+("😞 1 – Not safe at all" … "😄 5 – Very safe"). Only a list with Delaktig's faces in that order comes back
+as a scale; any other list keeps its own labels as a choice question, so nothing changes its meaning.
 """
 
 from __future__ import annotations
@@ -73,6 +73,22 @@ def _numbered(said: list[str]) -> tuple[str, str] | None:
     return ends[0], ends[-1]
 
 
+def _words_after_faces(labels: Sequence[dict[str, str]], code: str) -> list[str] | None:
+    """One language's words after each point's face, or None when a label lacks its face."""
+    said = [_after_face(texts.get(code, ""), index) for index, texts in enumerate(labels)]
+    return None if None in said else [str(text) for text in said]
+
+
+def _language_scale(words: list[str] | None, code: str) -> tuple[str, str, str] | None:
+    """('generic' or 'numbered', low, high) for one language's words after the faces; None if neither."""
+    if words is None:
+        return None
+    if [word.casefold() for word in words] == [word.casefold() for word in SCALE_LABELS.get(code, ())]:
+        return "generic", "", ""
+    numbered = _numbered(words)
+    return None if numbered is None else ("numbered", *numbered)
+
+
 def scale_list(
     keys: list[str], labels: Sequence[dict[str, str]]
 ) -> tuple[dict[str, str], dict[str, str]] | None:
@@ -83,26 +99,17 @@ def scale_list(
     """
     if keys != [str(point) for point in range(1, SCALE_POINTS + 1)]:
         return None
-    codes = list(dict.fromkeys(code for texts in labels for code in texts))
     low: dict[str, str] = {}
     high: dict[str, str] = {}
     modes = set()
-    for code in codes:
-        said = [_after_face(texts.get(code, ""), index) for index, texts in enumerate(labels)]
-        if any(text is None for text in said):
+    for code in dict.fromkeys(code for texts in labels for code in texts):
+        found = _language_scale(_words_after_faces(labels, code), code)
+        if found is None:
             return None
-        words = [str(text) for text in said]
-        generic = [word.casefold() for word in SCALE_LABELS.get(code, ())]
-        numbered = _numbered(words)
-        if [word.casefold() for word in words] == generic:
-            modes.add("generic")
-        elif numbered is not None:
-            modes.add("numbered")
-            low |= {code: numbered[0]} if numbered[0] else {}
-            high |= {code: numbered[1]} if numbered[1] else {}
-        else:
-            return None
-    if not codes or len(modes) != 1 or (modes == {"numbered"} and not (low or high)):
+        modes.add(found[0])
+        low |= {code: found[1]} if found[1] else {}
+        high |= {code: found[2]} if found[2] else {}
+    if len(modes) != 1 or (modes == {"numbered"} and not (low or high)):
         return None
     return low, high
 

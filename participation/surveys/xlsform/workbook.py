@@ -8,8 +8,9 @@ import zipfile
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from openpyxl import Workbook, load_workbook
+
+from participation.surveys.xlsform.problems import LazyString
 
 # A .xlsx is a zip file; refuse one that unpacks to more than this rather than parse it.
 UNPACKED_MAX = 20 * 1024 * 1024
