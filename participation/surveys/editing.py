@@ -29,7 +29,11 @@ from participation.surveys.models import (
 from participation.themes.models import Theme
 
 SLUG = re.compile(rf"^[a-z0-9][a-z0-9-]{{1,{SLUG_MAX - 2}}}[a-z0-9]$")
-KEY = re.compile(rf"^[A-Za-z_][A-Za-z0-9_]{{0,{KEY_MAX - 1}}}$")
+# A question's short name is an XML name, as XLSForm requires ('ålder', 'why-unsafe', 'q1.2'); an
+# option's is any answer value ODK can store: no spaces around it, none inside (select_multiple keeps
+# the chosen names space-separated), no quotes, as in '1', '99', '24/7'.
+KEY = re.compile(rf"^[^\W\d][\w.-]{{0,{KEY_MAX - 1}}}$")
+OPTION_KEY = re.compile(rf"^[^\s'\"]{{1,{KEY_MAX}}}$")
 
 
 class EditError(ValueError):

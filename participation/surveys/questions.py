@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from participation.audit.services import record
 from participation.extensions import db
-from participation.surveys.editing import KEY, EditError, has_answers, limited, themes_with_ids
+from participation.surveys.editing import KEY, OPTION_KEY, EditError, has_answers, limited, themes_with_ids
 from participation.surveys.models import Option, Question, QuestionKind, Survey
 
 _COUNTED = (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING)  # kinds with a most-choices setting
@@ -25,7 +25,12 @@ def _next_key(survey: Survey) -> str:
 def _question_key(survey: Survey, question: Question | None, values: dict[str, Any]) -> str:
     key = (values.get("key") or (question.key if question is not None else _next_key(survey))).strip()
     if not KEY.match(key) or any(q.key == key and q is not question for q in survey.questions):
-        raise EditError(_("The short name must be unique in the survey and use letters, digits and _ only."))
+        raise EditError(
+            _(
+                "The short name must be unique in the survey, start with a letter or _ and use letters, "
+                "digits, _, - and . only."
+            )
+        )
     return key
 
 
@@ -149,10 +154,8 @@ def save_option(
 ) -> Option:
     """Add an option at the end, or change one's label, short name and themes."""
     key = (key or (option.key if option is not None else f"o{len(question.options) + 1}")).strip()
-    if not KEY.match(key) or any(o.key == key and o is not option for o in question.options):
-        raise EditError(
-            _("The short name must be unique in the question and use letters, digits and _ only.")
-        )
+    if not OPTION_KEY.match(key) or any(o.key == key and o is not option for o in question.options):
+        raise EditError(_("The short name must be unique in the question and have no spaces or quotes."))
     if option is not None and key != option.key and has_answers(option=option):
         raise EditError(_("This option already has answers, so its short name cannot change."))
     text = limited("label", label)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from typing import Any
 
 from flask_babel import gettext as _
@@ -163,7 +164,7 @@ def record_export(survey: Survey, kind: str) -> None:
         record("survey_exported", "survey", survey.id, format=kind)
 
 
-def record_import(survey: Survey, problems: list[str], partner_id: int) -> None:
+def record_import(survey: Survey, problems: Sequence[object], partner_id: int) -> None:
     """Keep an imported survey, owned by the partner, with a note of what could not be brought along."""
     with db.transaction():
         survey.partner_id = partner_id

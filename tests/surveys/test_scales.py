@@ -204,21 +204,25 @@ KOBO_SCALE_CHOICES = [
 ]
 
 
-def test_a_kobo_form_with_labelled_one_to_five_lists_imports_scales_with_those_end_words(app, db):
+def test_a_kobo_form_with_labelled_one_to_five_lists_keeps_them_as_choices_with_their_own_labels(app, db):
+    # Without Delaktig's faces nothing says which end is the good one, and the middle words have no place
+    # on a face scale: each list stays a choice question with its own labels, in its own order.
+    reversed_safe = [["safe_rev", point, label, label] for point, label in
+                     ((1, "Very safe"), (2, "Safe"), (3, "So so"), (4, "Unsafe"), (5, "Very unsafe"))]  # fmt: skip
+    survey_rows = [*KOBO_SCALE_SURVEY, ["select_one safe_rev", "night", "At night?", "På natten?"]]
     with app.test_request_context():
-        result = import_xlsform(xlsx(KOBO_SCALE_SURVEY, KOBO_SCALE_CHOICES, KOBO_SCALE_SETTINGS))
-    assert result.errors == []
-    safe, fun = result.survey.questions
-    assert safe.kind is fun.kind is QuestionKind.SCALE
-    assert safe.scale_low == {"en": "Not safe at all", "sv": "Inte alls trygg"}
-    assert safe.scale_high == {"en": "Very safe", "sv": "Mycket trygg"}
-    assert fun.scale_low == {"en": "Strongly disagree", "sv": "Instämmer inte alls"}
-    assert fun.scale_high == {"en": "Strongly agree", "sv": "Instämmer helt"}
-    # Words on the middle points have no place; that is said, once, for the list that had them.
-    assert result.problems == [
-        "Choices sheet, row 8: the words of points 2–4 in the list 'agree' were not imported: "
-        "a Delaktig scale shows a face and a number there, and its own words only at the two ends."
-    ]
+        result = import_xlsform(xlsx(survey_rows, [*KOBO_SCALE_CHOICES, *reversed_safe], KOBO_SCALE_SETTINGS))
+    assert result.errors == [] and result.problems == []
+    safe, fun, night = result.survey.questions
+    assert safe.kind is fun.kind is night.kind is QuestionKind.SINGLE_CHOICE
+    assert [(o.key, o.label["en"]) for o in safe.options] == [
+        ("1", "1 - Not safe at all"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5 - Very safe"),
+    ]  # fmt: skip
+    assert [o.label["sv"] for o in fun.options] == [
+        "Instämmer inte alls", "Instämmer inte", "Varken eller", "Instämmer", "Instämmer helt",
+    ]  # fmt: skip
+    assert night.options[0].label == {"en": "Very safe", "sv": "Very safe"} and night.options[0].key == "1"
+    assert all(q.scale_low is None for q in (safe, fun, night))
 
 
 def test_pyxform_accepts_the_exported_scale_lists(db, tmp_path):

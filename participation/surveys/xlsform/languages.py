@@ -11,11 +11,15 @@ from participation.config import DEFAULT_LANGUAGES
 from participation.i18n.languages import native_name, to_babel
 
 SHIPPED_LANGUAGES = tuple(DEFAULT_LANGUAGES.split())
+_IANA = {"fa-AF": "prs"}
 
 
 def language_header(code: str) -> str:
-    """The language part of a column name, as KoboToolbox writes it: 'Svenska (sv)'."""
-    return f"{native_name(code)} ({code})"
+    """The language part of a column name, as KoboToolbox writes it: 'Svenska (sv)'.
+
+    The code in brackets is the IANA subtag ODK reads; Dari's is 'prs' (fa-AF is Persian as in Afghanistan).
+    """
+    return f"{native_name(code)} ({_IANA.get(code, code)})"
 
 
 @cache

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import re
 
-from participation.surveys.editing import KEY
-from participation.surveys.models import (
-    FREE_TEXT_MAX,
-    NUMBER_LIMIT,
-    RANKING_MAX,
-    SCALE_POINTS,
-    Option,
-    Question,
-    QuestionKind,
-)
-from participation.surveys.xlsform.reading import FormReading
-from participation.surveys.xlsform.scales import ends as scale_ends
+from flask_babel import lazy_gettext as _l
 
-_SELECT_TYPES = {
-    "select_one": "select_one",
-    "select one": "select_one",
-    "select_multiple": "select_multiple",
-    "select all that apply": "select_multiple",
-    "rank": "rank",
-}
+from participation.surveys.editing import KEY
+from participation.surveys.models import KEY_MAX, Option, Question, QuestionKind
+from participation.surveys.xlsform.columns import SURVEY_COLUMNS, dropped_cells
+from participation.surveys.xlsform.conditions import Conditions
+from participation.surveys.xlsform.problems import LazyString
+from participation.surveys.xlsform.scales import scale_list, yes_no_list
+
+# pyxform's spellings of each select type, longest first so 'select one from' wins over 'select one'.
+_SELECT_WORDS = (
+    ("select all that apply from", "select_multiple"),
+    ("select all that apply", "select_multiple"),
+    ("select_multiple", "select_multiple"),
+    ("select multiple", "select_multiple"),
+    ("select one from", "select_one"),
+    ("select_one", "select_one"),
+    ("select one", "select_one"),
+    ("select1", "select_one"),
+    ("rank", "rank"),
+)
+_OTHER = re.compile(r"\s+(or_other|or specify other)$", re.IGNORECASE)
 _SIMPLE_TYPES = {
     "text": QuestionKind.FREE_TEXT,
     "string": QuestionKind.FREE_TEXT,
@@ -36,59 +38,50 @@ _METADATA_TYPES = {
     "background_geopoint", "background-audio", "background_audio", "uri:deviceid", "uri:email",
     "uri:username", "uri:phonenumber", "uri:subscriberid", "uri:simserial", "instanceid",
 }  # fmt: skip
-_GROUP_TYPES = {"begin_group", "begin_repeat", "end_group", "end_repeat"}
+_GROUP_ENDS = {"end_group", "end_repeat", "end group", "end repeat"}
+_NO_FILES = _l("Delaktig does not take photos, recordings or files")
+_NO_LOCATION = _l("Delaktig never asks for a location")
+_NO_DATES = _l("Delaktig does not ask for dates or times")
 _UNSUPPORTED_REASONS = {
-    "note": "Delaktig surveys have no notes",
-    "calculate": "Delaktig does not calculate values",
-    "decimal": "Delaktig asks for whole numbers only",
-    "range": "Delaktig has no slider questions",
-    "date": "Delaktig does not ask for dates or times",
-    "time": "Delaktig does not ask for dates or times",
-    "datetime": "Delaktig does not ask for dates or times",
-    "geopoint": "Delaktig never asks for a location",
-    "geotrace": "Delaktig never asks for a location",
-    "geoshape": "Delaktig never asks for a location",
-    "image": "Delaktig does not take photos, recordings or files",
-    "audio": "Delaktig does not take photos, recordings or files",
-    "video": "Delaktig does not take photos, recordings or files",
-    "file": "Delaktig does not take photos, recordings or files",
-    "barcode": "Delaktig does not scan codes",
+    "calculate": _l("Delaktig does not calculate values"),
+    "hidden": _l("Delaktig does not calculate values"),
+    "decimal": _l("Delaktig asks for whole numbers only"),
+    "range": _l("Delaktig has no slider questions"),
+    "date": _NO_DATES,
+    "time": _NO_DATES,
+    "datetime": _NO_DATES,
+    "geopoint": _NO_LOCATION,
+    "geotrace": _NO_LOCATION,
+    "geoshape": _NO_LOCATION,
+    "image": _NO_FILES,
+    "audio": _NO_FILES,
+    "video": _NO_FILES,
+    "file": _NO_FILES,
+    "background-audio": _NO_FILES,
+    "barcode": _l("Delaktig does not scan codes"),
+    "acknowledge": _l("Delaktig has no questions that are only confirmed"),
+    "note": _l("Delaktig shows a text only before the first question, as the survey's introduction"),
 }
-# Columns with content Delaktig has no place for, and why.
-_DROPPED_COLUMNS = {
-    "hint": "Delaktig questions have no hints",
-    "guidance_hint": "Delaktig questions have no hints",
-    "image": "Delaktig shows no pictures, sound or video",
-    "audio": "Delaktig shows no pictures, sound or video",
-    "video": "Delaktig shows no pictures, sound or video",
-    "media": "Delaktig shows no pictures, sound or video",
-    "default": "Delaktig questions start unanswered",
-    "choice_filter": "Delaktig always shows every option",
+_KINDS = {
+    "select_one": QuestionKind.SINGLE_CHOICE,
+    "select_multiple": QuestionKind.MULTIPLE_CHOICE,
+    "rank": QuestionKind.RANKING,
 }
-_TRUE = {"yes", "true", "true()", "1"}
-_FALSE = {"", "no", "false", "false()", "0"}
-_RELEVANT = (
-    re.compile(r"^\$\{\s*([^}\s]+)\s*\}\s*=\s*(['\"])(.*?)\2$"),
-    re.compile(r"^selected\(\s*\$\{\s*([^}\s]+)\s*\}\s*,\s*(['\"])(.*?)\2\s*\)$"),
-)
-_BOUND = re.compile(r"^\.\s*(>=|<=|>|<)\s*(-?\d+)$")
-_COUNT_SELECTED = re.compile(r"^count-selected\(\s*\.\s*\)\s*(<=|<)\s*(\d+)$")
-_STRING_LENGTH = re.compile(r"^string-length\(\s*\.\s*\)\s*(<=|<)\s*(\d+)$")
 
 
-class QuestionRows(FormReading):
+class QuestionRows(Conditions):
     """The survey sheet's rows, one question each, or skipped and reported."""
 
     def _read_row(self, number: int, row: dict[str, str]) -> None:
         """One survey sheet row: a question, or a row that is skipped and reported."""
         raw_type = " ".join(row.get("type", "").split())
         name = row.get("name", "")
-        select, list_name, or_other = _split_type(raw_type)
-        type_word = "_".join(raw_type.lower().split())
+        select, list_name, or_other = split_type(raw_type)
+        type_word = raw_type.lower()
         if not raw_type:
-            self._problem("Survey", number, f"the row '{name}' was not imported: it has no type.")
-        elif type_word in _SELECT_TYPES.values():
-            self._error("Survey", number, f"the question '{name}' ({type_word}) names no choice list.")
+            self._skipped(number, name, "", _l("it has no type"))
+        elif select is not None and not list_name:
+            self._skipped(number, name, raw_type, _l("it names no choice list"))
         elif select is not None:
             self._read_select(number, row, select, list_name, or_other)
         elif type_word in _SIMPLE_TYPES:
@@ -96,245 +89,140 @@ class QuestionRows(FormReading):
         else:
             self._skip(number, row, type_word)
 
+    def _skipped(self, number: int, name: str, type_word: str, why: LazyString) -> None:
+        """Report a row that was not imported, and why."""
+        if type_word and type_word != name:
+            what = _l("'%(name)s' (%(type)s)", name=name, type=type_word)
+        else:
+            what = _l("'%(name)s'", name=name or type_word)
+        self._problem("survey", number, _l("%(what)s was not imported: %(why)s.", what=what, why=why))
+
     def _skip(self, number: int, row: dict[str, str], type_word: str) -> None:
         """Report a row of a type Delaktig does not ask."""
         name = row.get("name", "") or type_word
+        word = type_word.replace(" ", "_")
         if type_word in _METADATA_TYPES:
-            what = f"'{name}'" if name == type_word else f"'{name}' ({type_word})"
-            why = "Delaktig never collects it, because participants are anonymous"
-            self._problem("Survey", number, f"{what} was not imported: {why}.")
-        elif type_word in {"begin_group", "begin_repeat"}:
-            self._problem("Survey", number, _group_text(type_word, name, row.get("relevant", "")))
-        elif type_word not in _GROUP_TYPES:
-            why = _UNSUPPORTED_REASONS.get(type_word, f"Delaktig has no question of the type '{type_word}'")
-            self._problem("Survey", number, f"'{name}' ({type_word}) was not imported: {why}.")
+            self._skipped(
+                number, name, type_word, _l("Delaktig never collects it, because participants are anonymous")
+            )
+        elif word in {"begin_group", "begin_repeat"}:
+            self._problem("survey", number, _group_text(word, name, row.get("relevant", "")))
+        elif type_word not in _GROUP_ENDS:
+            why = _UNSUPPORTED_REASONS.get(word) or _l(
+                "Delaktig has no question of the type '%(type)s'", type=type_word
+            )
+            self._skipped(number, name, type_word, why)
 
     def _read_select(
         self, number: int, row: dict[str, str], select: str, list_name: str, or_other: bool
     ) -> None:
         """A select_one, select_multiple or rank question, with the options of its list."""
+        name = row.get("name", "")
         if list_name not in self.lists:
-            self._error(
-                "Survey",
+            self._skipped(
                 number,
-                f"the question '{row.get('name', '')}' uses the choice list '{list_name}', "
-                "which is not on the choices sheet.",
+                name,
+                select,
+                _l("its choice list '%(list)s' is not on the choices sheet", list=list_name),
             )
             return
-        if or_other:
-            self._problem(
-                "Survey",
-                number,
-                "the 'or_other' choice was not imported; participants choose among the listed options.",
+        checked = self._checked_list(list_name)
+        if checked.fault is not None:
+            why = _l(
+                "its list '%(list)s' cannot be used (row %(row)s: %(why)s)",
+                list=list_name,
+                row=checked.fault_row,
+                why=checked.fault,
             )
-        names = {choice.key.lower() for choice in self.lists[list_name]}
-        if select == "select_one" and names == {"yes", "no"}:
-            self._read_question(number, row, QuestionKind.YES_NO, [])
-        elif select == "select_one" and names == {str(point) for point in range(1, SCALE_POINTS + 1)}:
-            self._read_question(number, row, QuestionKind.SCALE, [])
-            self._read_scale_ends(number, row.get("name", ""), list_name)
-        elif self._check_list(list_name):
-            kind = {
-                "select_one": QuestionKind.SINGLE_CHOICE,
-                "select_multiple": QuestionKind.MULTIPLE_CHOICE,
-                "rank": QuestionKind.RANKING,
-            }[select]
-            self._read_question(number, row, kind, self._options(list_name))
-
-    def _read_scale_ends(self, number: int, key: str, list_name: str) -> None:
-        """The scale's own end words from its list's first and last labels; the faces stay Delaktig's."""
-        _row, question = self.by_key.get(key, (0, None))
-        if question is None or question.kind is not QuestionKind.SCALE:
+            self._skipped(number, name, select, why)
             return
-        by_point = {choice.key: choice for choice in self.lists[list_name]}
-        labels = [by_point[str(point)].labels for point in range(1, SCALE_POINTS + 1)]
-        low, high, middle = scale_ends(labels)
-        if low or high:
-            self._check_texts("Choices", by_point["1"].number, low, "label", "label")
-            self._check_texts("Choices", by_point[str(SCALE_POINTS)].number, high, "label", "label")
-            question.scale_low, question.scale_high = low, high
-        if middle:
+        keys = [choice.key for choice in checked.choices]
+        labels = [choice.labels for choice in checked.choices]
+        scale = scale_list(keys, labels) if select == "select_one" else None
+        if select == "select_one" and yes_no_list(keys, labels):
+            question = self._read_question(number, row, QuestionKind.YES_NO, [])
+            if question is not None:
+                self.yes_no_lists[question.key] = list_name
+        elif scale is not None:
+            question = self._read_question(number, row, QuestionKind.SCALE, [])
+            if question is not None and (scale[0] or scale[1]):
+                question.scale_low, question.scale_high = scale
+        else:
+            question = self._read_question(number, row, _KINDS[select], self._options(checked.choices))
+        if question is not None and or_other:
             self._problem(
-                "Choices",
-                by_point["2"].number,
-                f"the words of points 2–{SCALE_POINTS - 1} in the list '{list_name}' were not imported: "
-                "a Delaktig scale shows a face and a number there, and its own words only at the two ends.",
+                "survey",
+                number,
+                _l("the 'or_other' choice was not imported; participants choose among the listed options."),
             )
 
     def _read_question(
         self, number: int, row: dict[str, str], kind: QuestionKind, options: list[Option]
-    ) -> None:
+    ) -> Question | None:
         """A question of a kind, with its label, required, themes, constraint and condition."""
         key = row.get("name", "")
-        if not self._check_key(number, key):
-            return
         prompt = self._texts(row, self.columns)
-        if not prompt:
-            self._error("Survey", number, f"the question '{key}' has no label.")
-        self._check_texts("Survey", number, prompt, "prompt", "label")
+        why = self._question_fault(key, prompt)
+        if why is not None:
+            self._skipped(number, key, "", why)
+            return None
+        self._report_references("survey", number, prompt)
         question = Question(key=key, kind=kind, prompt=prompt, position=len(self.questions), options=options)
         question.required = self._required(number, row.get("required", ""))
-        question.themes = self._themes("Survey", number, row.get("themes", ""))
+        themes = list(dict.fromkeys(row.get("themes", "").replace(",", " ").split()))
+        if themes:
+            self.theme_slugs.append((question, themes, "survey", number))
         self._read_constraint(number, row, question)
         self._read_relevant(number, row.get("relevant", ""), question)
-        self._report_dropped_columns(number, row)
+        for message in dropped_cells(row, SURVEY_COLUMNS):
+            self._problem("survey", number, message)
         self.by_key[key] = (number, question)
         self.questions.append(question)
+        return question
 
-    def _check_key(self, number: int, key: str) -> bool:
-        """Whether a question name is a valid, unused key; an error otherwise."""
+    def _question_fault(self, key: str, prompt: dict[str, str]) -> LazyString | None:
+        """Why a row cannot become a question: its name or its label; None when it can."""
         if not KEY.match(key):
-            self._error(
-                "Survey",
-                number,
-                f"the name '{key}' cannot be used: names start with a letter or _ "
-                "and have only letters, digits and _, at most 60 characters.",
+            return _l(
+                "its name cannot be used: a name starts with a letter or _ and has only letters, digits, _, - "
+                "and ., at most %(max)s characters",
+                max=KEY_MAX,
             )
-            return False
         if key in self.by_key:
-            self._error("Survey", number, f"the name '{key}' is already used on row {self.by_key[key][0]}.")
-            return False
-        return True
-
-    def _required(self, number: int, value: str) -> bool:
-        """yes/true/1 is required; an expression is reported and left optional."""
-        if value.lower() in _TRUE | _FALSE:
-            return value.lower() in _TRUE
-        self._problem(
-            "Survey", number, f"the required condition '{value}' was not imported; the question is optional."
-        )
-        return False
-
-    def _read_relevant(self, number: int, expression: str, question: Question) -> None:
-        """show_if from `${q} = 'x'` or `selected(${q}, 'x')` on an option of an earlier question."""
-        if not expression:
-            return
-        match = next((m for pattern in _RELEVANT if (m := pattern.match(expression.strip()))), None)
-        if match:
-            _row, parent = self.by_key.get(match.group(1), (0, None))
-            option = next((o for o in parent.options if o.key == match.group(3)), None) if parent else None
-            if option is not None:
-                self.show_if.append((question, option))
-                return
-        self._problem(
-            "Survey",
-            number,
-            f"the condition (relevant) '{expression}' was not imported; the question will always be shown. "
-            "Delaktig can only show a question when an option of an earlier choice question was chosen.",
-        )
-
-    def _read_constraint(self, number: int, row: dict[str, str], question: Question) -> None:
-        """min/max, max_choices or the text length from the constraint (and max_choices) columns."""
-        expression = row.get("constraint", "").strip()
-        kind = question.kind
-        understood = not expression
-        if kind is QuestionKind.NUMBER and expression:
-            understood = self._read_bounds(number, expression, question)
-        elif kind in (QuestionKind.MULTIPLE_CHOICE, QuestionKind.RANKING) and expression:
-            understood = self._read_count(number, _COUNT_SELECTED.match(expression), question)
-        elif kind is QuestionKind.FREE_TEXT and (match := _STRING_LENGTH.match(expression)):
-            understood = True
-            if int(match.group(2)) - (match.group(1) == "<") != FREE_TEXT_MAX:
-                self._problem(
-                    "Survey", number, f"Delaktig accepts answers of up to {FREE_TEXT_MAX} characters."
-                )
-        if kind is QuestionKind.RANKING:
-            self._read_ranking_limit(number, row.get("max_choices", ""), question)
-        if not understood:
-            self._problem(
-                "Survey",
-                number,
-                f"the constraint '{expression}' was not imported; answers are not checked by it.",
-            )
-
-    def _read_bounds(self, number: int, expression: str, question: Question) -> bool:
-        """min/max of a number from '. >= A and . <= B'; False if not of that form."""
-        bounds = _number_bounds(expression)
-        if bounds is None:
-            return False
-        question.min_value, question.max_value = bounds
-        for value in bounds:
-            if value is not None and abs(value) > NUMBER_LIMIT:
-                self._error("Survey", number, f"the number limit {value} is outside ±{NUMBER_LIMIT:,}.")
-        low, high = bounds
-        if low is not None and high is not None and low > high:
-            self._error("Survey", number, "the smallest number allowed is larger than the largest.")
-        return True
-
-    def _read_count(self, number: int, match: re.Match[str] | None, question: Question) -> bool:
-        """max_choices from 'count-selected(.) <= N'; False if not of that form."""
-        if match is None:
-            return False
-        limit = int(match.group(2)) - (match.group(1) == "<")
-        if limit < 1:
-            self._error("Survey", number, "the constraint allows no choice at all.")
-        question.max_choices = limit
-        return True
-
-    def _read_ranking_limit(self, number: int, value: str, question: Question) -> None:
-        """A ranking asks for the top three at most; a Kobo rank question orders every option."""
-        if value.isdigit() and int(value) >= 1:
-            question.max_choices = int(value)
-        elif value:
-            self._problem(
-                "Survey", number, f"max_choices '{value}' was not imported: it is not a number from 1."
-            )
-        if (question.max_choices or len(question.options)) > RANKING_MAX:
-            self._problem(
-                "Survey", number, f"Delaktig asks participants to rank only their top {RANKING_MAX} options."
-            )
-            question.max_choices = RANKING_MAX if question.max_choices else None
-
-    def _report_dropped_columns(self, number: int, row: dict[str, str]) -> None:
-        """One problem per column with content Delaktig has no place for (hint, media…)."""
-        reported = set()
-        for header, value in row.items():
-            base = header.partition("::")[0]
-            if value and base in _DROPPED_COLUMNS and base not in reported:
-                reported.add(base)
-                self._problem(
-                    "Survey",
-                    number,
-                    f"the {base.replace('_', ' ')} was not imported: {_DROPPED_COLUMNS[base]}.",
-                )
+            return _l("the name is already used on row %(row)s", row=self.by_key[key][0])
+        if not prompt:
+            return _l("it has no text in a language of the survey")
+        return self._text_fault(prompt, "prompt")
 
 
-def _split_type(raw: str) -> tuple[str | None, str, bool]:
+def split_type(raw: str) -> tuple[str | None, str, bool]:
     """('select_one', list name, or_other) for a select or rank type; (None, '', False) otherwise."""
-    words = raw.split()
-    or_other = len(words) > 2 and words[-1].lower() == "or_other"
-    if or_other:
-        words = words[:-1]
-    lowered = " ".join(words).lower()
-    for prefix, select in _SELECT_TYPES.items():
-        if lowered.startswith(prefix + " ") and len(words) == len(prefix.split()) + 1:
-            return select, words[-1], or_other
+    text, or_other = _OTHER.sub("", raw), bool(_OTHER.search(raw))
+    lowered = text.lower()
+    for words, select in _SELECT_WORDS:
+        if lowered == words:
+            return select, "", or_other
+        if lowered.startswith(words + " ") and len(text.split()) == len(words.split()) + 1:
+            return select, text.split()[-1], or_other
     return None, "", False
 
 
-def _group_text(type_word: str, name: str, relevant: str) -> str:
+def _group_text(type_word: str, name: str, relevant: str) -> LazyString:
     """The problem text for a group or repeat whose questions were imported on their own."""
+    if type_word == "begin_repeat" and relevant:
+        return _l(
+            "the repeat '%(name)s' was not imported: its questions are asked once. Its condition (relevant) "
+            "'%(expression)s' was not imported; they will always be shown.",
+            name=name,
+            expression=relevant,
+        )
     if type_word == "begin_repeat":
-        text = f"the repeat '{name}' was not imported: its questions are asked once."
-    else:
-        text = f"the group '{name}' was not imported: its questions were imported on their own."
+        return _l("the repeat '%(name)s' was not imported: its questions are asked once.", name=name)
     if relevant:
-        text += f" Its condition (relevant) '{relevant}' was not imported; they will always be shown."
-    return text
-
-
-def _number_bounds(expression: str) -> tuple[int | None, int | None] | None:
-    """(min, max) from '. >= A and . <= B' (either part alone, > and < too); None if not of that form."""
-    low = high = None
-    for part in re.split(r"\s+and\s+", expression.strip()):
-        match = _BOUND.match(part.strip())
-        if match is None:
-            return None
-        operator, value = match.group(1), int(match.group(2))
-        if operator.startswith(">") and low is None:
-            low = value + (operator == ">")
-        elif operator.startswith("<") and high is None:
-            high = value - (operator == "<")
-        else:
-            return None
-    return low, high
+        return _l(
+            "the group '%(name)s' was not imported: its questions were imported on their own. Its condition "
+            "(relevant) '%(expression)s' was not imported; they will always be shown.",
+            name=name,
+            expression=relevant,
+        )
+    return _l("the group '%(name)s' was not imported: its questions were imported on their own.", name=name)

@@ -1,4 +1,7 @@
-"""An XLSForm workbook read into a form (the draft's parts) and the messages about it; nothing is saved."""
+"""An XLSForm workbook read into a form (the draft's parts) and the messages about it.
+
+Pure: a workbook in, a description of the survey and its problems out; no database, no request.
+"""
 
 from __future__ import annotations
 
@@ -6,69 +9,150 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-from participation.extensions import db
-from participation.surveys.editing import SLUG, free_slug
-from participation.surveys.models import Option, Question, Survey
+from participation.surveys.models import Option, Question
+from participation.surveys.xlsform.columns import SETTINGS_READ, dropped_settings, unsupported_choice_columns
 from participation.surveys.xlsform.languages import language_code
-from participation.surveys.xlsform.questions import QuestionRows
+from participation.surveys.xlsform.problems import Problem
+from participation.surveys.xlsform.profile import ProfileRows
+
+# The names Delaktig's own export gives the notes that carry the survey's title (in every language) and thanks.
+TITLE_NOTE = "survey_title"
+THANKS_NOTE = "thanks"
 
 
 @dataclass
 class ReadForm:
     """What a workbook says, read but not saved: a draft's parts, or the errors that stop it."""
 
-    problems: list[str]
-    errors: list[str]
+    problems: list[Problem]
+    errors: list[Problem]
     slug: str = ""
     title: dict[str, str] = field(default_factory=dict)
+    intro: dict[str, str] = field(default_factory=dict)
+    thanks: dict[str, str] = field(default_factory=dict)
     base_language: str = ""
     languages: list[str] = field(default_factory=list)
+    profile_fields: list[str] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     show_if: list[tuple[Question, Option]] = field(default_factory=list)
+    # (question or option, theme slugs as written, sheet, row): looked up when the form is saved.
+    themes: list[tuple[Question | Option, list[str], str, int]] = field(default_factory=list)
 
 
-def read_form(book: Workbook, slug: str | None = None) -> ReadForm:
-    """The form in a workbook: questions not yet in the session, and what could not be brought along."""
-    return FormReader(book, slug).read()
+def read_form(book: Workbook) -> ReadForm:
+    """The form in a workbook: questions not yet in any session, and what could not be brought along."""
+    return FormReader(book).read()
 
 
-class FormReader(QuestionRows):
+class FormReader(ProfileRows):
     """Reads one XLSForm workbook into a form, collecting problems and errors."""
 
+    def __init__(self, book: Workbook) -> None:
+        super().__init__(book)
+        self.yes_no_lists = {}
+        self.profile_fields = []
+        self.intro: dict[str, list[str]] = {}
+        self.thanks: dict[str, list[str]] = {}
+        self.note_title: dict[str, str] = {}
+
     def read(self) -> ReadForm:
-        """The form, or only its problems and errors when it has any; nothing goes into the session."""
+        """The form, or only its problems and errors when it has any."""
         form = ReadForm(self.problems, self.errors)
         if self.survey_sheet is None:
-            self.errors.append("The workbook has no sheet named 'survey'.")
+            self.errors.append(Problem(_l("The workbook has no sheet named 'survey'.")))
             return form
         self._read_languages(self.survey_sheet)
         if self.errors:
             return form
         self._read_choices()
         for number, row in self.survey_sheet.rows:
-            self._read_row(number, row)
-        if not self.questions and not self.errors:
-            self.errors.append("The survey sheet has no question Delaktig can import.")
+            if " ".join(row.get("type", "").lower().split()) == "note":
+                self._read_note(number, row)
+            elif not self._read_profile(number, row):
+                self._read_row(number, row)
+        if not self.questions and not self.profile_fields:
+            self.errors.append(Problem(_l("The survey sheet has no question Delaktig can import.")))
+        self._report_file()
         title = self._title()
-        slug = self._slug(title.get(self.base_language) or next(iter(title.values())))
         if self.errors:
             return form
         languages = [self.base_language, *(code for code in self.columns if code != self.base_language)]
         return ReadForm(
             self.problems,
             self.errors,
-            slug=slug,
+            slug=self._wanted_slug(title),
             title=title,
+            intro=self._joined(self.intro, "intro", "survey"),
+            thanks=self._joined(self.thanks, "thanks", "survey"),
             base_language=self.base_language,
             languages=languages,
+            profile_fields=self.profile_fields,
             questions=self.questions,
             show_if=self.show_if,
+            themes=self.theme_slugs,
         )
 
-    # Survey ------------------------------------------------------------------------------------
+    def _read_note(self, number: int, row: dict[str, str]) -> None:
+        """Notes before the first question are the introduction; Delaktig's thanks note is the thanks."""
+        texts = self._texts(row, self.columns)
+        name = row.get("name", "")
+        if name == TITLE_NOTE and not self.questions and not self.intro and not self.note_title and texts:
+            self.note_title = texts
+            return
+        if not self.questions and not self.profile_fields and texts:
+            target = self.intro
+        elif name == THANKS_NOTE and texts:
+            target = self.thanks
+        else:
+            self._skip(number, row, "note")
+            return
+        for code, text in texts.items():
+            target.setdefault(code, []).append(text)
+        self._report_references("survey", number, texts)
+
+    def _joined(self, parts: dict[str, list[str]], limit: str, sheet: str) -> dict[str, str]:
+        """Notes per language joined by blank lines; too long for Delaktig is said and left out."""
+        texts = {code: "\n\n".join(found) for code, found in parts.items()}
+        fault = self._text_fault(texts, limit)
+        if fault is None:
+            return texts
+        what = _l("introduction") if limit == "intro" else _l("thanks")
+        self._problem(sheet, 1, _l("the %(what)s was not imported: %(why)s.", what=what, why=fault))
+        return {}
+
+    def _report_file(self) -> None:
+        """Settings, sheets and choice columns that nothing reads."""
+        read = SETTINGS_READ | {header for header in self.settings if header.startswith("form_title::")}
+        for message in dropped_settings(self.settings, read):
+            self._problem("settings", self.settings_row, message)
+        for name in self.other_sheets:
+            self.problems.append(
+                Problem(
+                    _l(
+                        "The sheet '%(sheet)s' was not imported: Delaktig reads only the survey, choices and "
+                        "settings sheets.",
+                        sheet=name,
+                    )
+                )
+            )
+        rows = [choice for name in self.checked_lists for choice in self.checked_lists[name].choices]
+        columns: dict[str, int] = {}
+        for choice in rows:
+            for column in unsupported_choice_columns(choice.row):
+                columns.setdefault(column, choice.number)
+        for column, number in columns.items():
+            self._problem(
+                "choices",
+                number,
+                _l(
+                    "the column '%(column)s' was not imported, on this row or below: Delaktig shows each option's "
+                    "text only.",
+                    column=column,
+                ),
+            )
 
     def _title(self) -> dict[str, str]:
         """The title per language from form_title::… columns, else form_title in the base language."""
@@ -80,32 +164,34 @@ class FormReader(QuestionRows):
                 if code in self.columns:
                     titles.setdefault(code, value)
                 else:
-                    self._problem("Settings", self.settings_row, f"the title in '{suffix}' was not imported.")
+                    self._problem(
+                        "settings",
+                        self.settings_row,
+                        _l("the title in '%(language)s' was not imported.", language=suffix),
+                    )
         if self.settings.get("form_title"):
             titles.setdefault(self.base_language, self.settings["form_title"])
+        for code, text in self.note_title.items():
+            titles.setdefault(code, text)
         if not titles:
-            titles[self.base_language] = self.settings.get("form_id") or "Imported survey"
+            titles[self.base_language] = self.settings.get("form_id") or str(_l("Imported survey"))
             self.problems.append(
-                f"The settings sheet has no form_title; the title is '{titles[self.base_language]}'."
+                Problem(
+                    _l(
+                        "The settings sheet has no form_title; the title is '%(title)s'.",
+                        title=titles[self.base_language],
+                    )
+                )
             )
-        self._check_texts("Settings", self.settings_row, titles, "title", "title")
+        fault = self._text_fault(titles, "title")
+        if fault is not None:
+            self._error("settings", self.settings_row, _l("the title cannot be used: %(why)s.", why=fault))
         return titles
 
-    def _slug(self, title: str) -> str:
-        """The argument, or one made from form_id or the title, free among existing surveys."""
-        if self.slug_argument is not None:
-            slug = slugify(self.slug_argument)
-            if not SLUG.match(slug):
-                self.errors.append(f"The web address '{self.slug_argument}' cannot be used.")
-            elif db.session.scalar(sa.select(Survey.id).where(Survey.slug == slug)) is not None:
-                self.errors.append(f"Another survey already has the web address '{slug}'.")
-            return slug
-        wanted = slugify(self.settings.get("form_id", "")) or slugify(title)
-        base = wanted[:74].strip("-") if SLUG.match(wanted[:74].strip("-")) else "imported-survey"
-        slug = free_slug(base)
-        if slug != wanted:
-            self.problems.append(f"The survey's web address is '{slug}'.")
-        return slug
+    def _wanted_slug(self, title: dict[str, str]) -> str:
+        """The web address the form asks for: from form_id, else from the title."""
+        text = title.get(self.base_language) or next(iter(title.values()), "")
+        return slugify(self.settings.get("form_id", "")) or slugify(text)
 
 
 def slugify(text: str) -> str:

@@ -1,8 +1,8 @@
 """A scale's choice list in XLSForm: five points, named 1–5, whose labels carry the scale's end words.
 
-XLSForm has no column for a scale's end words, so they travel where a Kobo or ODK user puts them: in the
-labels of the first and last choice ("😞 1 – Not safe at all" … "😄 5 – Very safe"). Reading strips the
-face and the number again; a list whose ends say only the generic words has no end words of its own.
+XLSForm has no column for a scale's end words, so they travel in the labels of the first and last choice
+("😞 1 – Not safe at all" … "😄 5 – Very safe"). Only a list with Delaktig's faces in that order comes back
+as a scale; any other list keeps its own labels as a choice question, so nothing changes its meaning.
 """
 
 from __future__ import annotations
@@ -23,8 +23,16 @@ SCALE_LABELS = {
     "ti": ("ኣዝዩ ሕማቕ", "ሕማቕ", "ጽቡቕ ኮነ ሕማቕ ኣይኮነን", "ጽቡቕ", "ኣዝዩ ጽቡቕ"),
     "fi": ("Erittäin huono", "Huono", "Ei hyvä eikä huono", "Hyvä", "Erittäin hyvä"),
 }
-_GENERIC = {word.casefold() for words in SCALE_LABELS.values() for word in words}
-_FACES = "".join(SCALE_FACES)
+# The app's own translations of the fixed answers (see translations/*/messages.po).
+YES_NO_LABELS = {
+    "sv": ("Ja", "Nej"),
+    "en": ("Yes", "No"),
+    "ar": ("نعم", "لا"),
+    "fa-AF": ("بلی", "نخیر"),
+    "so": ("Haa", "Maya"),
+    "ti": ("እወ", "ኣይፋል"),
+    "fi": ("Kyllä", "Ei"),
+}
 
 
 def point_texts(question: Question, languages: list[str]) -> list[dict[str, str]]:
@@ -45,41 +53,76 @@ def point_texts(question: Question, languages: list[str]) -> list[dict[str, str]
     return rows
 
 
-def words(label: str, point: int) -> str:
-    """The words of a point's label without its face and its number: '😞 1 – Not safe' → 'Not safe'."""
-    text = label.strip().lstrip(_FACES + "\ufe0f ").strip()
-    text = re.sub(rf"^{point}(?!\d)\s*[-–—.:)=]?\s*", "", text)
-    text = re.sub(rf"\s*[(\[]{point}[)\]]$", "", text)  # "Not safe (1)"
-    return text.strip(" -–—:")
+def _after_face(label: str, index: int) -> str | None:
+    """A label's words after the face of point index+1, or None when it does not start with that face."""
+    text = label.strip()
+    face = SCALE_FACES[index]
+    if not text.startswith(face):
+        return None
+    return text[len(face) :].lstrip("\ufe0f").strip()
 
 
-def _language_ends(said: list[str]) -> tuple[str, str, set[str]]:
-    """One language's (low, high) words of points 1–5 as said, and the unit words ("star") if any.
+def _numbered(said: list[str]) -> tuple[str, str] | None:
+    """('low words', 'high words') of '1 – words', '2', '3', '4', '5 – words'; None if not of that form."""
+    ends = []
+    for point, text in enumerate(said, start=1):
+        match = re.fullmatch(rf"{point}(?:\s*[–-]\s*(.+))?", text)
+        if match is None or (match.group(1) and point not in (1, SCALE_POINTS)):
+            return None
+        ends.append((match.group(1) or "").strip())
+    return ends[0], ends[-1]
 
-    Only the generic words, or the same word at both ends ("1 star" … "5 stars"), bring no end words.
+
+def _words_after_faces(labels: Sequence[dict[str, str]], code: str) -> list[str] | None:
+    """One language's words after each point's face, or None when a label lacks its face."""
+    said = [_after_face(texts.get(code, ""), index) for index, texts in enumerate(labels)]
+    return None if None in said else [str(text) for text in said]
+
+
+def _language_scale(words: list[str] | None, code: str) -> tuple[str, str, str] | None:
+    """('generic' or 'numbered', low, high) for one language's words after the faces; None if neither."""
+    if words is None:
+        return None
+    if [word.casefold() for word in words] == [word.casefold() for word in SCALE_LABELS.get(code, ())]:
+        return "generic", "", ""
+    numbered = _numbered(words)
+    return None if numbered is None else ("numbered", *numbered)
+
+
+def scale_list(
+    keys: list[str], labels: Sequence[dict[str, str]]
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The (low, high) end words when a list is a Delaktig scale as its export writes it, else None.
+
+    Only the faces from sad at 1 to happy at 5 say which end is which; a list of 1–5 with its own
+    words (1 = 'Very safe' is as common as 1 = 'Not safe') stays a choice question with its own labels.
     """
-    first, last = said[0], said[-1]
-    unit = {word.casefold().rstrip("s") for word in (first, last) if word}
-    if {word.casefold() for word in (first, last) if word} <= _GENERIC or (first and last and len(unit) == 1):
-        return "", "", unit
-    return first, last, unit
-
-
-def ends(labels: Sequence[dict[str, str]]) -> tuple[dict[str, str], dict[str, str], bool]:
-    """From the labels of points 1–5 in order: (low words, high words, whether points 2–4 had own words).
-
-    One end alone is kept too: a translation of only the low end comes back as it went out.
-    """
+    if keys != [str(point) for point in range(1, SCALE_POINTS + 1)]:
+        return None
     low: dict[str, str] = {}
     high: dict[str, str] = {}
-    middle = False
+    modes = set()
     for code in dict.fromkeys(code for texts in labels for code in texts):
-        said = [words(texts.get(code, ""), point) for point, texts in enumerate(labels, start=1)]
-        first, last, unit = _language_ends(said)
-        low |= {code: first} if first else {}
-        high |= {code: last} if last else {}
-        middle = middle or any(
-            word and word.casefold() not in _GENERIC and word.casefold().rstrip("s") not in unit
-            for word in said[1:-1]
+        found = _language_scale(_words_after_faces(labels, code), code)
+        if found is None:
+            return None
+        modes.add(found[0])
+        low |= {code: found[1]} if found[1] else {}
+        high |= {code: found[2]} if found[2] else {}
+    if len(modes) != 1 or (modes == {"numbered"} and not (low or high)):
+        return None
+    return low, high
+
+
+def yes_no_list(keys: list[str], labels: Sequence[dict[str, str]]) -> bool:
+    """Whether a list is Delaktig's own yes/no: 'yes', 'no' with the app's words in every language."""
+    codes = {code for texts in labels for code in texts}
+    return (
+        keys == ["yes", "no"]
+        and bool(codes)
+        and all(
+            [texts.get(code, "").strip().casefold() for texts in labels]
+            == [word.casefold() for word in YES_NO_LABELS.get(code, ("", ""))]
+            for code in codes
         )
-    return low, high, middle
+    )

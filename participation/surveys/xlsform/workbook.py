@@ -7,19 +7,30 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
+
+from participation.surveys.xlsform.problems import LazyString
 
 # A .xlsx is a zip file; refuse one that unpacks to more than this rather than parse it.
 UNPACKED_MAX = 20 * 1024 * 1024
+# The sheets XLSForm gives a meaning to and Delaktig reads.
+READ_SHEETS = ("survey", "choices", "settings")
+_OLD_EXCEL = b"\xd0\xcf\x11\xe0"  # the start of every .xls (Excel 97-2003) file
 
 
-def open_workbook(data: bytes) -> tuple[Workbook | None, str]:
+def open_workbook(data: bytes) -> tuple[Workbook | None, LazyString | str]:
     """The workbook in data, or None and why it cannot be read."""
-    unreadable = "The file is not an Excel workbook (.xlsx). Save the form as .xlsx and try again."
+    if data.startswith(_OLD_EXCEL):
+        return None, _l(
+            "The file is in the old Excel format (.xls). Open it in Excel or LibreOffice, save it as .xlsx "
+            "and import that file."
+        )
+    unreadable = _l("The file is not an Excel workbook (.xlsx). Save the form as .xlsx and try again.")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(info.file_size for info in archive.infolist()) > UNPACKED_MAX:
-                return None, "The workbook is too large to import."
+                return None, _l("The workbook is too large to import.")
         with warnings.catch_warnings():
             # Styles and extensions openpyxl cannot keep say nothing about the form's content.
             warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\.|$)")
@@ -32,7 +43,7 @@ def open_workbook(data: bytes) -> tuple[Workbook | None, str]:
 class Sheet:
     """One sheet as canonical headers and the non-empty rows below them, with Excel row numbers."""
 
-    label: str
+    name: str
     headers: list[str]
     rows: list[tuple[int, dict[str, str]]]
 
@@ -71,4 +82,14 @@ def read_sheet(book: Workbook, name: str) -> Sheet | None:
                 row[header] = _cell(value)
         if any(row.values()):
             data.append((number, row))
-    return Sheet(name.capitalize(), headers, data)
+    return Sheet(name, headers, data)
+
+
+def other_sheets(book: Workbook) -> list[str]:
+    """The names of the sheets with content that Delaktig does not read."""
+    return [
+        ws.title
+        for ws in book.worksheets
+        if ws.title.strip().lower() not in READ_SHEETS
+        and any(value is not None for row in ws.iter_rows(values_only=True) for value in row)
+    ]

@@ -11,22 +11,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from participation.exports import append_row
 from participation.surveys.models import FREE_TEXT_MAX, SCALE_POINTS, Option, Question, QuestionKind, Survey
 from participation.surveys.xlsform.languages import language_header
-from participation.surveys.xlsform.scales import point_texts
+from participation.surveys.xlsform.profile import profile_texts
+from participation.surveys.xlsform.reader import THANKS_NOTE, TITLE_NOTE
+from participation.surveys.xlsform.scales import YES_NO_LABELS, point_texts
 from participation.themes.models import Theme
 
 YES_NO_LIST = "yes_no"
 SCALE_LIST = "scale5"
-
-# The app's own translations of the fixed answers (see translations/*/messages.po).
-YES_NO_LABELS = {
-    "sv": ("Ja", "Nej"),
-    "en": ("Yes", "No"),
-    "ar": ("نعم", "لا"),
-    "fa-AF": ("بلی", "نخیر"),
-    "so": ("Haa", "Maya"),
-    "ti": ("እወ", "ኣይፋል"),
-    "fi": ("Kyllä", "Ei"),
-}
 
 
 def export_xlsform(survey: Survey) -> bytes:
@@ -39,8 +30,18 @@ def export_xlsform(survey: Survey) -> bytes:
     sheet.title = "survey"
     labels = list(_texts_cells("label", {}, languages))
     core = ["type", "name", *labels, "required", "relevant", "constraint"]
-    _write_table(sheet, core, _survey_rows(survey, languages, list_names))
+    rows = _survey_rows(survey, languages, list_names)
     choices = _choice_rows(survey, languages, list_names)
+    profile = _profile_rows(survey, languages)
+    rows += [row for row in profile if "type" in row]
+    choices += [row for row in profile if "list_name" in row]
+    # pyxform takes form_title in one language only: the title in every language is a heading note.
+    several = len([text for text in (survey.title or {}).values() if text]) > 1
+    notes = [
+        *(_note(TITLE_NOTE, survey.title, languages) if several else []),
+        *_note("intro", survey.intro, languages),
+    ]
+    _write_table(sheet, core, [*notes, *rows, *_note(THANKS_NOTE, survey.thanks, languages)])
     _write_table(book.create_sheet("choices"), ["list_name", "name", *labels], choices)
     settings = _settings_row(survey)
     _write_table(book.create_sheet("settings"), list(settings), [settings])
@@ -56,7 +57,7 @@ def _export_languages(survey: Survey) -> list[str]:
 
 def _list_names(survey: Survey) -> dict[str, str]:
     """Choice list name per option question key: the key, unless a built-in list has that name."""
-    built_in = {YES_NO_LIST, SCALE_LIST}
+    built_in = {YES_NO_LIST, SCALE_LIST, *survey.profile_fields}
     taken = built_in | {question.key for question in survey.questions}
     names = {}
     for question in survey.questions:
@@ -108,10 +109,35 @@ def _question_row(
     }
     if question.show_if_option_id in options:
         parent, option = options[question.show_if_option_id]
-        row["relevant"] = f"selected(${{{parent.key}}}, '{option.key}')"
+        row["relevant"] = f"selected(${{{parent.key}}}, {_quoted(option.key)})"
     if question.kind is QuestionKind.RANKING and question.max_choices:
         row["max_choices"] = str(question.max_choices)
     return row | _themes_cell(question.themes)
+
+
+def _quoted(value: str) -> str:
+    """An XPath string literal: in single quotes, or double quotes when the value has a single quote."""
+    return f'"{value}"' if "'" in value else f"'{value}'"
+
+
+def _note(name: str, texts: dict[str, str], languages: list[str]) -> list[dict[str, str]]:
+    """The survey's introduction or thanks as a note row in every language, or no row when it is empty."""
+    if not any((text or "").strip() for text in (texts or {}).values()):
+        return []
+    return [{"type": "note", "name": name} | _texts_cells("label", texts, languages)]
+
+
+def _profile_rows(survey: Survey, languages: list[str]) -> list[dict[str, str]]:
+    """The standard profile questions as select_one questions, and their choice lists."""
+    rows: list[dict[str, str]] = []
+    for field in survey.profile_fields:
+        prompt, answers = profile_texts(field, languages)
+        rows.append({"type": f"select_one {field}", "name": field} | _texts_cells("label", prompt, languages))
+        rows += [
+            {"list_name": field, "name": name} | _texts_cells("label", texts, languages)
+            for name, texts in answers
+        ]
+    return rows
 
 
 def _xls_type(question: Question, list_names: dict[str, str]) -> str:

@@ -1,0 +1,148 @@
+"""XLSForm against the outside world: real forms come in or are refused with a reason, and pyxform judges exports."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from participation.extensions import db
+from participation.i18n.languages import shipped_languages
+from participation.surveys.editing import survey_from_spec
+from participation.surveys.models import QuestionKind, Survey
+from participation.surveys.starters import STARTERS
+from participation.surveys.xlsform import export_xlsform, import_xlsform
+from participation.surveys.xlsform.workbook import open_workbook, read_sheet
+from tests.factories import gen_partner, gen_survey, q
+from tests.surveys.test_xlsform import said, shape
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SHARED = PROJECT_ROOT.parent / "shared" / "xlsforms"
+REAL_FORMS = sorted(SHARED.rglob("*.xls*")) if SHARED.is_dir() else []
+
+
+def _shared_or_skip() -> None:
+    if not REAL_FORMS:
+        if os.environ.get("REQUIRE_SHARED") == "1":
+            pytest.fail(f"the real-world XLSForms are missing from {SHARED}")
+        pytest.skip(f"the real-world XLSForms are not beside the clone ({SHARED})")
+
+
+@pytest.mark.parametrize("path", REAL_FORMS or [None], ids=lambda path: path.name if path else "missing")
+def test_every_real_form_is_imported_with_every_left_out_row_said_or_refused_with_a_reason(app, db, path):
+    _shared_or_skip()
+    with app.test_request_context():
+        result = import_xlsform(path.read_bytes())
+    if result.survey is None:
+        assert said(result.errors), "a refusal says why"
+        return
+    problems = said(result.problems)
+    read = {question.key for question in result.survey.questions}
+    book, _error = open_workbook(path.read_bytes())
+    assert book is not None
+    name = next(
+        (ws.title for ws in book.worksheets if ws.title.strip().lower() == "survey"), book.worksheets[0].title
+    )
+    sheet = read_sheet(book, name.strip().lower())
+    said_rows = {int(m.group(1)) for p in problems if (m := re.match(r"Survey sheet, row (\d+):", p))}
+    for number, row in sheet.rows:
+        kind = " ".join(row.get("type", "").lower().split())
+        if kind.startswith("end") and kind != "end":  # end group / end repeat close what their begin row said
+            continue
+        key = row.get("name", "")
+        came_over = (
+            key in read or key in result.survey.profile_fields or (kind == "note" and number not in said_rows)
+        )
+        assert came_over or number in said_rows, f"row {number} ({kind} {key}) neither imported nor said"
+    db.session.rollback()
+
+
+def test_a_form_whose_only_sheet_has_another_name_is_read_as_the_survey(db):
+    result = import_xlsform(_lone_sheet())
+    assert said(result.errors) == [] and [q.key for q in result.survey.questions] == ["state"]
+
+
+def _lone_sheet() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Sheet1"
+    sheet.append(["type", "name", "label"])
+    sheet.append(["text", "state", "The State"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _pyxform_check(tmp_path, data: bytes) -> str:  # type: ignore[no-untyped-def]
+    """The XForm pyxform makes of a workbook; an error or a warning fails the test."""
+    pyxform = pytest.importorskip("pyxform")
+    from pyxform.xls2xform import convert
+
+    path = tmp_path / "form.xlsx"
+    path.write_bytes(data)
+    found: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = convert(xlsform=str(path), validate=False, pretty_print=False, warnings=found)
+    assert found == [], found
+    assert pyxform.__version__
+    return result.xform
+
+
+def _every_language(survey: Survey) -> Survey:
+    survey.languages = list(shipped_languages())
+    db.session.commit()
+    return survey
+
+
+def test_pyxform_converts_the_every_kind_survey_in_every_language_without_a_warning(db, tmp_path):
+    survey = _every_language(gen_survey())
+    q(survey, "scale").scale_low = {"sv": "Inte alls", "en": "Not at all"}
+    q(survey, "scale").scale_high = {"sv": "Helt", "en": "Fully"}
+    q(survey, "pick").options[0].label = {"sv": "=1+1", "en": "=SUM(A1)"}  # text, never a formula
+    db.session.commit()
+    xform = _pyxform_check(tmp_path, export_xlsform(survey))
+    assert 'lang="دری (prs)"' in xform and "=SUM(A1)" in xform
+    assert {kind for kind in QuestionKind} == {question.kind for question in survey.questions}
+
+
+@pytest.mark.parametrize("starter", [key for key in STARTERS if key != "blank"])
+def test_pyxform_converts_every_template_in_every_language_and_it_comes_back_the_same(
+    app, db, tmp_path, starter
+):
+    _name, spec = STARTERS[starter]
+    with app.app_context():
+        languages = shipped_languages()
+    survey = survey_from_spec(spec, {}, slug=f"t-{starter}".replace("_", "-")[:60], languages=languages)
+    survey.partner = gen_partner()
+    db.session.flush()
+    data = export_xlsform(survey)
+    _pyxform_check(tmp_path, data)
+    copy = import_xlsform(data, slug="copy-of-template")
+    assert said(copy.errors) == []
+    assert [p for p in said(copy.problems) if "top 3" not in p] == []
+    assert shape(copy.survey) == shape(survey) and copy.survey.languages == survey.languages
+    assert (copy.survey.title, copy.survey.intro, copy.survey.thanks) == (
+        survey.title,
+        survey.intro,
+        survey.thanks,
+    )
+    assert copy.survey.profile_fields == survey.profile_fields
+
+
+def test_pyxform_converts_the_demo_and_it_comes_back_the_same(runner, tmp_path):
+    runner.invoke(args=["demo"])
+    for survey in db.session.scalars(sa.select(Survey)).all():
+        data = export_xlsform(survey)
+        _pyxform_check(tmp_path, data)
+        copy = import_xlsform(data, slug=f"copy-{survey.id}")
+        assert said(copy.errors) == [] and shape(copy.survey) == shape(survey)
+        assert [p for p in said(copy.problems) if "top 3" not in p and "theme" not in p] == []
