@@ -92,6 +92,9 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
         "KIOSK_MODE": _env_bool("KIOSK_MODE"),
         "CONTACT_EMAIL": _env("CONTACT_EMAIL") or "",
+        # The privacy notice (/<lang>/privacy): who is responsible, and the legal basis in their words.
+        "CONTROLLER": _env("CONTROLLER") or "",
+        "LEGAL_BASIS": _env("LEGAL_BASIS") or "",
         # Staff enter opening and closing times in this zone; everything is stored in UTC.
         "TIMEZONE": _env("TIMEZONE") or "Europe/Stockholm",
         # memory:// counts per process; use redis://… when several processes serve the app.

@@ -27,6 +27,7 @@ from participation.i18n.languages import choose_language, current_language, is_s
 from participation.placements.routes import counted_visit, destination
 from participation.placements.services import CODE_MAX, live_placement
 from participation.security import local_path
+from participation.suppression import threshold
 from participation.surveys.queries import open_surveys
 
 bp = Blueprint("site", __name__)
@@ -83,6 +84,15 @@ def favicon() -> Response:
 @bp.get("/<lang>/accessibility")
 def accessibility() -> str:
     return render_template("core/accessibility.html")
+
+
+@bp.get("/<lang>/privacy")
+def privacy() -> str:
+    """The privacy notice, for a 13-year-old; from a survey's first screen, that survey's retention first."""
+    surveys = open_surveys(datetime.now(UTC))
+    asked = request.args.get("survey", "")
+    surveys.sort(key=lambda survey: survey.slug != asked)  # stable: the rest stay newest first
+    return render_template("core/privacy.html", surveys=surveys, k=threshold())
 
 
 def _safe_next(target: str | None) -> str:

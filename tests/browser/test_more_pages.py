@@ -72,6 +72,7 @@ def test_public_pages_have_no_axe_violations(new_context: NewContext, runner, la
     for path, status in [
         (f"/{lang}/", 200),
         (f"/{lang}/accessibility", 200),
+        (f"/{lang}/privacy", 200),
         (f"/{lang}/s/{closed.slug}", 410),
         (f"/{lang}/s/no-such-survey", 404),
         (f"/{lang}/s/{survey.slug}/thanks", 200),

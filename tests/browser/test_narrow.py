@@ -182,6 +182,7 @@ def test_every_public_page_fits_320_px_at_200_percent(new_context: NewContext, r
     for path, status in [
         (f"/{lang}/", 200),
         (f"/{lang}/accessibility", 200),
+        (f"/{lang}/privacy", 200),
         (f"/{lang}/s/{survey.slug}", 200),  # every question on one page, as without JavaScript
         (f"/{lang}/s/{survey.slug}/thanks", 200),
         (f"/{lang}/s/{closed.slug}", 410),
