@@ -42,8 +42,10 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
     app.config["BABEL_DEFAULT_LOCALE"] = str(app.config["DEFAULT_LANGUAGE"]).replace("-", "_")  # as to_babel
     if app.config["TRUSTED_PROXIES"]:
+        # The proxy's X-Forwarded-For gives the client's address: rate limits and flood ceilings count per
+        # client (an HMAC of it, participation.privacy.client_key), not once for everyone behind the proxy.
         proxies = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -42,14 +42,18 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def register_security_headers(app: Flask) -> None:
-    """Add the headers to every response; HSTS only when the public address is HTTPS."""
+    """Add the headers to every response; HSTS when the public address is HTTPS and the request came so.
+
+    Behind the reverse proxy the request's scheme is the proxy's X-Forwarded-Proto (trusted through
+    PARTICIPATION_TRUSTED_PROXIES); RFC 6797 has HSTS sent only over a secure connection.
+    """
     hsts = app.config["PUBLIC_BASE_URL"].startswith("https://")
 
     @app.after_request
     def _headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
-        if hsts:
+        if hsts and request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if is_private_path(request.path):
             response.headers["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from flask import request
 
 from participation import create_app
 from participation.config import load_secret_key
@@ -82,6 +83,21 @@ def test_cookies_are_secure_behind_https(monkeypatch, tmp_path):
     monkeypatch.setenv("PARTICIPATION_PUBLIC_BASE_URL", "https://delaktig.example.se")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_behind_a_trusted_proxy_hsts_follows_its_scheme_and_limits_its_client(monkeypatch, tmp_path):
+    """X-Forwarded-Proto decides HSTS (only over HTTPS), X-Forwarded-For the rate limits' address."""
+    monkeypatch.setenv("PARTICIPATION_PUBLIC_BASE_URL", "https://delaktig.example.se")
+    monkeypatch.setenv("PARTICIPATION_TRUSTED_PROXIES", "1")
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    app.add_url_rule("/address", "address", lambda: request.remote_addr or "")
+    client = app.test_client()
+    secure = client.get("/address", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "192.0.2.7"})
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert secure.get_data(as_text=True) == "192.0.2.7"
+    assert (
+        "Strict-Transport-Security" not in client.get("/address").headers
+    )  # plain HTTP, e.g. a health check
 
 
 def test_root_redirects_by_browser_language(client):
