@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 
-from participation.core.terms import is_autumn
+from participation.core.terms import is_autumn, is_term
 
 
 def format_number(value: int | float) -> str:
@@ -25,6 +25,19 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+TERMS_AROUND = 5  # years before and after this one that a term list offers
+
+
+def term_choices(*keep: int | None) -> list[tuple[int, str]]:
+    """Terms to pick from a list, newest first ("Autumn 2026", …): five years back and ahead, and any kept."""
+    year = now().year
+    terms = {
+        year * 10 + half for year in range(year - TERMS_AROUND, year + TERMS_AROUND + 1) for half in (1, 2)
+    }
+    terms |= {term for term in keep if term and is_term(term)}
+    return [(term, term_label(term)) for term in sorted(terms, reverse=True)]
+
+
 def register_formatting(app: Flask) -> None:
     app.add_template_global(format_number)
     app.add_template_global(format_percent)
@@ -32,3 +45,4 @@ def register_formatting(app: Flask) -> None:
     app.add_template_global(format_datetime)
     app.add_template_global(now)
     app.add_template_global(term_label)
+    app.add_template_global(term_choices)

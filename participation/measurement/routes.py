@@ -17,6 +17,7 @@ from participation.followup.services import panel_change
 from participation.i18n.languages import content, default_language
 from participation.i18n.routing import staff_language
 from participation.measurement import services
+from participation.measurement.chart import curve_chart
 from participation.measurement.models import DataPoint, Indicator, Polarity, Program, ProgramQuestion
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
@@ -154,13 +155,19 @@ def edit_indicator(indicator_id: int | None = None) -> ResponseReturnValue:
 @roles_required(*ALL_ROLES)
 def indicator(indicator_id: int) -> str:
     item = db.session.get(Indicator, indicator_id) or abort(404)
+    return _indicator_page(item, error=None, values={})
+
+
+def _indicator_page(item: Indicator, *, error: str | None, values: Any) -> str:
+    curve = services.curve(item)
     return render_template(
         "measurement/indicator.html",
         indicator=item,
-        curve=services.curve(item),
+        curve=curve,
+        chart=curve_chart(item, curve),
         form=EmptyForm(),
-        error=None,
-        values={},
+        error=error,
+        values=values,
         panel=_panel(item),
     )
 
@@ -184,15 +191,7 @@ def enter_point(indicator_id: int) -> ResponseReturnValue:
         value = _number("value", required=True)
         services.enter_point(item, period, value, request.form.get("story", ""), current_user, g.lang)
     except services.MeasurementError as exc:
-        page = render_template(
-            "measurement/indicator.html",
-            indicator=item,
-            curve=services.curve(item),
-            form=EmptyForm(),
-            error=str(exc),
-            values=request.form,
-        )
-        return page, 422
+        return _indicator_page(item, error=str(exc), values=request.form), 422
     flash(
         _("Saved. It counts once an admin has approved it.")
         if current_user.role is not Role.ADMIN

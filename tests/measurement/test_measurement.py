@@ -90,9 +90,15 @@ def test_partner_values_wait_for_an_admin(app, client, runner):
     db.session.expire_all()
     assert db.session.get(DataPoint, point.id).status is PointStatus.APPROVED
     bad = analyst.post(
-        f"{page}/points", data={"csrf_token": csrf_token(analyst, page), "period": "2026", "value": "x"}
+        f"{page}/points", data={"csrf_token": csrf_token(analyst, page), "period": "20262", "value": "x"}
     )
-    assert bad.status_code == 422 and 'value="2026"' in bad.get_data(as_text=True)
+    body = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'value="x"' in body  # what was typed and chosen stays
+    assert '<option value="20262" selected>Autumn 2026</option>' in body
+    not_a_term = analyst.post(
+        f"{page}/points", data={"csrf_token": csrf_token(analyst, page), "period": "2026", "value": "3"}
+    )
+    assert not_a_term.status_code == 422  # a code no list offers is refused with a message, never a 500
 
 
 def test_forecast_and_turning_the_curve():
