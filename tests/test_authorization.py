@@ -41,6 +41,8 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "placements_staff.poster": OWN_STAFF,
     "moderation.queue": STAFF,
     "moderation.decide": OWN_STAFF,
+    "moderation.bulk": OWN_STAFF,
+    "moderation.needs_reader": OWN_STAFF,
     "quarantine.decide": STAFF,
     "surveys_staff.index": STAFF,
     "surveys_staff.new": STAFF,
@@ -100,7 +102,10 @@ LAST = [
     "staff.logout",
 ]
 # The form a POST needs before the ownership check can be reached.
-POST_DATA = {"insights.code_texts": lambda ids: {"answer": ids["answer"]}}
+POST_DATA = {
+    "insights.code_texts": lambda ids: {"answer": ids["answer"]},
+    "moderation.bulk": lambda ids: {"selected": ids["pending_answer"]},
+}
 
 
 def _world() -> dict[str, int]:
