@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -16,7 +16,7 @@ from participation.extensions import db
 from participation.surveys.models import Answer, ModerationStatus, Question, Response, Survey
 
 PAGE_SIZE = 20
-Q = TypeVar("Q", bound=sa.Select[Unpack[tuple[Any, ...]]])
+Q = TypeVar("Q", bound=sa.Select[*tuple[Any, ...]])
 
 
 class Age(enum.StrEnum):
