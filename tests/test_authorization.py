@@ -67,7 +67,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "forum_staff.item": OWN_STAFF,
     "forum_staff.proposal_cap": OWN_STAFF,
     "forum_staff.printable": OWN_STAFF,
-    "forum_staff.export": OWN_STAFF,
+    "forum_staff.export": OWN_ALL,
     "insights.needs_map": EVERYONE,
     "insights.export": EVERYONE,
     "insights.code_texts": {"GET": STAFF, "POST": OWN_STAFF},

@@ -1,4 +1,4 @@
-"""The moderation queue in a real browser: keys only through many texts, in place; without script; axe."""
+"""The moderation queue in a real browser: keys only, in place, without script; axe on the queue and needs map."""
 
 from __future__ import annotations
 
@@ -112,3 +112,15 @@ def test_the_queue_has_no_axe_violations(new_context: NewContext, lang: str) -> 
     assert_accessible(page, f"the moderation queue in {lang}")
     visit(page, f"{QUEUE}?needs_reader=1&flagged=1")  # nothing matches
     assert_accessible(page, f"an empty filtered queue in {lang}")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_needs_map_with_its_export_form_has_no_axe_violations(
+    new_context: NewContext, runner, lang: str
+) -> None:
+    runner.invoke(args=["demo"])
+    page = new_context(locale=lang, **DESK).new_page()
+    _log_in(page, gen_user("analyst"))
+    visit(page, "/staff/needs?by=gender")
+    assert page.locator("select#x-delimiter").count() == 1
+    assert_accessible(page, f"the needs map in {lang}")
