@@ -128,3 +128,18 @@ def test_one_quote_per_distinct_text(answered, db):
     db.session.commit()
     need = next(n for n in needs.needs_map(needs.Filters(), K).needs if n.theme.id == jobs.id)
     assert len(need.quotes) == 1
+
+
+def test_the_page_names_profile_values_and_terms_never_by_code(client, answered):
+    login(client, gen_user("analyst"))
+    for by, labels in [
+        ("gender", ("Girl", "Boy", "Would rather not say")),
+        ("age_band", ("Under 13", "13–15")),
+    ]:
+        page = client.get(f"/staff/needs?by={by}").get_data(as_text=True)
+        for label in labels:
+            assert f">{label}<" in page, label
+        for code in ("girl", "rather_not_say", "rather not say", "under_13", "under–13", "over–25"):
+            assert f">{code}<" not in page, code
+    page = client.get("/staff/needs?by=period").get_data(as_text=True)
+    assert ">Spring 2026<" in page and ">20261<" not in page
