@@ -42,6 +42,8 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "placements_staff.poster": OWN_STAFF,
     "moderation.queue": STAFF,
     "moderation.decide": OWN_STAFF,
+    "moderation.bulk": OWN_STAFF,
+    "moderation.needs_reader": OWN_STAFF,
     "quarantine.decide": STAFF,
     "surveys_staff.index": STAFF,
     "surveys_staff.new": STAFF,
@@ -66,7 +68,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "forum_staff.item": OWN_STAFF,
     "forum_staff.proposal_cap": OWN_STAFF,
     "forum_staff.printable": OWN_STAFF,
-    "forum_staff.export": OWN_STAFF,
+    "forum_staff.export": OWN_ALL,
     "insights.needs_map": EVERYONE,
     "insights.export": EVERYONE,
     "insights.code_texts": {"GET": STAFF, "POST": OWN_STAFF},
@@ -106,7 +108,10 @@ LAST = [
     "staff.logout",
 ]
 # The form a POST needs before the ownership check can be reached.
-POST_DATA = {"insights.code_texts": lambda ids: {"answer": ids["answer"]}}
+POST_DATA = {
+    "insights.code_texts": lambda ids: {"answer": ids["answer"]},
+    "moderation.bulk": lambda ids: {"selected": ids["pending_answer"]},
+}
 
 
 def _world() -> dict[str, int]:

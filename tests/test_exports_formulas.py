@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 import pytest
@@ -12,6 +11,7 @@ from participation.exports import csv_response, safe_cell, xlsx_response
 from participation.forum.models import ForumMode
 from participation.surveys.models import Survey
 from tests.factories import csrf_token, gen_forum_session, gen_survey, gen_theme, gen_user, login
+from tests.reports import read_csv
 
 ATTACKS = ['=HYPERLINK("http://evil.example","klicka")', "=cmd|' /C calc'!A0", "+1+cmd|' /C calc'!A0"]
 ATTACKS += ["-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
@@ -59,9 +59,8 @@ def test_forum_topics_that_look_like_formulas_export_as_text(app, client):
         response = participant.post(f"/en/f/{session.code}/propose", data={"csrf_token": token, "text": text})
         assert response.status_code == 303, text
     login(client, gen_user("staff"))
-    exported = client.get(f"/staff/forum/{session.id}/results.csv")
-    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
-    topics = [row[0] for row in rows[1:]]
+    exported = read_csv(client.get(f"/staff/forum/{session.id}/results.csv?delimiter=comma").data, ",")
+    topics = [row[0] for row in exported.tables["Results"][1:]]
     assert len(topics) == len(ATTACKS)
     assert all(topic.startswith("'") for topic in topics), topics
     assert '\'=HYPERLINK("http://evil.example","klicka")' in topics
@@ -77,8 +76,8 @@ def test_needs_map_exports_quote_formula_names_and_keep_numbers(client, db):
     theme.name = {"sv": "=cmd|' /C calc'!A0", "en": '=HYPERLINK("x")'}
     db.session.commit()
     login(client, gen_user("analyst"))
-    csv_rows = list(csv.reader(io.StringIO(client.get("/staff/needs/export.csv").get_data(as_text=True))))
-    names = [row[0] for row in csv_rows[1:]]
+    report = read_csv(client.get("/staff/needs/export.csv").data, ",")  # in English: commas
+    names = [row[0] for row in report.tables["Needs in order of priority"][1:]]
     assert names and all(name.startswith("'=") for name in names), names
     workbook = client.get("/staff/needs/export.xlsx").get_data()
     assert_no_formula(workbook)

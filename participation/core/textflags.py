@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Swedish mobile and landline numbers, with or without +46, and any long run of digits with separators.
@@ -30,6 +31,17 @@ FLAG_PHONE = "phone"
 FLAG_PERSONAL_NUMBER = "personal_number"
 FLAG_NAME = "name"
 FLAG_ABUSE = "abuse"
+FLAG_ORDER = (FLAG_EMAIL, FLAG_PERSONAL_NUMBER, FLAG_PHONE, FLAG_NAME, FLAG_ABUSE)
+WORD = re.compile(r"[\w-]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """One stretch of a text, text[start:end], that looks like `flag`."""
+
+    start: int
+    end: int
+    flag: str
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -40,32 +52,49 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _has_personal_number(text: str) -> bool:
+def _personal_numbers(text: str) -> list[Span]:
+    spans = []
     for match in PERSONAL_NUMBER.finditer(text):
         date, tail = match.group(1), match.group(2)
         month, day = int(date[2:4]), int(date[4:6])
         # Coordination numbers add 60 to the day.
         if 1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91) and _luhn_ok(date + tail):
-            return True
-    return False
+            spans.append(Span(match.start(), match.end(), FLAG_PERSONAL_NUMBER))
+    return spans
 
 
-def _words(text: str) -> set[str]:
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return set(re.findall(r"[\w-]+", folded))
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the given stretches replaced by as many spaces, so offsets stay where they were."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _abusive_words(text: str) -> list[Span]:
+    return [
+        Span(match.start(), match.end(), FLAG_ABUSE)
+        for match in WORD.finditer(text)
+        if unicodedata.normalize("NFKC", match.group()).casefold() in ABUSIVE
+    ]
+
+
+def find_spans(text: str) -> list[Span]:
+    """Where in the text each likely piece of personal data or abuse is, in reading order.
+
+    A number that is a valid personal identity number is not also a phone number; an e-mail address or an
+    ISO date is never read as one either.
+    """
+    emails = [Span(m.start(), m.end(), FLAG_EMAIL) for m in EMAIL.finditer(text)]
+    numbers = _personal_numbers(text)
+    dates = [(m.start(), m.end()) for m in ISO_DATE.finditer(text)]
+    masked = _blanked(text, [(s.start, s.end) for s in emails + numbers] + dates)
+    phones = [Span(m.start(), m.end(), FLAG_PHONE) for m in PHONE.finditer(masked)]
+    names = [Span(m.start(), m.end(), FLAG_NAME) for m in NAME_INTRO.finditer(text)]
+    spans = emails + numbers + phones + names + _abusive_words(text)
+    return sorted(spans, key=lambda span: (span.start, -span.end))
 
 
 def detect_flags(text: str) -> list[str]:
     """The reasons a text must not be shown before a person has read it; empty when none is seen."""
-    flags: list[str] = []
-    if EMAIL.search(text):
-        flags.append(FLAG_EMAIL)
-    if _has_personal_number(text):
-        flags.append(FLAG_PERSONAL_NUMBER)
-    elif PHONE.search(ISO_DATE.sub(" ", EMAIL.sub(" ", text))):
-        flags.append(FLAG_PHONE)
-    if NAME_INTRO.search(text):
-        flags.append(FLAG_NAME)
-    if _words(text) & ABUSIVE:
-        flags.append(FLAG_ABUSE)
-    return flags
+    found = {span.flag for span in find_spans(text)}
+    return [flag for flag in FLAG_ORDER if flag in found]

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.core.hygiene import to_id
-from participation.exports import csv_response, xlsx_response
+from participation.exports import MACHINE, Column, Report, Style, Table, report_csv, report_xlsx
 from participation.extensions import db
 from participation.forum import results, sessions
 from participation.forum.forms import ItemForm, NewSessionForm
@@ -24,7 +25,7 @@ from participation.i18n.languages import (
 )
 from participation.i18n.routing import staff_language
 from participation.staff import ownership
-from participation.staff.auth import STAFF_ROLES, roles_required
+from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.suppression import threshold
 from participation.themes.models import Theme
@@ -201,12 +202,49 @@ def printable(session_id: int) -> str:
     )
 
 
+def _export_report(session: ForumSession) -> Report:
+    """The same protected results as a report: counts as numbers, a hidden count empty with its flag."""
+    public = results.public_counts(session, results.session_results(session))
+    hidden = _("Hidden (fewer than %(k)d)", k=public.k)
+    names = {"votes": _("votes"), "agree": _("agree"), "disagree": _("disagree"), "pass": _("pass")}
+    keys = ["agree", "disagree", "pass"] if session.mode is ForumMode.STATEMENTS else ["votes"]
+    columns = [Column(_("Item"), "item"), Column(_("Themes"), "themes")]
+    for key in keys:
+        columns += [Column(names[key], key, numeric=True), Column(f"{names[key]}: {hidden}", f"{key}_hidden")]
+    table = Table("results", _("Results"), columns)
+    for result in public.items:
+        row: list[Any] = [
+            content(result.item.text, session.base_language).text,
+            ", ".join(theme_name(theme) for theme in result.item.themes),
+        ]
+        for key in keys:
+            cell = result.cells[key]
+            row += [cell.count, cell.suppressed]
+        table.rows.append(row)
+    about: list[tuple[str, Any]] = [
+        (_("Forum session"), content(session.title, session.base_language).text),
+        (_("Code"), session.code),
+        (_("Participants"), public.participants.count),
+        (_("Smallest number shown (k)"), public.k),
+        (_("Made"), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+    ]
+    return Report(_("Forum results"), about, [table])
+
+
 @bp.get("/<int:session_id>/results.<any(csv, xlsx):kind>")
-@roles_required(*STAFF_ROLES)
+@roles_required(*ALL_ROLES)
 def export(session_id: int, kind: str) -> Response:
-    session = _session(session_id)
-    rows = _export_rows(session)
+    """Results to download; the owning partner's analysts may read them too (suppressed as everywhere)."""
+    session = db.session.get(ForumSession, session_id)
+    if session is None or not ownership.can_read(current_user, session):
+        abort(404)
+    report = _export_report(session)
     results.record_export(session, kind)
-    response = csv_response(rows) if kind == "csv" else xlsx_response(rows, "results")
+    machine = request.args.get("format") == "machine"
+    if kind == "xlsx":
+        response = report_xlsx(report, machine=machine)
+    else:
+        style = MACHINE if machine else Style.named(request.args.get("delimiter"), g.lang)
+        response = report_csv(report, style, machine=machine)
     response.headers["Content-Disposition"] = f'attachment; filename="forum-{session.code}.{kind}"'
     return response

@@ -216,17 +216,25 @@ def _quotes(theme_ids: Iterable[int], filters: Filters, k: int) -> dict[int, lis
         )
         for limit in (QUOTES_PER_THEME, QUOTES_PER_THEME * 20):
             rows = db.session.execute(query.limit(limit)).all()
-            texts = [
+            texts = _distinct(
                 row[0] or ""
                 for row in rows
                 if row[1] is not None
                 and cells.get(tally.cell_key(row[2:]), Counter())[("respondents", 0)] >= k
-            ]
+            )
             if len(texts) >= QUOTES_PER_THEME or len(rows) < limit:
                 break
         if texts:
             quotes[theme_id] = texts[:QUOTES_PER_THEME]
     return quotes
+
+
+def _distinct(texts: Iterable[str]) -> list[str]:
+    """Each text once: the same sentence sent by several people is one quote (the newest one kept)."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        seen.setdefault(" ".join(text.split()).casefold(), text)
+    return list(seen.values())
 
 
 def needs_map(filters: Filters, k: int) -> NeedsMap:

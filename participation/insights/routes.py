@@ -10,11 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.core.hygiene import to_id
-from participation.exports import csv_response, xlsx_response
+from participation.exports import MACHINE, Style, report_csv, report_xlsx
 from participation.extensions import db
-from participation.i18n.formatting import term_label
 from participation.i18n.routing import staff_language
-from participation.insights import activity, coding, exports, needs
+from participation.insights import activity, coding, exports, labels, needs
 from participation.insights import filters as needs_filters
 from participation.moderation.services import survey_of
 from participation.placements.models import Placement
@@ -29,6 +28,8 @@ bp = Blueprint("insights", __name__, url_prefix="/staff")
 
 
 bp.before_request(staff_language)
+bp.add_app_template_global(labels.group_label)
+bp.add_app_template_global(labels.profile_label)
 
 
 def _filters() -> needs_filters.Filters:
@@ -39,14 +40,19 @@ def _filters() -> needs_filters.Filters:
         abort(400)
 
 
+def _breakdown() -> str | None:
+    by = request.args.get("by") or None
+    if by is not None and by not in needs.BREAKDOWNS:
+        abort(400)
+    return by
+
+
 @bp.get("/needs")
 @roles_required(*ALL_ROLES)
 def needs_map() -> str:
     filters = _filters()
     k = threshold()
-    by = request.args.get("by") or None
-    if by is not None and by not in needs.BREAKDOWNS:
-        abort(400)
+    by = _breakdown()
     return render_template(
         "insights/needs.html",
         by=by,
@@ -60,6 +66,8 @@ def needs_map() -> str:
         age_bands=PROFILE_CHOICES[ProfileField.AGE_BAND],
         genders=PROFILE_CHOICES[ProfileField.GENDER],
         components=needs_filters.COMPONENTS,
+        places=labels.placement_names(),
+        delimiter=Style.named(None, g.lang),
         k=k,
     )
 
@@ -134,32 +142,31 @@ def population() -> ResponseReturnValue:
 @bp.get("/needs/export.<any(csv, xlsx, json):kind>")
 @roles_required(*ALL_ROLES)
 def export(kind: str) -> Response:
-    """The needs map's aggregates as CSV, XLSX or JSON, suppressed exactly as on the page."""
+    """The needs map's tables as CSV, XLSX or JSON, suppressed exactly as on the page.
+
+    `delimiter=semicolon|comma` chooses the spreadsheet's style (by default the staff language's);
+    `format=machine` gives BI tools stable column keys, and in CSV one `table` (priorities by default).
+    """
     filters, k = _filters(), threshold()
-    result = needs.needs_map(filters, k)
-    rows = needs.as_rows(result, g.lang)
+    by = _breakdown()
     coding.record_export(kind, filters)
     filename = f"needs-map.{kind}"
     if kind == "json":
-        response = jsonify(k=k, respondents=result.respondents.count, themes=rows)
+        result = needs.needs_map(filters, k)
+        response = jsonify(k=k, respondents=result.respondents.count, themes=needs.as_rows(result, g.lang))
     else:
-        table = exports.needs_table(rows, k)
-        response = csv_response(table) if kind == "csv" else xlsx_response(table, "needs")
+        machine = request.args.get("format") == "machine"
+        only = request.args.get("table", "priorities") if machine and kind == "csv" else None
+        if only is not None and only not in exports.TABLES or (only == "breakdown" and not by):
+            abort(400)
+        report = exports.needs_report(filters, by, k, only)
+        if kind == "xlsx":
+            response = report_xlsx(report, machine=machine)
+        else:
+            style = MACHINE if machine else Style.named(request.args.get("delimiter"), g.lang)
+            response = report_csv(report, style, machine=machine)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-@bp.app_template_global()
-def group_label(by: str, group: object) -> str:
-    """A breakdown group's name: the place, the term, or the profile value; empty means not answered."""
-    if group in ("", 0, None):
-        return _("Not answered")
-    if by == "placement":
-        placement = db.session.get(Placement, group)
-        return placement.place if placement else str(group)
-    if by == "period":
-        return term_label(int(group))  # type: ignore[call-overload]
-    return str(group).replace("_", "–" if by == "age_band" else " ")
 
 
 @bp.get("/activity")

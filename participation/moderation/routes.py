@@ -1,12 +1,20 @@
-"""Staff pages of the moderation queue."""
+"""Staff pages of the moderation queue.
+
+Every decision works with and without JavaScript: a form post answers with a redirect back to the same
+page, filters and the next item's anchor; the queue's script (static/js/moderation.js) sends the same form
+asking for JSON and takes the item off the page in place.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
+from participation.i18n.languages import is_shipped, native_name, shipped_languages
 from participation.i18n.routing import staff_language
+from participation.moderation import queue as moderation_queue
 from participation.moderation import services
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
@@ -21,24 +29,64 @@ bp.add_app_template_filter(services.flag_label, "flag_label")
 bp.before_request(staff_language)
 
 
+def _language_name(code: str) -> str:
+    return native_name(code) if is_shipped(code) else code
+
+
+def _render_queue(status: int = 200, **extra: object) -> ResponseReturnValue:
+    partner_id = ownership.scope_partner()  # each partner moderates the answers to its own surveys
+    filters = moderation_queue.Filters.from_args(request.args)
+    page = render_template(
+        "moderation/queue.html",
+        page=moderation_queue.page(filters, partner_id=partner_id),
+        pending=moderation_queue.pending_count(partner_id=partner_id),
+        surveys=moderation_queue.surveys_with_texts(partner_id=partner_id),
+        languages=[(code, native_name(code)) for code in shipped_languages()],
+        language_name=_language_name,
+        form=EmptyForm(),
+        **extra,
+    )
+    return page, status
+
+
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
-def queue() -> str:
-    partner_id = ownership.scope_partner()  # each partner moderates the answers to its own surveys
-    return render_template(
-        "moderation/queue.html",
-        items=services.queue(partner_id=partner_id),
-        pending=services.pending_count(partner_id=partner_id),
-        form=EmptyForm(),
-    )
+def queue() -> ResponseReturnValue:
+    return _render_queue()
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _back(message: str) -> ResponseReturnValue:
+    """Back to the same page and filters, at the next item; JSON for the queue's script."""
+    if _wants_json():
+        return jsonify(ok=True, message=message)
+    flash(message, "info")
+    filters = moderation_queue.Filters.from_args(request.args)
+    following = request.args.get("next", "")
+    anchor = f"item-{following}" if following.isdigit() else "queue"
+    return redirect(url_for("moderation.queue", **filters.args(), _anchor=anchor))
+
+
+def _refused(message: str, **extra: object) -> ResponseReturnValue:
+    if _wants_json():
+        return jsonify(ok=False, message=message), 422
+    flash(message, "error")
+    return _render_queue(422, **extra)
+
+
+def _checked_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
 
 
 @bp.post("/<int:answer_id>")
 @roles_required(*STAFF_ROLES)
 def decide(answer_id: int) -> ResponseReturnValue:
     ownership.require_change(services.survey_of(answer_id))
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    _checked_form()
     try:
         decision = services.Decision(request.form.get("decision", ""))
     except ValueError:
@@ -48,16 +96,47 @@ def decide(answer_id: int) -> ResponseReturnValue:
     except LookupError:
         abort(404)
     except services.ModerationError as error:
-        flash(str(error), "error")
-        partner_id = ownership.scope_partner()
-        page = render_template(
-            "moderation/queue.html",
-            items=services.queue(partner_id=partner_id),
-            pending=services.pending_count(partner_id=partner_id),
-            form=EmptyForm(),
-            editing=answer_id,
-            edited_text=request.form.get("text", ""),
-        )
-        return page, 422
+        return _refused(str(error), editing=answer_id, edited_text=request.form.get("text", ""))
+    messages = {
+        services.Decision.APPROVE: _("Approved."),
+        services.Decision.HIDE: _("Hidden."),
+        services.Decision.REDACT: _("The redacted text is saved."),
+    }
+    return _back(messages[decision])
+
+
+@bp.post("/bulk")
+@roles_required(*STAFF_ROLES)
+def bulk() -> ResponseReturnValue:
+    """Approve the chosen unflagged texts together; a flagged one among them refuses all."""
+    ids = [int(value) for value in request.form.getlist("selected") if value.isdigit()]
+    for survey in services.surveys_of(ids):
+        ownership.require_change(survey)
+    _checked_form()
+    if not ids:
+        return _refused(_("Choose at least one text to approve."))
+    try:
+        approved = services.approve_many(ids)
+    except LookupError:
+        abort(404)
+    except services.ModerationError as error:
+        return _refused(str(error))
+    return _back(ngettext("%(num)d text approved.", "%(num)d texts approved.", approved))
+
+
+@bp.post("/<int:answer_id>/reader")
+@roles_required(*STAFF_ROLES)
+def needs_reader(answer_id: int) -> ResponseReturnValue:
+    """Mark a text for a colleague who reads its language, or take the mark away."""
+    ownership.require_change(services.survey_of(answer_id))
+    _checked_form()
+    needed = request.form.get("needed") == "1"
+    try:
+        services.mark_needs_reader(answer_id, needed)
+    except LookupError:
+        abort(404)
+    if _wants_json():
+        return jsonify(ok=True, needed=needed, message=_("Saved."))
     flash(_("Saved."), "info")
-    return redirect(url_for("moderation.queue"))
+    filters = moderation_queue.Filters.from_args(request.args)
+    return redirect(url_for("moderation.queue", **filters.args(), _anchor=f"item-{answer_id}"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from participation.core.textflags import (
     FLAG_NAME,
     FLAG_PERSONAL_NUMBER,
     FLAG_PHONE,
+    detect_flags,
 )
 from participation.extensions import db
 from participation.surveys.models import (
@@ -23,11 +23,8 @@ from participation.surveys.models import (
     Answer,
     ModerationStatus,
     Question,
-    Response,
     Survey,
 )
-
-QUEUE_SIZE = 100
 
 
 class Decision(enum.StrEnum):
@@ -40,32 +37,6 @@ class ModerationError(ValueError):
     """The decision could not be made as asked; the message says why."""
 
 
-@dataclass(frozen=True)
-class QueueItem:
-    answer: Answer
-    question: Question
-    survey: Survey
-    response: Response
-
-
-def queue(limit: int = QUEUE_SIZE, *, partner_id: int | None = None) -> list[QueueItem]:
-    """The oldest free texts waiting for a decision (of one partner's surveys); flagged ones first."""
-    query = (
-        sa.select(Answer, Question, Survey, Response)
-        .join(Question, Answer.question_id == Question.id)
-        .join(Survey, Question.survey_id == Survey.id)
-        .join(Response, Answer.response_id == Response.id)
-        .where(Answer.text_value.is_not(None), Answer.moderation_status == ModerationStatus.PENDING)
-        .order_by(Answer.id)
-        .limit(limit)
-    )
-    if partner_id is not None:
-        query = query.where(Survey.partner_id == partner_id)
-    rows = db.session.execute(query).all()
-    items = [QueueItem(*row) for row in rows]
-    return sorted(items, key=lambda item: (not item.answer.flags, item.answer.id))
-
-
 def flag_label(flag: str) -> str:
     labels = {
         FLAG_EMAIL: _("e-mail address"),
@@ -75,19 +46,6 @@ def flag_label(flag: str) -> str:
         FLAG_ABUSE: _("abusive words"),
     }
     return labels.get(flag, flag)
-
-
-def pending_count(*, partner_id: int | None = None) -> int:
-    query = sa.select(sa.func.count(Answer.id)).where(
-        Answer.text_value.is_not(None), Answer.moderation_status == ModerationStatus.PENDING
-    )
-    if partner_id is not None:
-        query = (
-            query.join(Question, Answer.question_id == Question.id)
-            .join(Survey, Question.survey_id == Survey.id)
-            .where(Survey.partner_id == partner_id)
-        )
-    return db.session.scalar(query) or 0
 
 
 def survey_of(answer_id: int) -> Survey | None:
@@ -119,6 +77,48 @@ def decide(answer_id: int, decision: Decision, redacted_text: str | None = None)
             flags=",".join(answer.flags or []),
         )
     return answer
+
+
+def approve_many(answer_ids: list[int]) -> int:
+    """Approve several unflagged texts at once; a flagged one refuses the whole batch, as a person must read it.
+
+    Texts already decided are left as they are. Returns how many were approved now.
+    """
+    answers = list(db.session.scalars(sa.select(Answer).where(Answer.id.in_(answer_ids)).order_by(Answer.id)))
+    if len(answers) != len(set(answer_ids)) or any(answer.text_value is None for answer in answers):
+        raise LookupError(answer_ids)
+    if any(answer.flags or detect_flags(answer.text_value or "") for answer in answers):
+        raise ModerationError(
+            _("A text you chose may hold personal data or abusive words. Read it and decide on it alone.")
+        )
+    waiting = [answer for answer in answers if answer.moderation_status is ModerationStatus.PENDING]
+    with db.transaction():
+        for answer in waiting:
+            answer.moderation_status = ModerationStatus.APPROVED
+            record("text_approve", "answer", answer.id, before=ModerationStatus.PENDING.value, bulk=True)
+    return len(waiting)
+
+
+def mark_needs_reader(answer_id: int, needed: bool) -> Answer:
+    """Mark (or unmark) a text as waiting for a colleague who reads its language."""
+    answer = db.session.get(Answer, answer_id)
+    if answer is None or answer.text_value is None:
+        raise LookupError(answer_id)
+    with db.transaction():
+        answer.needs_reader = needed
+        record("text_needs_reader" if needed else "text_reader_found", "answer", answer.id)
+    return answer
+
+
+def surveys_of(answer_ids: list[int]) -> list[Survey]:
+    """The surveys the given free-text answers belong to (each once)."""
+    return list(
+        db.session.scalars(
+            sa.select(Survey)
+            .where(Survey.id.in_(sa.select(Question.survey_id).join(Answer).where(Answer.id.in_(answer_ids))))
+            .order_by(Survey.id)
+        )
+    )
 
 
 _OUTCOME = {

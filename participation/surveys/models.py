@@ -304,5 +304,7 @@ class Answer(Base):
     )
     # Reasons found automatically to look twice (personal data, abuse); only on free text.
     flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
+    # A moderator who cannot read the text's language leaves it for a colleague who can.
+    needs_reader: Mapped[bool] = mapped_column(server_default=sa.false())
 
     response: Mapped[Response] = relationship(back_populates="answers")

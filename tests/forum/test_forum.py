@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +21,7 @@ from participation.placements.models import Placement
 from participation.staff.ownership import new_objects_belong_to
 from participation.suppression import Count, protect
 from tests.factories import csrf_token, gen_partner, gen_user, login
+from tests.reports import read_csv, read_xlsx
 
 
 def make_session(
@@ -256,12 +254,13 @@ def test_exports_hide_small_counts(app, client):
         vote(app.test_client(), session, session.items[0])
     vote(app.test_client(), session, session.items[1])
     login(client, gen_user("staff"))
-    exported = client.get(f"/staff/forum/{session.id}/results.csv")
-    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    rows = read_csv(client.get(f"/staff/forum/{session.id}/results.csv").data, ",").tables["Results"]
     votes = db.session.scalars(sa.select(ForumVote.id).where(ForumVote.item_id == session.items[0].id))
-    assert rows[1][0] == "Ja" and rows[1][2] == str(protect(Count.of(votes), 5))
-    assert rows[2][0] == "Nej" and rows[2][2] == "fewer than 5"
-    assert client.get(f"/staff/forum/{session.id}/results.xlsx").status_code == 200
+    assert rows[0] == ["Item", "Themes", "votes", "votes: Hidden (fewer than 5)"]
+    assert rows[1][0] == "Ja" and rows[1][2:] == [str(protect(Count.of(votes), 5)), "0"]
+    assert rows[2][0] == "Nej" and rows[2][2:] == ["", "1"]  # hidden: empty, and flagged
+    sheets = read_xlsx(client.get(f"/staff/forum/{session.id}/results.xlsx").data)
+    assert sheets["Results"][2][2:] == (None, 1) and isinstance(sheets["Results"][1][2], int)
     assert "fewer than 5" in client.get(f"/staff/forum/{session.id}/results").get_data(as_text=True)
 
 
