@@ -202,7 +202,7 @@ def test_kiosk_thanks_returns_to_a_fresh_form_and_offers_no_follow_up_code(clien
     html = thanks.get_data(as_text=True)
     assert thanks.headers["Refresh"] == f"20; url=/en/s/{survey.slug}"
     assert "In 20 seconds this tablet starts the survey again" in html
-    assert f'href="/en/s/{survey.slug}/thanks?stay=1"' in html
+    assert f'class="kiosk-stay" href="/en/s/{survey.slug}/thanks?stay=1"' in html
     assert f'class="button" href="/en/s/{survey.slug}"' in html
     assert 'id="follow-up"' not in html and "follow-up code" not in html
     assert "See other surveys" not in html
