@@ -90,7 +90,6 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "MAX_FORM_MEMORY_SIZE": 256 * 1024,
-        "KIOSK_MODE": _env_bool("KIOSK_MODE"),
         "CONTACT_EMAIL": _env("CONTACT_EMAIL") or "",
         # The privacy notice (/<lang>/privacy): who is responsible, and the legal basis in their words.
         "CONTROLLER": _env("CONTROLLER") or "",

@@ -37,14 +37,16 @@ def device_token() -> str | None:
     return value if is_token(value) else None
 
 
-def set_private_cookie(response: Response, name: str, value: str, max_age: int) -> None:
+def set_private_cookie(
+    response: Response, name: str, value: str, max_age: int, *, samesite: str = "Lax"
+) -> None:
     """A first-party cookie scripts cannot read, not sent cross-site, Secure behind HTTPS."""
     response.set_cookie(
         name,
         value,
         max_age=max_age,
         httponly=True,
-        samesite="Lax",
+        samesite=samesite,
         secure=bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure,
     )
 

@@ -40,6 +40,8 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "placements_staff.retire": OWN_STAFF,
     "placements_staff.qr": OWN_STAFF,
     "placements_staff.poster": OWN_STAFF,
+    "placements_staff.placement": OWN_STAFF,
+    "placements_staff.start_kiosk": OWN_STAFF,
     "moderation.queue": STAFF,
     "moderation.decide": OWN_STAFF,
     "moderation.bulk": OWN_STAFF,
@@ -97,7 +99,8 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "measurement.new_program": STAFF,
     "measurement.program": {"GET": EVERYONE, "POST": OWN_STAFF},
 }
-PUBLIC = {"staff.login"}
+# The way out of kiosk mode is a login form itself (it only sends to staff.login).
+PUBLIC = {"staff.login", "placements_staff.leave_kiosk"}
 # Routes whose object the world does not hold (a flood burst): an allowed role may get 404 there.
 NO_OBJECT = {"quarantine.decide"}
 # Run last, in this order: they take away what other routes are asked about.

@@ -16,7 +16,7 @@ def init_app(app: Flask) -> None:
     signals.thanks_parts.connect(_latest_actions, sender=app, weak=False)
 
 
-def _latest_actions(_app: Flask, *, survey: Any, already: bool) -> Any:
+def _latest_actions(_app: Flask, *, survey: Any, already: bool, kiosk: bool = False) -> Any:
     """The newest published actions on the survey's themes: the reward, before what others answered."""
     actions = latest_for_themes(survey_theme_ids(survey))
     if not actions:

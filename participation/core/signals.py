@@ -27,8 +27,14 @@ placement_of_code = _signals.signal("placement-of-code")
 # A participant gave a follow-up code with their answers (code): a receiver returns the id it links to.
 follow_up_of_code = _signals.signal("follow-up-of-code")
 
-# The thank-you page asks for its further parts (survey, already: whether this device had answered
-# before): each receiver returns a ThanksPart or None.
+# A survey's participant page asks whether this request comes from a kiosk for it (survey_id): a receiver
+# returns the kiosk's placement (a surveys.answering.Place), or None when the device is no kiosk, or one
+# for another survey, or its kiosk mode has ended (see participation.placements.kiosk).
+kiosk_placement = _signals.signal("kiosk-placement")
+
+# The thank-you page asks for its further parts (survey; already: whether this device had answered
+# before; kiosk: whether it is a shared kiosk tablet, where nothing personal may be offered): each
+# receiver returns a ThanksPart or None.
 thanks_parts = _signals.signal("thanks-parts")
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from participation.placements.kiosk import KIOSK_HOURS
 from participation.placements.services import PLACES_MAX
 
 
@@ -30,3 +32,13 @@ class NewPlacementsForm(FlaskForm):
             raise ValidationError(_l("At most %(max)d places at a time.", max=PLACES_MAX))
         if any(len(place) > 120 for place in places):
             raise ValidationError(_l("A place name can have at most 120 characters."))
+
+
+class KioskForm(FlaskForm):
+    """Start kiosk mode on this device, for so many hours."""
+
+    hours = SelectField(_l("Kiosk mode ends after"), coerce=int, default=3, validators=[InputRequired()])
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hours.choices = [(n, ngettext("%(num)d hour", "%(num)d hours", n)) for n in KIOSK_HOURS]

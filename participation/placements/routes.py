@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, logout_user
 
 from participation.core import links
 from participation.core.qr import qr_png, qr_svg
@@ -16,13 +16,14 @@ from participation.extensions import db
 from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
 from participation.i18n.routing import staff_language
 from participation.placements import services
-from participation.placements.forms import NewPlacementsForm
+from participation.placements.forms import KioskForm, NewPlacementsForm
+from participation.placements.kiosk import current_kiosk, end_here, kiosk_until, set_kiosk_cookie
 from participation.placements.models import Placement
 from participation.placements.posters import poster_blocks
 from participation.placements.services import CODE_MAX, live_placement, record_scan
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
-from participation.staff.forms import EmptyForm
+from participation.staff.forms import EmptyForm, LoginForm
 from participation.suppression import threshold
 from participation.surveys.queries import all_surveys
 
@@ -164,3 +165,63 @@ def poster(placement_id: int) -> str:
         local_address=links.is_local_address(),
         sticker_count=18,
     )
+
+
+def kiosk_ready(placement: Placement) -> bool:
+    """Kiosk mode is for a live placement that leads to a survey (a forum has its own projector)."""
+    return placement.survey is not None and placement.retired_at is None
+
+
+@staff_bp.get("/<int:placement_id>")
+@roles_required(*STAFF_ROLES)
+def placement(placement_id: int) -> str:
+    """One placement: where it is, where it leads, and kiosk mode for a tablet at the place."""
+    found = _placement_or_404(placement_id)
+    return render_template(
+        "placements/placement.html",
+        placement=found,
+        scans=services.scan_total(found),
+        kiosk_ready=kiosk_ready(found),
+        form=KioskForm(),
+    )
+
+
+@staff_bp.post("/<int:placement_id>/kiosk")
+@roles_required(*STAFF_ROLES)
+def start_kiosk(placement_id: int) -> ResponseReturnValue:
+    """Turn this device into a kiosk for the placement's survey, and log its staff member out here."""
+    found = _placement_or_404(placement_id)
+    if not kiosk_ready(found):
+        abort(404)
+    form = KioskForm()
+    if not form.validate_on_submit():
+        page = render_template(
+            "placements/placement.html",
+            placement=found,
+            scans=services.scan_total(found),
+            kiosk_ready=True,
+            form=form,
+        )
+        return page, 422
+    now = datetime.now(UTC)
+    services.start_kiosk(found, form.hours.data)
+    # The tablet is handed to participants next: nobody may reach the staff pages on it from here on.
+    logout_user()
+    target = destination(found, choose_language(pinned=found.language))
+    response = redirect(target or url_for("staff.login"), code=303)
+    set_kiosk_cookie(response, found, kiosk_until(form.hours.data, now), now)
+    return response
+
+
+@staff_bp.get("/kiosk")
+def leave_kiosk() -> ResponseReturnValue:
+    """The way out of kiosk mode: a staff login, after which the tablet is an ordinary device again."""
+    kiosk = current_kiosk()
+    if kiosk is None:
+        return redirect(url_for("staff.login"))
+    if current_user.is_authenticated:  # logged in already (in another tab since): that is the login
+        end_here(current_user)
+        return redirect(url_for("placements_staff.index"))
+    # The login form goes to the staff login itself, with its checks and limits; logging in ends kiosk
+    # mode (participation.placements.init_app).
+    return render_template("placements/leave_kiosk.html", kiosk=kiosk, form=LoginForm())

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from participation.audit.services import record
+from participation.audit.services import Actor, record
 from participation.extensions import db
 from participation.placements.models import Placement, PlacementScan
 from participation.suppression import SHARE_MIN_BASE, Cell, Count, cell, counted_sql
@@ -106,6 +106,17 @@ def retire(placement: Placement, now: datetime) -> None:
         with db.transaction():
             placement.retired_at = now
             record("placement_retired", "placement", placement.id, code=placement.code)
+
+
+def start_kiosk(placement: Placement, hours: int) -> None:
+    """Kiosk mode is audited by who started it and for how long; it stores nothing else."""
+    with db.transaction():
+        record("kiosk_started", "placement", placement.id, hours=hours)
+
+
+def end_kiosk(placement_id: int, user: Actor) -> None:
+    with db.transaction():
+        record("kiosk_ended", "placement", placement_id, user=user)
 
 
 def record_poster(placement: Placement, layout: str, languages: list[str]) -> None:

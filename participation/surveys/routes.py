@@ -27,6 +27,10 @@ from participation.surveys.models import FREE_TEXT_MAX, QuestionKind, Survey
 
 bp = Blueprint("surveys", __name__, url_prefix="/<lang>")
 
+# On a kiosk tablet the thank-you page returns to a fresh form by itself after this long: time to read
+# it, and (WCAG 2.2.1) at least 20 seconds to choose "wait" on the warning it shows from the start.
+KIOSK_RETURN_SECONDS = 20
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -40,9 +44,16 @@ def _survey_or_404(slug: str) -> Survey:
 
 
 def _respondent_hash(survey: Survey, token: str | None) -> str | None:
-    if current_app.config["KIOSK_MODE"] or token is None:
-        return None
-    return keyed_hash("respondent", survey.id, token)
+    return None if token is None else keyed_hash("respondent", survey.id, token)
+
+
+def _kiosk(survey: Survey) -> answering.Place | None:
+    """The placement, when this device is a kiosk for this survey (placements answer, a layer above).
+
+    A kiosk keeps no device token: each person at the tablet gives a response of their own.
+    """
+    found: answering.Place | None = signals.first_answer(signals.kiosk_placement, survey_id=survey.id)
+    return found
 
 
 def _closed(survey: Survey) -> Response:
@@ -66,12 +77,14 @@ class ThanksPart:
     values: Mapping[str, Any] = field(default_factory=dict)
 
 
-def thanks_parts(survey: Survey, *, already: bool) -> list[ThanksPart]:
-    parts = signals.answers(signals.thanks_parts, survey=survey, already=already)
+def thanks_parts(survey: Survey, *, already: bool, kiosk: bool = False) -> list[ThanksPart]:
+    parts = signals.answers(signals.thanks_parts, survey=survey, already=already, kiosk=kiosk)
     return sorted(parts, key=lambda part: part.position)
 
 
-def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Response:
+def _results_page(
+    survey: Survey, *, already: bool, status: int = 200, kiosk: bool = False, stay: bool = False
+) -> Response:
     k = threshold()
     page = render_template(
         "surveys/thanks.html",
@@ -80,10 +93,18 @@ def _results_page(survey: Survey, *, already: bool, status: int = 200) -> Respon
         results=results.community_results(survey, k),
         total=protect(results.released_responses(survey), k),
         k=k,
-        kiosk=current_app.config["KIOSK_MODE"],
-        parts=thanks_parts(survey, already=already),
+        kiosk=kiosk,
+        stay=stay,
+        return_seconds=KIOSK_RETURN_SECONDS,
+        parts=thanks_parts(survey, already=already, kiosk=kiosk),
     )
-    return Response(page, status=status)
+    response = Response(page, status=status)
+    if kiosk and not stay:
+        # A header, not a <meta>: the page itself warns and offers to wait, which a <meta> refresh cannot
+        # show a checker; browsers follow both alike, with or without JavaScript.
+        fresh = url_for("surveys.survey", slug=survey.slug)
+        response.headers["Refresh"] = f"{KIOSK_RETURN_SECONDS}; url={fresh}"
+    return response
 
 
 def requested_screen(raw: str | None, survey: Survey) -> int | None:
@@ -199,17 +220,18 @@ def survey(slug: str) -> Response:
     survey = _survey_or_404(slug)
     if not survey.is_open(_now()):
         return _closed(survey)
-    token = device_token()
+    kiosk = _kiosk(survey)
+    token = None if kiosk else device_token()
     if answering.has_answered(survey, _respondent_hash(survey, token)):
         return _results_page(survey, already=True)
-    placement = answering.placement_for(request.args.get("p"), survey)
+    placement = kiosk or answering.placement_for(request.args.get("p"), survey)
     response = _form_page(
         survey,
         values=MultiDict(),
         submission_key=new_token(),
         placement_code=placement.code if placement else None,
     )
-    if token is None:
+    if token is None and kiosk is None:
         set_device_cookie(response, new_token())
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -255,8 +277,9 @@ def submit(slug: str) -> ResponseReturnValue:
         return _form_page(
             survey, submission_key=submission_key, errors=parsed.errors, problem=problem, status=422, **keep
         )
-    token = device_token()
-    new_device_token = new_token() if token is None else None
+    kiosk = _kiosk(survey)
+    token = None if kiosk else device_token()
+    new_device_token = new_token() if token is None and kiosk is None else None
     respondent_hash = _respondent_hash(survey, token or new_device_token)
     idempotency_hash = keyed_hash("submission", survey.id, submission_key)
     # Only a response that would be stored counts against the address's ceiling; beyond it, it is held.
@@ -266,7 +289,7 @@ def submit(slug: str) -> ResponseReturnValue:
     outcome = answering.store_response(
         survey,
         parsed,
-        placement=answering.placement_for(placement_code, survey),
+        placement=kiosk or answering.placement_for(placement_code, survey),
         respondent_hash=respondent_hash,
         idempotency_hash=idempotency_hash,
         language=current_language(),
@@ -327,4 +350,6 @@ def switch_language(slug: str) -> Response:
 @bp.get("/s/<slug>/thanks")
 def thanks(slug: str) -> Response:
     """Thank-you page with the community's results, shown only for cells large enough to be safe."""
-    return _results_page(_survey_or_404(slug), already=False)
+    survey = _survey_or_404(slug)
+    kiosk = _kiosk(survey) is not None
+    return _results_page(survey, already=False, kiosk=kiosk, stay=kiosk and request.args.get("stay") == "1")

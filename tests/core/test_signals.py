@@ -17,6 +17,7 @@ def test_every_app_has_its_own_receivers_once(app):
         signals.thanks_parts,
         signals.placement_of_code,
         signals.follow_up_of_code,
+        signals.kiosk_placement,
         signals.themes_changed,
     ):
         assert _receivers(app, signal) == _receivers(other, signal) >= 1

@@ -103,19 +103,3 @@ def test_show_if_question_is_skipped_when_its_choice_is_not_made(client):
     assert result.status_code == 303
     [stored] = responses()
     assert q(survey, "show").id not in {a.question_id for a in stored.answers}
-
-
-def test_kiosk_mode_stores_no_device_and_offers_the_next_person(app, client):
-    survey = gen_survey()
-    app.config["KIOSK_MODE"] = True
-    try:
-        for _ in range(2):
-            result = client.post(
-                f"/sv/s/{survey.slug}", data={**open_form(client, survey), **valid_answers(survey)}
-            )
-            assert result.status_code == 303
-        thanks = client.get(result.headers["Location"]).get_data(as_text=True)
-    finally:
-        app.config["KIOSK_MODE"] = False
-    assert [r.respondent_hash for r in responses()] == [None, None]
-    assert f'href="/sv/s/{survey.slug}"' in thanks
