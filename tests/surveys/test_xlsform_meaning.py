@@ -65,3 +65,26 @@ def test_show_if_is_linked_to_the_named_option(db):
     result = import_xlsform(xlsx(rows, CHOICES, [["form_title"], ["Sport"]]))
     sports, why = result.survey.questions
     assert why.show_if_option_id == sports.options[2].id
+
+
+def test_a_profile_question_in_its_own_words_says_that_delaktigs_words_are_used(db):
+    choices = [
+        ["list_name", "name", "label::English (en)"],
+        *[["gender", key, words] for key, words in [
+            ("girl", "Female"), ("boy", "Male"), ("other", "Non-binary"), ("rather_not_say", "Prefer not to say")
+        ]],
+        *[["place", key, words] for key, words in [("yes", "Yes"), ("nearby", "Nearby"), ("no", "No")]],
+    ]  # fmt: skip
+    rows = [
+        ["type", "name", "label::English (en)"],
+        ["select_one gender", "gender", "What is your gender?"],
+        ["select_one place", "lives_in_area", "Do you live in the area?"],
+    ]
+    result = import_xlsform(xlsx(rows, choices, [["form_title"], ["Profile"]]))
+    assert result.survey.profile_fields == ["gender", "lives_in_area"]
+    problems = said(result.problems)
+    assert (
+        "Survey sheet, row 2: 'gender' is imported as the standard question about you, asked in Delaktig's own "
+        "words; the file's own question and answer texts were not carried over." in problems
+    )
+    assert not any("row 3:" in problem for problem in problems), problems  # the same words: nothing lost

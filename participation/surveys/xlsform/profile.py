@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from participation.i18n.languages import to_babel
 from participation.surveys.models import PROFILE_CHOICES, ProfileField
 from participation.surveys.xlsform.questions import QuestionRows, split_type
+from participation.surveys.xlsform.reading import Choice
 
 
 def _profile_words() -> dict[str, tuple[str, dict[str, str]]]:
@@ -78,6 +79,7 @@ class ProfileRows(QuestionRows):
         if [choice.key for choice in choices] != list(PROFILE_CHOICES[ProfileField(name)]):
             return False
         self.profile_fields.append(name)
+        self._report_own_profile_words(number, name, self._texts(row, self.columns), choices)
         if self._is_true(row.get("required", "")):
             self._problem(
                 "survey",
@@ -88,3 +90,26 @@ class ProfileRows(QuestionRows):
                 ),
             )
         return True
+
+    def _report_own_profile_words(
+        self, number: int, name: str, prompt: dict[str, str], choices: list[Choice]
+    ) -> None:
+        """The standard question is asked in Delaktig's own words: say so when the file's words differ."""
+        languages = sorted(set(prompt) | {code for choice in choices for code in choice.labels})
+        question, answers = profile_texts(name, languages)
+        words = dict(answers)
+        differs = any(prompt.get(code, question[code]).strip() != question[code] for code in prompt) or any(
+            label.strip() != words[choice.key].get(code, label).strip()
+            for choice in choices
+            for code, label in choice.labels.items()
+        )
+        if differs:
+            self._problem(
+                "survey",
+                number,
+                _l(
+                    "'%(name)s' is imported as the standard question about you, asked in Delaktig's own"
+                    " words; the file's own question and answer texts were not carried over.",
+                    name=name,
+                ),
+            )
