@@ -27,6 +27,10 @@ def erase_cli() -> None:
     """Erase data on request: a survey's or a placement's responses, or a follow-up code's link."""
 
 
+def _erased(erased: services.Erased, what: str) -> None:
+    click.echo(f"Erased {erased.responses} responses ({erased.answers} answers) {what}.")
+
+
 @erase_cli.command("survey")
 @click.argument("slug")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -37,8 +41,7 @@ def erase_survey(slug: str, yes: bool) -> None:
     if survey is None:
         raise click.ClickException(f"No survey has the address {slug!r}.")
     _confirm(yes, f"Erase every response to {slug!r}? This cannot be undone.")
-    erased = services.erase_survey_responses(survey)
-    click.echo(f"Erased {erased.responses} responses ({erased.answers} answers) of {slug!r}.")
+    _erased(services.erase_survey_responses(survey), f"of {slug!r}")
 
 
 @erase_cli.command("placement")
@@ -51,8 +54,7 @@ def erase_placement(code: str, yes: bool) -> None:
     if placement is None:
         raise click.ClickException(f"No placement has the code {code!r}.")
     _confirm(yes, f"Erase every response from placement {placement.code} ({placement.place})?")
-    erased = services.erase_placement_responses(placement)
-    click.echo(f"Erased {erased.responses} responses ({erased.answers} answers) from {placement.code}.")
+    _erased(services.erase_placement_responses(placement), f"from {placement.code}")
 
 
 @erase_cli.command("follow-up")

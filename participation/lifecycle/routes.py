@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
@@ -22,6 +24,8 @@ from participation.placements.models import Placement
 from participation.staff.auth import roles_required
 from participation.staff.models import Role
 from participation.surveys.models import Survey
+
+T = TypeVar("T")
 
 bp = Blueprint("lifecycle", __name__, url_prefix="/staff/data-requests")
 bp.before_request(staff_language)
@@ -110,39 +114,42 @@ def erase_placement() -> ResponseReturnValue:
     return redirect(url_for("lifecycle.index"), code=303)
 
 
+def _with_code(prefix: str, act: Callable[[str], T]) -> T | ResponseReturnValue:
+    """Validate a follow-up code form and act on its code; on a problem the page again, code kept, 422."""
+    form = CodeForm(prefix=prefix)
+    if form.validate():
+        try:
+            return act(form.code.data or "")
+        except services.LifecycleError as error:
+            form.code.errors = [str(error)]
+    return _page(422, **{f"{prefix}_form": form})
+
+
 @bp.post("/unlink")
 @roles_required(Role.ADMIN)
 def unlink() -> ResponseReturnValue:
-    form = CodeForm(prefix="unlink")
-    if not form.validate():
-        return _page(422, unlink_form=form)
-    try:
-        unlinked = services.erase_follow_up_link(form.code.data or "")
-    except services.LifecycleError as error:
-        form.code.errors = [str(error)]
-        return _page(422, unlink_form=form)
-    flash(
-        ngettext(
-            "The link was removed: %(num)d response is no longer joined.",
-            "The link was removed: %(num)d responses are no longer joined.",
-            unlinked,
-        ),
-        "success",
-    )
-    return redirect(url_for("lifecycle.index"), code=303)
+    def removed(code: str) -> ResponseReturnValue:
+        unlinked = services.erase_follow_up_link(code)
+        flash(
+            ngettext(
+                "The link was removed: %(num)d response is no longer joined.",
+                "The link was removed: %(num)d responses are no longer joined.",
+                unlinked,
+            ),
+            "success",
+        )
+        return redirect(url_for("lifecycle.index"), code=303)
+
+    return _with_code("unlink", removed)
 
 
 @bp.post("/access")
 @roles_required(Role.ADMIN)
 def access() -> ResponseReturnValue:
-    form = CodeForm(prefix="access")
-    if not form.validate():
-        return _page(422, access_form=form)
-    try:
-        document = services.access_export(form.code.data or "")
-    except services.LifecycleError as error:
-        form.code.errors = [str(error)]
-        return _page(422, access_form=form)
-    response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Content-Disposition"] = 'attachment; filename="delaktig-follow-up-data.json"'
-    return response
+    def download(code: str) -> ResponseReturnValue:
+        document = services.access_export(code)
+        response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json")
+        response.headers["Content-Disposition"] = 'attachment; filename="delaktig-follow-up-data.json"'
+        return response
+
+    return _with_code("access", download)

@@ -8,7 +8,6 @@ running app's needs-map tally notices it without a restart.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from participation.surveys.models import Option, Response
 from participation.surveys.releases import release_if_due
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import gen_survey, gen_theme, hidden_fields, opt, valid_answers
+from tests.processes import fresh_database
 
 ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgres")
 
@@ -35,20 +35,8 @@ ON_POSTGRESQL = TEST_DATABASE_URL.startswith("postgres")
 @pytest.fixture()
 def empty_url(tmp_path: Path) -> Iterator[str]:
     """The address of a new, empty database of the same kind as the test database."""
-    if not ON_POSTGRESQL:
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    server = sa.make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg")
-    name = f"restore_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(TEST_DATABASE_URL, tmp_path) as url:
+        yield url
 
 
 def other_app(url: str) -> Flask:
