@@ -195,8 +195,8 @@ def _paths() -> dict[str, Any]:
                         "prompt": "Do you feel safe at the youth centre?",
                         "base": 118,
                         "answers": [
-                            {"answer": "Yes", **_shown(97, 0.82)},
-                            {"answer": "No", **_shown(21, 0.18)},
+                            {"answer": "Yes", "key": "yes", **_shown(97, 0.82)},
+                            {"answer": "No", "key": "no", **_shown(21, 0.18)},
                         ],
                     }
                 ],

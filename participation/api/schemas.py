@@ -97,7 +97,18 @@ SURVEY = obj(
     }
 )
 SURVEY_LIST = obj({"k": K, "surveys": array(ref("Survey"))})
-ANSWER = obj({"answer": STRING, "count": COUNT, "share": SHARE, "suppressed": BOOLEAN})
+ANSWER = obj(
+    {
+        "answer": {**STRING, "description": "The answer's text in the requested language (?lang=)."},
+        "key": {
+            **STRING,
+            "description": "The answer's stable key, never translated: an option's key, yes or no, a scale point.",
+        },
+        "count": COUNT,
+        "share": SHARE,
+        "suppressed": BOOLEAN,
+    }
+)
 QUESTION_RESULT = obj(
     {
         "key": STRING,

@@ -18,7 +18,7 @@ from participation.privacy import keyed_hash, new_token
 from participation.staff.models import Partner
 from participation.suppression import Cell, protect
 from participation.surveys import results
-from participation.surveys.labels import answer_label
+from participation.surveys.labels import answer_key, answer_label
 from participation.surveys.models import Survey
 from participation.surveys.queries import shown_to_participants
 
@@ -106,7 +106,11 @@ def survey_results(survey: Survey, k: int, lang: str) -> dict[str, Any]:
                 "prompt": localise(result.question.prompt, lang, survey.base_language).text,
                 "base": result.base.count,
                 "answers": [
-                    {"answer": answer_label(result.question, key), **cell(value)}
+                    {
+                        "answer": answer_label(result.question, key, lang),
+                        "key": answer_key(result.question, key),
+                        **cell(value),
+                    }
                     for key, value in result.cells
                 ],
             }

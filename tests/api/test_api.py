@@ -65,6 +65,32 @@ def test_a_partner_token_reads_aggregates_and_small_counts_stay_hidden(runner, c
     assert any(a["status"] == "not_possible" and a["reason"] for a in actions)
 
 
+def test_answers_come_in_the_language_asked_with_keys_that_never_change(runner, client):
+    """A BI tool joins on the key; the text follows ?lang=, whatever the browser's or the server's language."""
+    runner.invoke(args=["demo"])
+    token = new_token()
+    by_language = {}
+    for lang in ("sv", "en", "ar"):
+        found = bearer(client, token, f"/api/v1/surveys/backby-din-rost/results?lang={lang}").get_json()
+        by_language[lang] = {q["key"]: q for q in found["questions"]}
+    for key, question in by_language["sv"].items():
+        keys = [answer["key"] for answer in question["answers"]]
+        assert (
+            keys
+            == [a["key"] for a in by_language["en"][key]["answers"]]
+            == [a["key"] for a in by_language["ar"][key]["answers"]]
+        )
+        assert all(k and not k.isdigit() or question["kind"] == "scale" for k in keys), keys
+    yes_no = next(q for q in by_language["en"].values() if q["kind"] == "yes_no")
+    assert [(a["key"], a["answer"]) for a in yes_no["answers"]] == [("yes", "Yes"), ("no", "No")]
+    swedish = by_language["sv"][yes_no["key"]]["answers"]
+    assert [a["answer"] for a in swedish] == ["Ja", "Nej"]
+    choice = next(q for q in by_language["en"].values() if q["kind"] == "single_choice")
+    assert [a["answer"] for a in choice["answers"]] != [
+        a["answer"] for a in by_language["ar"][choice["key"]]["answers"]
+    ]  # the options' own texts, translated
+
+
 def test_bad_parameters_are_400_with_a_message(client):
     token = new_token()
     for url in ["/api/v1/needs-map?period=autumn", "/api/v1/needs-map?age_band=7", "/api/v1/actions?lang=xx"]:
