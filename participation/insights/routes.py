@@ -13,7 +13,7 @@ from participation.core.hygiene import to_id
 from participation.exports import MACHINE, Style, report_csv, report_xlsx
 from participation.extensions import db
 from participation.i18n.routing import staff_language
-from participation.insights import activity, coding, exports, labels, needs
+from participation.insights import activity, coding, exports, labels, needs, sparks
 from participation.insights import filters as needs_filters
 from participation.moderation.services import survey_of
 from participation.placements.models import Placement
@@ -68,6 +68,9 @@ def needs_map() -> str:
         components=needs_filters.COMPONENTS,
         places=labels.placement_names(),
         delimiter=Style.named(None, g.lang),
+        described=exports.describe(filters, by),
+        spark=sparks.spark,
+        made=datetime.now(UTC),
         k=k,
     )
 
