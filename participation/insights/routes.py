@@ -24,6 +24,9 @@ from participation.staff.models import Role
 from participation.suppression import threshold
 from participation.surveys.models import PROFILE_CHOICES, ProfileField
 
+POPULATION_MAX = 10_000_000  # young people of one age band in one area: more is a typing mistake
+POPULATION_DIGITS = len(str(POPULATION_MAX))
+
 bp = Blueprint("insights", __name__, url_prefix="/staff")
 
 
@@ -125,9 +128,10 @@ def population() -> ResponseReturnValue:
         values: dict[str, int | None] = {}
         for band in bands:
             raw = request.form.get(band, "").strip().replace(" ", "")
-            if raw and not (raw.isdigit() and int(raw) <= 10_000_000):
+            whole = raw.isascii() and raw.isdigit() and len(raw) <= POPULATION_DIGITS
+            if raw and not (whole and int(raw) <= POPULATION_MAX):
                 errors[band] = _("Please write a whole number, for example 3.")
-            values[band] = int(raw) if raw and raw.isdigit() else None
+            values[band] = int(raw) if raw and whole else None
         if not errors:
             coding.save_population(values, request.form.get("source", "")[:200])
             flash(_("Saved."), "info")

@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from participation.core.hygiene import parse_id
 from participation.i18n.languages import is_shipped, native_name, shipped_languages
 from participation.i18n.routing import staff_language
 from participation.moderation import queue as moderation_queue
@@ -109,7 +110,7 @@ def decide(answer_id: int) -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def bulk() -> ResponseReturnValue:
     """Approve the chosen unflagged texts together; a flagged one among them refuses all."""
-    ids = [int(value) for value in request.form.getlist("selected") if value.isdigit()]
+    ids = [number for value in request.form.getlist("selected") if (number := parse_id(value)) is not None]
     for survey in services.surveys_of(ids):
         ownership.require_change(survey)
     _checked_form()

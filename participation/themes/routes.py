@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from participation.core.hygiene import parse_id
 from participation.extensions import db
 from participation.i18n.languages import native_name, shipped_languages
 from participation.i18n.routing import staff_language
@@ -33,9 +34,10 @@ def _names_from_form() -> dict[str, str]:
 def _int_or_none(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    number = parse_id(value)
+    if number is None:  # not an id a form could have sent (letters, 5,000 digits): refused, never a 500
         abort(400)
-    return int(value)
+    return number
 
 
 @bp.get("/")

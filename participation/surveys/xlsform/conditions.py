@@ -177,7 +177,7 @@ class Conditions(FormReading):
 
     def _read_ranking_limit(self, number: int, value: str, question: Question) -> None:
         """A ranking asks for the top three at most; a Kobo rank question orders every option."""
-        if value.isdigit() and int(value) >= 1:
+        if value.isascii() and value.isdigit() and len(value) <= 3 and int(value) >= 1:
             question.max_choices = int(value)
         elif value:
             self._problem(
