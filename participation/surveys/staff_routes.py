@@ -12,7 +12,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
+from participation.core.links import page_url, short_form
+from participation.core.qr import qr_svg
 from participation.extensions import db
 from participation.i18n.languages import content, shipped_languages
 from participation.staff import ownership
@@ -107,6 +110,15 @@ def _settings_form(survey: Survey) -> SettingsForm:
     return form
 
 
+def _public_link(survey: Survey) -> dict[str, Any] | None:
+    """Where participants find a published survey: its address, the address to type, and a QR of it."""
+    if survey.status is not SurveyStatus.PUBLISHED:
+        return None
+    url = page_url(url_for("surveys.survey", lang=survey.base_language, slug=survey.slug))
+    # qrcode's own SVG of an address made here: safe to put in the page as it is.
+    return {"url": url, "short": short_form(url), "qr": Markup(qr_svg(url))}  # nosec B704
+
+
 def _edit_page(survey: Survey, form: SettingsForm, status: int = 200) -> tuple[str, int]:
     languages = shipped_languages()
     return render_template(
@@ -117,6 +129,7 @@ def _edit_page(survey: Survey, form: SettingsForm, status: int = 200) -> tuple[s
         completeness=translations.completeness(survey, languages),
         answered=has_answers(survey=survey),
         problems=settings.publish_problems(survey),
+        public=_public_link(survey),
     ), status
 
 
@@ -156,6 +169,9 @@ def status(survey_id: int) -> ResponseReturnValue:
             abort(400)
         flash(str(error), "error")
         return _edit_page(survey, _settings_form(survey), 422)
+    if survey.status is SurveyStatus.PUBLISHED:
+        flash(_("Published. Here is the link and its QR code. Next: make posters for the places."), "info")
+        return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#public")
     flash(_("Saved."), "info")
     return redirect(url_for("surveys_staff.edit", survey_id=survey.id))
 
