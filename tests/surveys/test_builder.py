@@ -226,7 +226,7 @@ def test_opening_times_are_entered_in_local_time_and_stored_in_utc(client):
 def test_preview_shows_the_phone_page_in_any_language_with_sending_off(client):
     survey = gen_survey(status=SurveyStatus.DRAFT)
     login(client, gen_user("staff"))
-    page = client.get(f"/staff/surveys/{survey.id}/preview?lang=ar").get_data(as_text=True)
+    page = client.get(f"/staff/surveys/{survey.id}/preview/frame?lang=ar").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in page and 'class="preview-banner"' in page
     assert re.search(r'<button type="submit" disabled>', page)
 
