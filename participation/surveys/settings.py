@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from participation.audit.services import record
 from participation.extensions import db
+from participation.i18n.languages import native_name
 from participation.surveys.editing import (
     EditError,
     check_slug,
@@ -49,7 +50,7 @@ def _checked_settings(survey: Survey, values: dict[str, Any]) -> dict[str, Any]:
             raise EditError(
                 _(
                     "Not fully translated yet: %(languages)s. Translate them first, or tick the box to offer them anyway.",
-                    languages=", ".join(missing),
+                    languages=", ".join(native_name(lang) for lang in missing),
                 )
             )
     opens, closes = values.get("opens_at"), values.get("closes_at")
@@ -79,6 +80,7 @@ def update_settings(survey: Survey, values: dict[str, Any]) -> None:
         survey.profile_fields = checked["profile_fields"]
         survey.opens_at, survey.closes_at = values.get("opens_at"), values.get("closes_at")
         survey.retention_days = values.get("retention_days")
+        survey.offer_incomplete = bool(values.get("offer_incomplete"))
         for field, text in checked["texts"].items():
             getattr(survey, field)[survey.base_language] = text
         record("survey_changed", "survey", survey.id, slug=survey.slug)
@@ -149,6 +151,7 @@ def duplicate(survey: Survey) -> Survey:
             thanks=copy.deepcopy(dict(survey.thanks)),
             profile_fields=list(survey.profile_fields),
             retention_days=survey.retention_days,
+            offer_incomplete=survey.offer_incomplete,
         )
         mapping: dict[int, Option] = {}
         for question in survey.questions:

@@ -101,6 +101,7 @@ def _settings_form(survey: Survey) -> SettingsForm:
                 if survey.closes_at
                 else None,
                 "retention_days": survey.retention_days,
+                "offer_incomplete": survey.offer_incomplete,
                 "partner_id": survey.partner_id,
             }
         )

@@ -21,16 +21,26 @@ from participation.surveys.models import Survey
 from participation.surveys.staff_common import bp, owned_survey
 
 
-def _translate_page(survey: Survey, lang: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
+def _translate_page(survey: Survey, target: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
+    values = request.form if errors else MultiDict()
+    fields = translations.translatable_fields(survey)
+    rows = {
+        name: translations.rows_for(
+            texts.get(survey.base_language, ""), values.get(name, texts.get(target, ""))
+        )
+        for name, texts, _limit in fields
+    }
     return render_template(
         "surveys_staff/translate.html",
         survey=survey,
-        lang=lang,
-        fields=translations.translatable_fields(survey),
-        values=request.form if errors else MultiDict(),
+        target=target,  # not `lang`: that is the page's own language, the staff member's
+        fields=fields,
+        rows=rows,
+        values=values,
         errors=errors,
         form=form,
         completeness=translations.completeness(survey, shipped_languages()),
+        first_missing=translations.first_missing(survey, target),
     ), 422 if errors else 200
 
 

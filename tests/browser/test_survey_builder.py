@@ -30,9 +30,10 @@ def log_in(page: Page, email: str) -> None:
         page.locator("form.staff-form button[type=submit]").click()
 
 
-def staff_page(new_context: NewContext, size: str, lang: str) -> Page:
+def staff_page(new_context: NewContext, size: str, lang: str, email: str = "") -> Page:
+    """A staff member's page at laptop or phone width in their language (a new account unless email is given)."""
     page = new_context(locale=LOCALES[lang], **SIZES[size]).new_page()
-    log_in(page, gen_user("staff").email)
+    log_in(page, email or gen_user("staff", email=f"{size}-{lang}@example.se").email)
     page.context.add_cookies([{"name": "delaktig_lang", "value": lang, "url": page.url}])
     return page
 
@@ -77,3 +78,36 @@ def test_the_preview_shows_the_survey_in_a_phone_sized_frame(new_context: NewCon
     frame_box = page.locator("iframe.phone-screen").bounding_box()
     assert frame_box and frame_box["width"] == 320
     assert page.frame_locator("iframe.phone-screen").locator("html").get_attribute("lang") == "ar"
+
+
+def _boxes(page: Page, selector: str) -> list[dict[str, float]]:
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y, w: r.width}; })",
+    )
+
+
+def test_the_translation_editor_has_two_equal_columns_on_a_laptop_and_one_on_a_phone(
+    new_context: NewContext,
+) -> None:
+    survey = gen_survey()
+    db.session.commit()
+    page = staff_page(new_context, "laptop", "sv")
+    visit(page, f"/staff/surveys/{survey.id}/translate?lang=ar")
+    main = page.locator("main").bounding_box()
+    assert main
+    source, target = _boxes(page, ".translate-row:not(.translate-head) > div")[:2]
+    print(f"\nlaptop: main {main['width']:.0f} px, base {source['w']:.0f} px, target {target['w']:.0f} px")
+    assert source["w"] >= 0.4 * main["width"] and target["w"] >= 0.4 * main["width"]
+    assert abs(source["w"] - target["w"]) <= 1 and source["y"] == target["y"]
+    textarea = page.locator("textarea[name=intro]")
+    assert textarea.get_attribute("dir") == "rtl" and textarea.get_attribute("lang") == "ar"
+    # "Next missing" lands on the first empty box.
+    page.locator("a.next-missing").click()
+    assert page.url.endswith("#t-title")
+
+    phone = staff_page(new_context, "phone", "sv", email="laptop-sv@example.se")
+    visit(phone, f"/staff/surveys/{survey.id}/translate?lang=ar")
+    source, target = _boxes(phone, ".translate-row:not(.translate-head) > div")[:2]
+    assert target["y"] > source["y"] and abs(source["x"] - target["x"]) <= 1  # stacked
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
