@@ -16,6 +16,7 @@ from participation.surveys.editing import (
     check_slug,
     free_slug,
     limited,
+    slug_from,
     survey_from_spec,
     themes_by_slug,
 )
@@ -25,11 +26,15 @@ from participation.surveys.translations import completeness
 BASE_TEXTS = ("title", "intro", "thanks")
 
 
-def create_from_starter(spec: dict[str, Any], starter: str, slug: str) -> Survey:
-    """A new draft survey from a template, in the template's base language."""
-    slug = check_slug(slug)
+def create_from_starter(spec: dict[str, Any], starter: str, title: str, slug: str = "") -> Survey:
+    """A new draft survey from a template, in the template's base language, with the title staff gave.
+
+    Without an address of its own the survey gets one made from the title.
+    """
+    slug = check_slug(slug) if slug.strip() else slug_from(title)
     with db.transaction():
         survey = survey_from_spec(spec, themes_by_slug(), slug=slug, languages=[spec["base_language"]])
+        survey.title = {survey.base_language: limited("title", title)}
         record("survey_created", "survey", survey.id, slug=survey.slug, starter=starter)
     return survey
 
