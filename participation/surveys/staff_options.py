@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from participation.extensions import db
 from participation.i18n.languages import content
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -99,6 +100,7 @@ def _after_option_change(
 ) -> ResponseReturnValue:
     """The answer to an option's form: the fragment or a redirect; on a refusal a 422 that keeps the text."""
     typed = {key: request.form.getlist(key) for key in ("label", "key", "theme_ids")} if error else {}
+    db.session.expire(question, ["options"])  # read again in their new order, without the deleted one
     if _wants_fragment():
         page = render_template(
             "surveys_staff/_options.html",

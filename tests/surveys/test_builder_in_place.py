@@ -113,7 +113,9 @@ def test_options_change_in_place_as_fragments(client):
     moved = post(
         client, f"/staff/surveys/{survey.id}/options/{new_id}/move", {"direction": "up"}, page, FRAGMENT
     )
-    assert moved.status_code == 200 and "is moved" in moved.get_data(as_text=True)
+    moved_text = moved.get_data(as_text=True)
+    assert moved.status_code == 200 and "is moved" in moved_text
+    assert moved_text.index('value="Ny väg"') < moved_text.index(f'value="{before[-1]}"')  # the new order
     assert _options(question.id)[-2] == "Ny väg"
     edited = post(
         client, f"/staff/surveys/{survey.id}/options/{new_id}", {"label": "Nyare väg"}, page, FRAGMENT
