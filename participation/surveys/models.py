@@ -123,7 +123,7 @@ class Survey(Owned, Base):
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_days: Mapped[int | None]
     # Staff chose to offer languages that are not fully translated (their missing texts show in the base).
-    offer_incomplete: Mapped[bool] = mapped_column(server_default=sa.false(), default=False)
+    offer_incomplete: Mapped[bool] = mapped_column(server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The partner that runs the survey (see participation.staff.ownership); set on the first flush.
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
