@@ -91,7 +91,7 @@ def options_context(
     }
 
 
-def _wants_fragment() -> bool:
+def wants_fragment() -> bool:
     return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
@@ -101,7 +101,7 @@ def _after_option_change(
     """The answer to an option's form: the fragment or a redirect; on a refusal a 422 that keeps the text."""
     typed = {key: request.form.getlist(key) for key in ("label", "key", "theme_ids")} if error else {}
     db.session.expire(question, ["options"])  # read again in their new order, without the deleted one
-    if _wants_fragment():
+    if wants_fragment():
         page = render_template(
             "surveys_staff/_options.html",
             survey=survey,

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from participation.core.links import page_url, short_form
 from participation.core.qr import qr_svg
 from participation.extensions import db
-from participation.i18n.languages import shipped_languages
+from participation.i18n.languages import content, shipped_languages
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -210,6 +210,22 @@ def question(survey_id: int, question_id: int | None = None) -> ResponseReturnVa
     return staff_options.question_page(survey, item, form, 422 if request.method == "POST" else 200)
 
 
+def _after_question_change(survey: Survey, message: str, error: str = "") -> ResponseReturnValue:
+    """The list of questions for builder.js, or a redirect back to it (with the message) for a plain form."""
+    if staff_options.wants_fragment():
+        db.session.expire(survey, ["questions"])  # read again in their new order, without a deleted one
+        page = render_template(
+            "surveys_staff/_questions.html",
+            survey=survey,
+            actions=EmptyForm(),
+            question_message=message,
+            question_error=error,
+        )
+        return page, 422 if error else 200
+    flash(error or message, "error" if error else "info")
+    return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#questions")
+
+
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
 @roles_required(*STAFF_ROLES)
 def move_question(survey_id: int, question_id: int) -> ResponseReturnValue:
@@ -218,7 +234,8 @@ def move_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     questions.move(survey.questions, item, -1 if request.form.get("direction") == "up" else 1)
-    return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#questions")
+    prompt = content(item.prompt, survey.base_language).text or item.key
+    return _after_question_change(survey, _("“%(question)s” is moved.", question=prompt))
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/delete")
@@ -231,7 +248,5 @@ def delete_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     try:
         questions.delete_question(item)
     except EditError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The question is deleted."), "info")
-    return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#questions")
+        return _after_question_change(survey, "", str(error))
+    return _after_question_change(survey, _("The question is deleted."))

@@ -2,9 +2,9 @@
  *
  * - New survey: the web address is made from the title as it is typed, until it is edited by hand.
  * - Question page: only the settings of the chosen kind are shown.
- * - Options: each option form is sent in the background to the same route as without JavaScript, with
- *   the X-Builder-Fragment header; the options' part of the page that comes back replaces the old one
- *   (also on a refusal, which comes back as 422 with the message and what was typed).
+ * - Options (question page) and the list of questions (survey page): each form is sent in the background
+ *   to the same route as without JavaScript, with the X-Builder-Fragment header; the part of the page
+ *   that comes back replaces the old one (also on a refusal: 422 with the message and what was typed).
  */
 (function () {
   "use strict";
@@ -41,9 +41,9 @@
   }
 
   function focusTarget(form, submitter) {
-    // Where the keyboard should be after the swap: the same control of the same option, or the new option's box.
+    // Where the keyboard should be after the swap: the same control of the same item, or the new option's box.
     if (form.classList.contains("add-option")) { return "#new-label"; }
-    var item = form.closest(".option-item");
+    var item = form.closest("[data-item]");
     if (!item) { return null; }
     if (submitter && submitter.name === "direction") {
       return "#" + item.id + " button[name=direction][value=" + submitter.value + "]";
@@ -51,12 +51,12 @@
     return "#" + item.id + " input[name=label]";
   }
 
-  function swapOptions(form, submitter) {
-    var section = document.getElementById("options");
+  function swapPart(form, submitter) {
+    var part = form.closest("[data-builder-fragment]");
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
     var target = focusTarget(form, submitter);
-    section.setAttribute("aria-busy", "true");
+    part.setAttribute("aria-busy", "true");
     return fetch(form.action, {
       method: "POST",
       body: data,
@@ -68,22 +68,26 @@
     }).then(function (html) {
       var holder = document.createElement("div");
       holder.innerHTML = html;
-      var fresh = holder.querySelector("#options");
-      if (!fresh) { throw new Error("no options in the answer"); }
-      section.replaceWith(fresh);
-      var focus = (target && fresh.querySelector(target)) || fresh.querySelector("[aria-invalid=true]") ||
-        fresh.querySelector("#new-label");
-      if (focus && !focus.disabled) { focus.focus(); } else { fresh.querySelector("#new-label").focus(); }
+      var fresh = holder.querySelector("#" + part.id);
+      if (!fresh) { throw new Error("the answer has no part to show"); }
+      part.replaceWith(fresh);
+      var focus = [target, "[aria-invalid=true]", "#new-label", "h2"].map(function (selector) {
+        return selector ? fresh.querySelector(selector) : null;
+      }).filter(function (element) { return element && !element.disabled; })[0];
+      if (focus) {
+        if (focus.tagName === "H2") { focus.setAttribute("tabindex", "-1"); }
+        focus.focus();
+      }
     });
   }
 
-  function inPlaceOptions() {
+  function inPlace() {
     document.addEventListener("submit", function (event) {
       var form = event.target;
       if (!(form instanceof HTMLFormElement) || !form.closest("[data-builder-fragment]")) { return; }
       event.preventDefault();
       var submitter = event.submitter;
-      swapOptions(form, submitter).catch(function () {
+      swapPart(form, submitter).catch(function () {
         // Anything unexpected: send the form the ordinary way, which always works.
         if (submitter && submitter.name) {
           var pressed = document.createElement("input");
@@ -99,5 +103,5 @@
 
   deriveSlug();
   kindSettings();
-  inPlaceOptions();
+  inPlace();
 }());

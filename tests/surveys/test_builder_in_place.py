@@ -150,3 +150,21 @@ def test_without_javascript_a_refused_option_keeps_what_was_typed(client):
         ).status_code
         == 400
     )
+
+
+def test_questions_move_and_go_in_place_as_fragments(client):
+    survey = gen_survey(status=SurveyStatus.DRAFT)
+    login(client, gen_user("staff"))
+    page = f"/staff/surveys/{survey.id}"
+    first, second = survey.questions[0], survey.questions[1]
+    moved = post(client, f"{page}/questions/{second.id}/move", {"direction": "up"}, page, FRAGMENT)
+    text = moved.get_data(as_text=True)
+    assert moved.status_code == 200 and text.lstrip().startswith('<section id="questions"')
+    assert "<html" not in text and "is moved." in text
+    assert text.index(f'id="question-{second.id}"') < text.index(f'id="question-{first.id}"')
+    deleted = post(client, f"{page}/questions/{second.id}/delete", {}, page, FRAGMENT)
+    assert deleted.status_code == 200 and f'id="question-{second.id}"' not in deleted.get_data(as_text=True)
+    db.session.expire_all()
+    assert [q.position for q in db.session.get(Survey, survey.id).questions] == list(range(7))
+    plain = post(client, f"{page}/questions/{first.id}/move", {"direction": "down"}, page)
+    assert plain.status_code == 302 and plain.headers["Location"].endswith("#questions")
