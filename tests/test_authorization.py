@@ -60,6 +60,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "surveys_staff.delete_option": OWN_STAFF,
     "surveys_staff.translate": OWN_STAFF,
     "surveys_staff.preview": OWN_STAFF,
+    "surveys_staff.preview_frame": OWN_STAFF,
     "surveys_staff.export_xlsform": OWN_STAFF,
     "surveys_staff.import_xlsform": STAFF,
     "forum_staff.index": STAFF,

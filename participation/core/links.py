@@ -6,12 +6,22 @@ from flask import current_app
 
 
 def public_url(code: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{code}"
+    return page_url(f"/q/{code}")
+
+
+def page_url(path: str) -> str:
+    """A page of this site at its public address, such as a survey's own page."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}{path}"
 
 
 def short_url(code: str) -> str:
     """The address as printed for people who cannot scan: no scheme, no trailing slash."""
-    return public_url(code).split("://", 1)[-1]
+    return short_form(public_url(code))
+
+
+def short_form(url: str) -> str:
+    """Any public address without its scheme, as it is written for people to type."""
+    return url.split("://", 1)[-1]
 
 
 def is_local_address() -> bool:

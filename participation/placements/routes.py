@@ -96,6 +96,8 @@ def new() -> ResponseReturnValue:
     form.language.choices = [("", _("No pinned language"))] + [
         (c, native_name(c)) for c in shipped_languages()
     ]
+    if request.method == "GET":  # coming from a survey's "create places and print posters"
+        form.survey.data = request.args.get("survey", type=int)
     if form.validate_on_submit():
         survey = next(s for s in surveys if s.id == form.survey.data)
         created = services.create_placements(survey, form.place_list(), form.language.data or None)

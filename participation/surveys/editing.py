@@ -9,6 +9,7 @@ session and writes inside `db.transaction()`, so a refused edit leaves nothing b
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import sqlalchemy as sa
@@ -104,6 +105,13 @@ def check_slug(slug: str, exclude_id: int | None = None) -> str:
     if db.session.scalar(query) is not None:
         raise EditError(_("Another survey already has the address “%(slug)s”.", slug=slug))
     return slug
+
+
+def slug_from(title: str) -> str:
+    """A free web address made from a title: "Trygghet i Bäckby 2027" → "trygghet-i-backby-2027"."""
+    plain = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[: SLUG_MAX - 10].strip("-")
+    return free_slug(base if len(base) >= 3 else f"survey-{base}".strip("-"))
 
 
 def free_slug(base: str) -> str:

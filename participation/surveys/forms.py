@@ -58,10 +58,9 @@ def profile_choices() -> list[tuple[str, str]]:
 
 
 class NewSurveyForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TEXT_LIMITS["title"])])
+    slug = StringField(_l("Web address (the part after /s/)"), validators=[Optional(), Length(max=SLUG_MAX)])
     starter = SelectField(_l("Start from"))
-    slug = StringField(
-        _l("Web address (the part after /s/)"), validators=[DataRequired(), Length(max=SLUG_MAX)]
-    )
     partner_id = owner_field()
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from participation.i18n.languages import current_language, localise, to_babel
 from participation.surveys.forms import kind_choices
-from participation.surveys.models import SCALE_POINTS, Question, QuestionKind, SurveyStatus
+from participation.surveys.models import SCALE_POINTS, DisplayStatus, Question, QuestionKind, Survey
 
 SCALE_FACES = ("😞", "🙁", "😐", "🙂", "😄")
 
@@ -59,12 +61,15 @@ def answer_key(question: Question, key: str) -> str:
     return key
 
 
-def status_label(status: SurveyStatus) -> str:
+def display_status_label(survey: Survey, now: datetime | None = None) -> str:
+    """The survey's status as staff read it: draft, scheduled, open, closed or archived."""
     return {
-        SurveyStatus.DRAFT: _("Draft"),
-        SurveyStatus.PUBLISHED: _("Published"),
-        SurveyStatus.ARCHIVED: _("Archived"),
-    }[status]
+        DisplayStatus.DRAFT: _("Draft"),
+        DisplayStatus.SCHEDULED: _("Scheduled"),
+        DisplayStatus.OPEN: _("Open"),
+        DisplayStatus.CLOSED: _("Closed"),
+        DisplayStatus.ARCHIVED: _("Archived"),
+    }[survey.display_status(now or datetime.now(UTC))]
 
 
 def kind_label(kind: QuestionKind) -> str:
@@ -72,7 +77,7 @@ def kind_label(kind: QuestionKind) -> str:
 
 
 def register_template_globals(app: Flask) -> None:
-    app.add_template_global(status_label)
+    app.add_template_global(display_status_label)
     app.add_template_global(kind_label)
     app.add_template_global(scale_labels)
     app.add_template_global(answer_label)

@@ -41,6 +41,16 @@ class SurveyStatus(enum.StrEnum):
     ARCHIVED = "archived"
 
 
+class DisplayStatus(enum.StrEnum):
+    """What a survey is right now, read from its status and its opening and closing times."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"  # published, opens later
+    OPEN = "open"
+    CLOSED = "closed"  # published, past its closing time
+    ARCHIVED = "archived"
+
+
 class ProfileField(enum.StrEnum):
     AGE_BAND = "age_band"
     GENDER = "gender"
@@ -112,6 +122,8 @@ class Survey(Owned, Base):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retention_days: Mapped[int | None]
+    # Staff chose to offer languages that are not fully translated (their missing texts show in the base).
+    offer_incomplete: Mapped[bool] = mapped_column(server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The partner that runs the survey (see participation.staff.ownership); set on the first flush.
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)
@@ -121,6 +133,18 @@ class Survey(Owned, Base):
     questions: Mapped[list[Question]] = relationship(
         back_populates="survey", order_by="Question.position", cascade="all, delete-orphan"
     )
+
+    def display_status(self, now: datetime) -> DisplayStatus:
+        """The one answer to "what is this survey now?" for every staff page that shows it."""
+        if self.status is SurveyStatus.DRAFT:
+            return DisplayStatus.DRAFT
+        if self.status is SurveyStatus.ARCHIVED:
+            return DisplayStatus.ARCHIVED
+        if self.opens_at is not None and now < self.opens_at:
+            return DisplayStatus.SCHEDULED
+        if self.closes_at is not None and now >= self.closes_at:
+            return DisplayStatus.CLOSED
+        return DisplayStatus.OPEN
 
     def is_open(self, now: datetime) -> bool:
         """Published, and now within the opening and closing times."""

@@ -10,11 +10,13 @@ from flask_babel import gettext as _
 
 from participation.audit.services import record
 from participation.extensions import db
+from participation.i18n.languages import native_name
 from participation.surveys.editing import (
     EditError,
     check_slug,
     free_slug,
     limited,
+    slug_from,
     survey_from_spec,
     themes_by_slug,
 )
@@ -24,11 +26,15 @@ from participation.surveys.translations import completeness
 BASE_TEXTS = ("title", "intro", "thanks")
 
 
-def create_from_starter(spec: dict[str, Any], starter: str, slug: str) -> Survey:
-    """A new draft survey from a template, in the template's base language."""
-    slug = check_slug(slug)
+def create_from_starter(spec: dict[str, Any], starter: str, title: str, slug: str = "") -> Survey:
+    """A new draft survey from a template, in the template's base language, with the title staff gave.
+
+    Without an address of its own the survey gets one made from the title.
+    """
+    slug = check_slug(slug) if slug.strip() else slug_from(title)
     with db.transaction():
         survey = survey_from_spec(spec, themes_by_slug(), slug=slug, languages=[spec["base_language"]])
+        survey.title = {survey.base_language: limited("title", title)}
         record("survey_created", "survey", survey.id, slug=survey.slug, starter=starter)
     return survey
 
@@ -49,7 +55,7 @@ def _checked_settings(survey: Survey, values: dict[str, Any]) -> dict[str, Any]:
             raise EditError(
                 _(
                     "Not fully translated yet: %(languages)s. Translate them first, or tick the box to offer them anyway.",
-                    languages=", ".join(missing),
+                    languages=", ".join(native_name(lang) for lang in missing),
                 )
             )
     opens, closes = values.get("opens_at"), values.get("closes_at")
@@ -79,6 +85,7 @@ def update_settings(survey: Survey, values: dict[str, Any]) -> None:
         survey.profile_fields = checked["profile_fields"]
         survey.opens_at, survey.closes_at = values.get("opens_at"), values.get("closes_at")
         survey.retention_days = values.get("retention_days")
+        survey.offer_incomplete = bool(values.get("offer_incomplete"))
         for field, text in checked["texts"].items():
             getattr(survey, field)[survey.base_language] = text
         record("survey_changed", "survey", survey.id, slug=survey.slug)
@@ -149,6 +156,7 @@ def duplicate(survey: Survey) -> Survey:
             thanks=copy.deepcopy(dict(survey.thanks)),
             profile_fields=list(survey.profile_fields),
             retention_days=survey.retention_days,
+            offer_incomplete=survey.offer_incomplete,
         )
         mapping: dict[int, Option] = {}
         for question in survey.questions:

@@ -12,29 +12,30 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
+from participation.core.links import page_url, short_form
+from participation.core.qr import qr_svg
 from participation.extensions import db
 from participation.i18n.languages import content, shipped_languages
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
-from participation.surveys import questions, settings, staff_texts, translations
+from participation.surveys import questions, settings, staff_options, staff_texts, translations
 from participation.surveys.editing import EditError, has_answers
-from participation.surveys.forms import NewSurveyForm, OptionForm, QuestionForm, SettingsForm
-from participation.surveys.models import Option, Question, Survey, SurveyStatus
+from participation.surveys.forms import NewSurveyForm, SettingsForm
+from participation.surveys.models import Survey, SurveyStatus
 from participation.surveys.queries import response_count
 from participation.surveys.staff_common import (
     bp,
     language_choices,
-    option_of,
     owned_survey,
     question_of,
     zone,
 )
 from participation.surveys.starters import STARTERS
-from participation.themes.services import theme_choices
 
-__all__ = ["bp", "staff_texts"]  # staff_texts is imported for its views, which join bp
+__all__ = ["bp", "staff_texts"]  # staff_texts and staff_options are imported for their views, on bp
 
 
 @bp.get("/")
@@ -65,7 +66,10 @@ def new() -> ResponseReturnValue:
         try:
             with ownership.new_objects_belong_to(ownership.owner_for_new(form.partner_id.data)):
                 survey = settings.create_from_starter(
-                    STARTERS[form.starter.data][1], form.starter.data, form.slug.data or ""
+                    STARTERS[form.starter.data][1],
+                    form.starter.data,
+                    form.title.data or "",
+                    form.slug.data or "",
                 )
         except EditError as error:
             form.slug.errors = [str(error)]
@@ -98,6 +102,7 @@ def _settings_form(survey: Survey) -> SettingsForm:
                 if survey.closes_at
                 else None,
                 "retention_days": survey.retention_days,
+                "offer_incomplete": survey.offer_incomplete,
                 "partner_id": survey.partner_id,
             }
         )
@@ -105,6 +110,15 @@ def _settings_form(survey: Survey) -> SettingsForm:
     form.base_language.choices = language_choices()
     form.languages.choices = language_choices()
     return form
+
+
+def _public_link(survey: Survey) -> dict[str, Any] | None:
+    """Where participants find a published survey: its address, the address to type, and a QR of it."""
+    if survey.status is not SurveyStatus.PUBLISHED:
+        return None
+    url = page_url(url_for("surveys.survey", lang=survey.base_language, slug=survey.slug))
+    # qrcode's own SVG of an address made here: safe to put in the page as it is.
+    return {"url": url, "short": short_form(url), "qr": Markup(qr_svg(url))}  # nosec B704
 
 
 def _edit_page(survey: Survey, form: SettingsForm, status: int = 200) -> tuple[str, int]:
@@ -117,6 +131,7 @@ def _edit_page(survey: Survey, form: SettingsForm, status: int = 200) -> tuple[s
         completeness=translations.completeness(survey, languages),
         answered=has_answers(survey=survey),
         problems=settings.publish_problems(survey),
+        public=_public_link(survey),
     ), status
 
 
@@ -156,6 +171,9 @@ def status(survey_id: int) -> ResponseReturnValue:
             abort(400)
         flash(str(error), "error")
         return _edit_page(survey, _settings_form(survey), 422)
+    if survey.status is SurveyStatus.PUBLISHED:
+        flash(_("Published. Here is the link and its QR code. Next: make posters for the places."), "info")
+        return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#public")
     flash(_("Saved."), "info")
     return redirect(url_for("surveys_staff.edit", survey_id=survey.id))
 
@@ -172,43 +190,13 @@ def duplicate(survey_id: int) -> ResponseReturnValue:
     return redirect(url_for("surveys_staff.edit", survey_id=copy.id))
 
 
-def _question_form(survey: Survey, question: Question | None) -> QuestionForm:
-    if request.method == "POST":
-        form = QuestionForm()
-    elif question is None:
-        form = QuestionForm()
-    else:
-        form = QuestionForm(
-            data={
-                "kind": question.kind.value,
-                "key": question.key,
-                "prompt": question.prompt.get(survey.base_language, ""),
-                "required": question.required,
-                "max_choices": question.max_choices,
-                "min_value": question.min_value,
-                "max_value": question.max_value,
-                "scale_low": (question.scale_low or {}).get(survey.base_language, ""),
-                "scale_high": (question.scale_high or {}).get(survey.base_language, ""),
-                "show_if_option_id": question.show_if_option_id,
-                "theme_ids": [theme.id for theme in question.themes],
-            }
-        )
-    position = question.position if question is not None else len(survey.questions)
-    earlier = [q for q in survey.questions if q.position < position and q.kind.has_options]
-    form.show_if_option_id.choices = [("", _("Always show"))] + [
-        (o.id, f"{q.key}: {content(o.label, survey.base_language).text}") for q in earlier for o in q.options
-    ]
-    form.theme_ids.choices = theme_choices()
-    return form
-
-
 @bp.route("/<int:survey_id>/questions/new", methods=["GET", "POST"])
 @bp.route("/<int:survey_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def question(survey_id: int, question_id: int | None = None) -> ResponseReturnValue:
     survey = owned_survey(survey_id)
     item = question_of(survey, question_id) if question_id is not None else None
-    form = _question_form(survey, item)
+    form = staff_options.question_form(survey, item, submitted=request.method == "POST")
     if form.validate_on_submit():
         try:
             saved = questions.save_question(survey, item, form.data)
@@ -219,22 +207,23 @@ def question(survey_id: int, question_id: int | None = None) -> ResponseReturnVa
         else:
             flash(_("Saved."), "info")
             return redirect(url_for("surveys_staff.question", survey_id=survey.id, question_id=saved.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "surveys_staff/question.html",
-        survey=survey,
-        question=item,
-        form=form,
-        option_form=_option_form(),
-        actions=EmptyForm(),
-        answered=item is not None and has_answers(question=item),
-    ), status
+    return staff_options.question_page(survey, item, form, 422 if request.method == "POST" else 200)
 
 
-def _option_form(option: Option | None = None) -> OptionForm:
-    form = OptionForm(formdata=None) if option is None or request.method == "GET" else OptionForm()
-    form.theme_ids.choices = theme_choices()
-    return form
+def _after_question_change(survey: Survey, message: str, error: str = "") -> ResponseReturnValue:
+    """The list of questions for builder.js, or a redirect back to it (with the message) for a plain form."""
+    if staff_options.wants_fragment():
+        db.session.expire(survey, ["questions"])  # read again in their new order, without a deleted one
+        page = render_template(
+            "surveys_staff/_questions.html",
+            survey=survey,
+            actions=EmptyForm(),
+            question_message=message,
+            question_error=error,
+        )
+        return page, 422 if error else 200
+    flash(error or message, "error" if error else "info")
+    return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#questions")
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/move")
@@ -245,7 +234,8 @@ def move_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     questions.move(survey.questions, item, -1 if request.form.get("direction") == "up" else 1)
-    return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#questions")
+    prompt = content(item.prompt, survey.base_language).text or item.key
+    return _after_question_change(survey, _("“%(question)s” is moved.", question=prompt))
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>/delete")
@@ -258,62 +248,5 @@ def delete_question(survey_id: int, question_id: int) -> ResponseReturnValue:
     try:
         questions.delete_question(item)
     except EditError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The question is deleted."), "info")
-    return redirect(url_for("surveys_staff.edit", survey_id=survey.id) + "#questions")
-
-
-@bp.post("/<int:survey_id>/questions/<int:question_id>/options")
-@bp.post("/<int:survey_id>/options/<int:option_id>")
-@roles_required(*STAFF_ROLES)
-def save_option(
-    survey_id: int, question_id: int | None = None, option_id: int | None = None
-) -> ResponseReturnValue:
-    survey = owned_survey(survey_id)
-    option = option_of(survey, option_id) if option_id is not None else None
-    item = option.question if option is not None else question_of(survey, question_id or 0)
-    form = OptionForm()
-    form.theme_ids.choices = theme_choices()
-    if not form.validate_on_submit():
-        flash(_("Write the option's text (at most 200 characters)."), "error")
-    else:
-        try:
-            questions.save_option(
-                item, option, form.label.data or "", form.key.data or None, form.theme_ids.data or []
-            )
-        except EditError as error:
-            flash(str(error), "error")
-        else:
-            flash(_("Saved."), "info")
-    return redirect(url_for("surveys_staff.question", survey_id=survey.id, question_id=item.id) + "#options")
-
-
-@bp.post("/<int:survey_id>/options/<int:option_id>/move")
-@roles_required(*STAFF_ROLES)
-def move_option(survey_id: int, option_id: int) -> ResponseReturnValue:
-    option = option_of(owned_survey(survey_id), option_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    questions.move(option.question.options, option, -1 if request.form.get("direction") == "up" else 1)
-    return redirect(
-        url_for("surveys_staff.question", survey_id=survey_id, question_id=option.question_id) + "#options"
-    )
-
-
-@bp.post("/<int:survey_id>/options/<int:option_id>/delete")
-@roles_required(*STAFF_ROLES)
-def delete_option(survey_id: int, option_id: int) -> ResponseReturnValue:
-    option = option_of(owned_survey(survey_id), option_id)
-    question_id = option.question_id
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        questions.delete_option(option)
-    except EditError as error:
-        flash(str(error), "error")
-    else:
-        flash(_("The option is deleted."), "info")
-    return redirect(
-        url_for("surveys_staff.question", survey_id=survey_id, question_id=question_id) + "#options"
-    )
+        return _after_question_change(survey, "", str(error))
+    return _after_question_change(survey, _("The question is deleted."))

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from participation.exports import XLSX
 from participation.i18n.languages import is_shipped, shipped_languages
 from participation.privacy import new_token
+from participation.security import CONTENT_SECURITY_POLICY
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
@@ -20,16 +21,26 @@ from participation.surveys.models import Survey
 from participation.surveys.staff_common import bp, owned_survey
 
 
-def _translate_page(survey: Survey, lang: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
+def _translate_page(survey: Survey, target: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
+    values = request.form if errors else MultiDict()
+    fields = translations.translatable_fields(survey)
+    rows = {
+        name: translations.rows_for(
+            texts.get(survey.base_language, ""), values.get(name, texts.get(target, ""))
+        )
+        for name, texts, _limit in fields
+    }
     return render_template(
         "surveys_staff/translate.html",
         survey=survey,
-        lang=lang,
-        fields=translations.translatable_fields(survey),
-        values=request.form if errors else MultiDict(),
+        target=target,  # not `lang`: that is the page's own language, the staff member's
+        fields=fields,
+        rows=rows,
+        values=values,
         errors=errors,
         form=form,
         completeness=translations.completeness(survey, shipped_languages()),
+        first_missing=translations.first_missing(survey, target),
     ), 422 if errors else 200
 
 
@@ -57,14 +68,39 @@ def translate(survey_id: int) -> ResponseReturnValue:
     return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=lang))
 
 
+PREVIEW_WIDTHS = (360, 320)  # a common phone, and the narrowest one still sold
+# Only the preview's frame may be shown inside a page, and only inside this site's own pages.
+FRAMED_POLICY = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
+
+
+def _preview_language(survey: Survey) -> str:
+    lang = request.args.get("lang", survey.base_language)
+    return lang if is_shipped(lang) else survey.base_language
+
+
 @bp.get("/<int:survey_id>/preview")
 @roles_required(*STAFF_ROLES)
 def preview(survey_id: int) -> str:
-    """The survey exactly as a participant's phone shows it, in any language; sending is switched off."""
+    """The real survey page in a phone-sized frame, in any language, explained in the staff's language."""
     survey = owned_survey(survey_id)
-    lang = request.args.get("lang", survey.base_language)
-    g.lang = lang if is_shipped(lang) else survey.base_language
+    width = request.args.get("width", type=int)
     return render_template(
+        "surveys_staff/preview.html",
+        survey=survey,
+        preview_lang=_preview_language(survey),
+        width=width if width in PREVIEW_WIDTHS else PREVIEW_WIDTHS[0],
+        widths=PREVIEW_WIDTHS,
+        languages=shipped_languages(),
+    )
+
+
+@bp.get("/<int:survey_id>/preview/frame")
+@roles_required(*STAFF_ROLES)
+def preview_frame(survey_id: int) -> Response:
+    """The survey exactly as a participant's phone shows it, for the preview's frame; sending is switched off."""
+    survey = owned_survey(survey_id)
+    g.lang = _preview_language(survey)
+    page = render_template(
         "surveys/survey.html",
         survey=survey,
         values=MultiDict(),
@@ -74,6 +110,10 @@ def preview(survey_id: int) -> str:
         placement_code=None,
         preview=True,
     )
+    response = Response(page)
+    response.headers["Content-Security-Policy"] = FRAMED_POLICY
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.get("/<int:survey_id>/xlsform.xlsx", endpoint="export_xlsform")

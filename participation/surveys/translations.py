@@ -60,3 +60,28 @@ def save_translations(survey: Survey, lang: str, submitted: dict[str, str]) -> N
             else:
                 texts.pop(lang, None)
         record("survey_translated", "survey", survey.id, language=lang)
+
+
+LINE_CHARACTERS = 50  # about what one line of a half-width box holds on a laptop
+MOST_ROWS = 12
+
+
+def rows_for(*texts: str) -> int:
+    """How many rows a box needs to show the longest of the texts without scrolling (at least one)."""
+    needed = max(
+        (
+            sum(max(1, -(-len(line) // LINE_CHARACTERS)) for line in text.splitlines())
+            for text in texts
+            if text
+        ),
+        default=1,
+    )
+    return min(MOST_ROWS, max(1, needed))
+
+
+def first_missing(survey: Survey, lang: str) -> str | None:
+    """The name of the first text that has a base-language version but none in the language yet."""
+    for name, texts, _limit in translatable_fields(survey):
+        if (texts.get(survey.base_language) or "").strip() and not (texts.get(lang) or "").strip():
+            return name
+    return None

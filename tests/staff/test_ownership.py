@@ -17,7 +17,8 @@ A, B = "Bäckby Ungdomsförening", "Bostadsbolaget Västerås"
 def _new_survey(client, slug: str, **extra: object):  # type: ignore[no-untyped-def]
     token = csrf_token(client, "/staff/surveys/new")
     return client.post(
-        "/staff/surveys/new", data={"csrf_token": token, "starter": "blank", "slug": slug, **extra}
+        "/staff/surveys/new",
+        data={"csrf_token": token, "title": "Ny enkät", "starter": "blank", "slug": slug, **extra},
     )
 
 
