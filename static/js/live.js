@@ -31,7 +31,8 @@
     each(fresh, ":scope > [data-item]", function (row) {
       var id = row.getAttribute("data-item");
       keep[id] = true;
-      if (!old.querySelector(":scope > [data-item='" + id + "']")) { old.appendChild(document.importNode(row, true)); }
+      var mine = old.querySelector(":scope > [data-item='" + id + "']");
+      if (!mine) { old.appendChild(document.importNode(row, true)); } else { mine.className = row.className; }
     });
     each(old, ":scope > :not([data-item])", function (row) { if (fresh.querySelector(":scope > [data-item]")) { row.remove(); } });
     each(old, ":scope > [data-item]", function (row) {
@@ -132,7 +133,8 @@
     var body = new FormData(form);
     var button = event.submitter;
     if (button && button.name) { body.append(button.name, button.value); }
-    fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+    // form.action would be the button named "action": read the attribute.
+    fetch(form.getAttribute("action"), { method: "POST", body: body, credentials: "same-origin" })
       .then(function (response) { return response.text(); })
       .then(swap)
       .catch(function () {  // offline or refused by the network: the plain form instead
