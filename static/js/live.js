@@ -58,6 +58,7 @@
     var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
     if (!fresh) { return; }
     root.setAttribute("data-state", fresh.getAttribute("data-state") || "");
+    root.className = fresh.className;
     each(root, "[data-list]", function (old) {
       var next = fresh.querySelector("[data-list='" + old.getAttribute("data-list") + "']");
       if (next) { syncList(old, next); }
