@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import g
+from flask_babel import refresh
 from sqlalchemy.exc import IntegrityError
 
 from participation.database import utcnow
@@ -52,7 +54,14 @@ def many_votes(app, session: ForumSession, item_id: int, n: int, first: int = 0)
 
 
 def test_counts_read_in_plural_forms_and_hidden_ones_say_so(app):
+    with app.test_request_context("/sv/f"):
+        g.lang = "sv"  # the catalog's own plural forms: "1 röst", "2 röster"
+        refresh()
+        assert labels.count_label(ForumMode.TOPICS, "votes", Cell(1, None), 5) == "1 röst"
+        assert labels.count_label(ForumMode.TOPICS, "votes", Cell(2, None), 5) == "2 röster"
     with app.test_request_context("/en/f"):
+        g.lang = "en"
+        refresh()  # Flask-Babel keeps the locale it chose until told
         assert labels.count_label(ForumMode.TOPICS, "votes", Cell(1, None), 5) == "1 vote"
         assert labels.count_label(ForumMode.TOPICS, "votes", Cell(7, None), 5) == "7 votes"
         assert labels.count_label(ForumMode.DOTS, "votes", Cell(1, None), 5) == "1 dot"
