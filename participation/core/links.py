@@ -28,3 +28,8 @@ def is_local_address() -> bool:
     """True while printed codes would point at this computer instead of the public site."""
     host = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
     return host in {"localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"} or host.endswith(".local")
+
+
+def short_address(path: str) -> str:
+    """A page of the public site as said aloud or typed: "127.0.0.1:5000/f" for path "/f"."""
+    return current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1].rstrip("/") + path

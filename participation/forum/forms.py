@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from participation.core.hygiene import has_visible_text
 from participation.forum.models import ForumMode
-from participation.forum.sessions import DOTS_MAX, ITEMS_MAX, PROPOSAL_MAX, TITLE_MAX
+from participation.forum.sessions import DOTS_MAX, ITEMS_MAX, PROMPT_MAX, PROPOSAL_MAX, TITLE_MAX
 from participation.staff.forms import owner_field
 from participation.surveys.forms import CheckboxesField
 
@@ -39,6 +39,11 @@ def visible_lines(_form: FlaskForm, field: Field) -> None:
 
 class NewSessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX), visible_text])
+    prompt = TextAreaField(
+        _l("The question to the room (optional)"),
+        validators=[Optional(), Length(max=PROMPT_MAX), visible_text],
+        render_kw={"rows": 2},
+    )
     partner_id = owner_field()
     mode = SelectField(_l("Mode"), choices=mode_choices)
     base_language = SelectField(_l("Base language"))

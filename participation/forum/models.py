@@ -52,6 +52,8 @@ class ForumSession(Owned, Base):
         sa.CheckConstraint(
             "proposals_per_person IS NULL OR proposals_per_person >= 1", name="proposals_per_person_positive"
         ),
+        # A countdown runs only in an open session; closing stops it.
+        sa.CheckConstraint("deadline IS NULL OR status = 'open'", name="deadline_only_when_open"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +61,10 @@ class ForumSession(Owned, Base):
     mode: Mapped[ForumMode] = mapped_column(enum_column(ForumMode))
     status: Mapped[SessionStatus] = mapped_column(enum_column(SessionStatus), default=SessionStatus.OPEN)
     title: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    # The question put to the room, per language like the title; empty when the title says it all.
+    # Server-side defaults only, for this column and the next: rows written by code that predates them
+    # (an older migration's data, tests/core/test_constraints.py) get them from the database.
+    prompt: Mapped[dict[str, str]] = mapped_column(TranslatedText, server_default="{}")
     base_language: Mapped[str] = mapped_column(sa.String(10), default=default_language)
     languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     dots_per_person: Mapped[int | None]
@@ -68,6 +74,10 @@ class ForumSession(Owned, Base):
     proposals_per_person: Mapped[int | None]
     proposals_open: Mapped[bool] = mapped_column(default=True)
     voting_open: Mapped[bool] = mapped_column(default=False)
+    # "Hide results until I reveal them": counts stay in the database, every public view shows none.
+    results_hidden: Mapped[bool] = mapped_column(server_default=sa.false())
+    # When the facilitator's countdown ends; screens count down to it on their own clock.
+    deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped in the same transaction as every change the screens show, so a poll can answer 304 cheaply.
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -84,6 +94,11 @@ class ForumSession(Owned, Base):
     def is_open(self) -> bool:
         return self.status is SessionStatus.OPEN
 
+    @property
+    def revealed(self) -> bool:
+        """Whether counts may be shown now; a closed session always shows its final results."""
+        return not self.results_hidden or not self.is_open
+
 
 class ForumItem(Base):
     """A topic, statement or poll option; proposed by a participant or written by the facilitator."""
@@ -94,6 +109,9 @@ class ForumItem(Base):
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("forum_session.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[dict[str, str]] = mapped_column(TranslatedText, default=dict)
+    # The language the text was first written in: the page language of the phone that proposed it, else
+    # the session's base language; other languages are translations the facilitator added.
+    language: Mapped[str | None] = mapped_column(sa.String(10))
     proposed: Mapped[bool] = mapped_column(default=False)
     status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.APPROVED)
     flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
@@ -103,6 +121,10 @@ class ForumItem(Base):
 
     session: Mapped[ForumSession] = relationship(back_populates="items")
     themes: Mapped[list[Theme]] = relationship(secondary=forum_item_theme)
+
+    @property
+    def source_language(self) -> str:
+        return self.language or self.session.base_language
 
 
 class ForumParticipant(Base):

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from participation.core.floods import retry_after_seconds, try_again_message
 from participation.core.hygiene import to_id
-from participation.core.links import public_url, short_url
+from participation.core.links import public_url, short_address
 from participation.core.qr import qr_svg
 from participation.extensions import limiter
-from participation.forum import results, sessions, voting
-from participation.forum.models import ForumParticipant, ForumSession
+from participation.forum import labels, results, sessions, voting
+from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_MAX, ForumError
-from participation.i18n.languages import content, current_language
+from participation.i18n.languages import choose_language, content, current_language, is_shipped, localise
 from participation.privacy import device_key, device_token, keyed_hash, new_token, set_device_cookie
 
 bp = Blueprint("forum", __name__, url_prefix="/<lang>/f")
+
+
+@bp.record_once
+def _short_join_address(state: BlueprintSetupState) -> None:
+    """/f, the address the projector says aloud, leads to the join page in the phone's language."""
+    state.app.add_url_rule("/f", "forum_join_short", _join_in_my_language)
+
+
+def _join_in_my_language() -> WerkzeugResponse:
+    return redirect(url_for("forum.join", lang=choose_language()))
 
 
 def _now() -> datetime:
@@ -33,6 +46,11 @@ def _session_or_404(code: str) -> ForumSession:
     if session is None:
         abort(404)
     return session
+
+
+def _in_order(session: ForumSession) -> list[ForumItem]:
+    """The shown items in the order they were added: a phone's list does not move under the thumb."""
+    return [item for item in session.items if item.status is ItemStatus.APPROVED and not item.quarantined]
 
 
 def _participant_hash(session: ForumSession, token: str) -> str:
@@ -50,11 +68,17 @@ def _page(
     token = device_token()
     participant = voting.find_participant(session, _participant_hash(session, token) if token else None)
     counts = results.session_results(session, participant)
+    public = results.public_counts(session, counts)
     page = render_template(
         "forum/session.html",
         session=session,
         results=counts,
-        public=results.public_counts(session, counts),
+        public=public,
+        rows=labels.rows(public),
+        participants_label=labels.participants_label(public.participants, public.k),
+        items=_in_order(session),
+        state=labels.state_key(public),
+        seconds_left=sessions.seconds_left(session, _now()),
         dots_left=voting.dots_left(session, participant),
         error=error,
         notice=notice,
@@ -85,7 +109,7 @@ def join() -> ResponseReturnValue:
 @bp.get("/<code>")
 def session(code: str) -> Response:
     session = _session_or_404(code)
-    response = _page(session, notice=request.args.get("done") and _("Saved."))
+    response = _page(session, notice=(request.args.get("done") or request.args.get("voted")) and _("Saved."))
     if device_token() is None:
         set_device_cookie(response, new_token())
     return response
@@ -104,8 +128,13 @@ def _acting_participant(session: ForumSession) -> tuple[ForumParticipant, str | 
     return voting.participant_for(session, _participant_hash(session, token), _now()), fresh
 
 
-def _after(session: ForumSession, fresh_token: str | None, anchor: str = "") -> WerkzeugResponse:
-    response = redirect(url_for("forum.session", code=session.code, done=1) + anchor, code=303)
+def _after(session: ForumSession, fresh_token: str | None, item_id: int | None = None) -> WerkzeugResponse:
+    """Back to the page; after a vote to the same item, which has not moved, with its new state."""
+    if item_id is None:
+        location = url_for("forum.session", code=session.code, done=1)
+    else:
+        location = url_for("forum.session", code=session.code, voted=item_id) + f"#item-{item_id}"
+    response = redirect(location, code=303)
     if fresh_token is not None:
         set_device_cookie(response, fresh_token)
     return response
@@ -129,7 +158,7 @@ def vote(code: str) -> ResponseReturnValue:
             voting.vote(session, participant, item_id, value, now=_now())
     except ForumError as error:
         return _page(session, error=str(error), status=error.status)
-    return _after(session, fresh, f"#item-{item_id}")
+    return _after(session, fresh, item_id)
 
 
 @bp.post("/<code>/propose")
@@ -157,37 +186,60 @@ def results_json(code: str) -> Response:
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        public = results.public_counts(session, results.session_results(session))
-        response = jsonify(
-            version=session.version,
-            status=session.status.value,
-            voting_open=session.voting_open,
-            participants=public.participants.count,
-            # What a hidden count is shown as; a hidden count itself is null.
-            hidden=_("fewer than %(k)d", k=public.k),
-            items=[
-                {
-                    "id": p.item.id,
-                    "text": content(p.item.text, session.base_language).text,
-                    **{name: cell.count for name, cell in p.cells.items()},
-                }
-                for p in public.items
-            ],
-        )
+        response = jsonify(_live(session))
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
+def _live(session: ForumSession) -> dict[str, object]:
+    """results.json: the public counts with their words and bar lengths, nothing while results are hidden."""
+    public = results.public_counts(session, results.session_results(session))
+    shown = session.revealed
+    return {
+        "version": session.version,
+        "status": session.status.value,
+        "voting_open": session.voting_open,
+        "revealed": shown,
+        "state": labels.state_key(public),
+        "seconds_left": sessions.seconds_left(session, _now()),
+        "participants": public.participants.count,
+        "participants_label": labels.participants_label(public.participants, public.k),
+        # What a hidden count is shown as; a hidden count itself is null.
+        "hidden": _("fewer than %(k)d", k=public.k),
+        "items": [
+            {
+                "id": row.item.id,
+                "text": content(row.item.text, row.item.source_language).text,
+                **({**row.counts, "labels": row.labels, "widths": row.widths} if shown else {}),
+            }
+            for row in labels.rows(public)
+        ],
+    }
+
+
 @bp.get("/<code>/screen")
 def screen(code: str) -> Response:
-    """The projector: large type, the join QR and code, the live ranking."""
+    """The projector: large type, the join QR and the address said plainly, the live bars, a countdown.
+
+    `?lang2=ar` shows every text in a second language beside the page's own.
+    """
     session = _session_or_404(code)
+    public = results.public_counts(session, results.session_results(session))
+    lang2 = request.args.get("lang2", "")
     page = render_template(
         "forum/screen.html",
         session=session,
-        public=results.public_counts(session, results.session_results(session)),
-        join_url=short_url(session.code),
+        public=public,
+        rows=labels.rows(public),
+        participants_label=labels.participants_label(public.participants, public.k),
+        state=labels.state_key(public),
+        seconds_left=sessions.seconds_left(session, _now()),
+        in_lang2=partial(localise, lang=lang2),
+        lang2=lang2 if is_shipped(lang2) and lang2 != current_language() else None,
+        join_address=Markup('<strong class="join-url" dir="ltr">{}</strong>').format(short_address("/f")),
+        join_code=Markup('<strong class="code" dir="ltr">{}</strong>').format(session.code),
+        join_url=public_url(session.code),
     )
     return Response(page)
 

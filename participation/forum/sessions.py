@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -22,6 +22,8 @@ PROPOSAL_MAX = 200  # characters of an item: a topic, a statement, a poll option
 ITEMS_MAX = 100  # items a facilitator writes in at the start
 PROPOSAL_CAP_MAX = 50  # the most proposals per participant a facilitator may allow
 DOTS_MAX = 20  # dots per person in dot voting
+PROMPT_MAX = 500  # characters of the question put to the room
+TIMER_MINUTES = (1, 2, 3, 5, 10, 15)  # the countdowns a facilitator can start
 
 
 class ForumError(Exception):
@@ -75,6 +77,7 @@ def create_session(
     several_dots_per_item: bool,
     requires_approval: bool,
     items: list[str],
+    prompt: str = "",
 ) -> ForumSession:
     """A new open session with its join code, a placement for the projector's QR, and its first items."""
     with db.transaction():
@@ -83,6 +86,7 @@ def create_session(
             code=code,
             mode=mode,
             title={base_language: title.strip()},
+            prompt={base_language: prompt.strip()} if prompt.strip() else {},
             base_language=base_language,
             languages=list(languages),
             dots_per_person=(
@@ -153,6 +157,8 @@ class Control(enum.StrEnum):
     CLOSE_VOTING = "close_voting"
     OPEN_PROPOSALS = "open_proposals"
     CLOSE_PROPOSALS = "close_proposals"
+    HIDE_RESULTS = "hide_results"
+    REVEAL_RESULTS = "reveal_results"
     CLOSE_SESSION = "close_session"
 
 
@@ -165,6 +171,9 @@ def control(session: ForumSession, action: Control, now: datetime) -> None:
             session.status = SessionStatus.CLOSED
             session.voting_open = session.proposals_open = False
             session.closed_at = now
+            session.deadline = None  # the final results need no countdown
+        elif action in (Control.HIDE_RESULTS, Control.REVEAL_RESULTS):
+            session.results_hidden = action is Control.HIDE_RESULTS
         else:
             session.voting_open = {Control.OPEN_VOTING: True, Control.CLOSE_VOTING: False}.get(
                 action, session.voting_open
@@ -174,3 +183,22 @@ def control(session: ForumSession, action: Control, now: datetime) -> None:
             )
         bump(session)
         record(f"forum_{action.value}", "forum_session", session.id, code=session.code)
+
+
+def start_timer(session: ForumSession, minutes: int | None, now: datetime) -> None:
+    """Start a countdown of one of TIMER_MINUTES on every screen, or stop it (None); audited."""
+    if minutes is not None and minutes not in TIMER_MINUTES:
+        raise ValueError(minutes)
+    if not session.is_open:
+        raise ForumError(_("This session is closed; its results are frozen."))
+    with db.transaction():
+        session.deadline = None if minutes is None else now + timedelta(minutes=minutes)
+        bump(session)
+        record("forum_timer", "forum_session", session.id, minutes=minutes or 0)
+
+
+def seconds_left(session: ForumSession, now: datetime) -> int | None:
+    """Whole seconds until the countdown ends (0 once it has), None when none runs."""
+    if session.deadline is None or not session.is_open:
+        return None
+    return max(0, int((session.deadline - now).total_seconds() + 0.999))

@@ -14,12 +14,13 @@ from flask_login import current_user
 from participation.core.hygiene import to_id
 from participation.exports import MACHINE, Column, Report, Style, Table, report_csv, report_xlsx
 from participation.extensions import db
-from participation.forum import results, sessions
+from participation.forum import labels, results, sessions, translations
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
-from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, Control, ForumError
+from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, TIMER_MINUTES, Control, ForumError
 from participation.i18n.languages import (
     content,
+    is_shipped,
     native_name,
     shipped_languages,
 )
@@ -78,6 +79,7 @@ def new() -> ResponseReturnValue:
                 several_dots_per_item=form.several_dots_per_item.data,
                 requires_approval=form.requires_approval.data,
                 items=[line for line in (form.items.data or "").splitlines() if line.strip()],
+                prompt=form.prompt.data or "",
             )
         return redirect(url_for("forum_staff.manage", session_id=session.id))
     status = 422 if request.method == "POST" else 200
@@ -90,11 +92,15 @@ def manage(session_id: int) -> str:
     session = _session(session_id)
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
     counts = results.session_results(session)
+    public = results.public_counts(session, counts)
     return render_template(
         "forum/staff_manage.html",
         session=session,
         results=counts,
-        public=results.public_counts(session, counts),
+        public=public,
+        rows=labels.rows(public),
+        seconds_left=sessions.seconds_left(session, datetime.now(UTC)),
+        timer_minutes=TIMER_MINUTES,
         proposals_allowed=sessions.proposals_allowed(session),
         proposal_cap_max=PROPOSAL_CAP_MAX,
         pending=sessions.pending_items(session),
@@ -117,6 +123,69 @@ def control(session_id: int) -> ResponseReturnValue:
     except ForumError as error:
         flash(str(error), "error")
     return redirect(url_for("forum_staff.manage", session_id=session.id))
+
+
+@bp.get("/<int:session_id>/close")
+@roles_required(*STAFF_ROLES)
+def close(session_id: int) -> ResponseReturnValue:
+    """The step before closing for good: what closing does, and a button that does it."""
+    session = _session(session_id)
+    if not session.is_open:
+        return redirect(url_for("forum_staff.manage", session_id=session.id))
+    return render_template("forum/staff_close.html", session=session, form=EmptyForm())
+
+
+@bp.post("/<int:session_id>/timer")
+@roles_required(*STAFF_ROLES)
+def timer(session_id: int) -> ResponseReturnValue:
+    """Start a countdown on every screen, or stop it."""
+    session = _session(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    choice = request.form.get("minutes", "")
+    try:
+        sessions.start_timer(session, None if choice == "stop" else int(choice), datetime.now(UTC))
+    except ValueError:
+        abort(400)
+    except ForumError as error:
+        flash(str(error), "error")
+    return redirect(url_for("forum_staff.manage", session_id=session.id))
+
+
+def _translate_page(session: ForumSession, lang: str, errors: set[str]) -> tuple[str, int]:
+    return render_template(
+        "forum/staff_translate.html",
+        session=session,
+        target=lang,
+        fields=translations.translatable_fields(session),
+        values=request.form if errors else {},
+        errors=errors,
+        form=EmptyForm(),
+        completeness=translations.completeness(session, shipped_languages()),
+    ), 422 if errors else 200
+
+
+@bp.route("/<int:session_id>/translate", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def translate(session_id: int) -> ResponseReturnValue:
+    """Side by side: each text in its own language, and a box for the chosen language (proposals too)."""
+    session = _session(session_id)
+    lang = request.args.get("lang", "")
+    if not is_shipped(lang):
+        others = [code for code in shipped_languages() if code != session.base_language]
+        return redirect(url_for("forum_staff.translate", session_id=session.id, lang=others[0]))
+    if request.method != "POST":
+        return _translate_page(session, lang, set())
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    submitted = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    try:
+        translations.save_translations(session, lang, submitted)
+    except ForumError as error:
+        flash(str(error), "error")
+        return _translate_page(session, lang, translations.too_long(session, submitted))
+    flash(_("Saved."), "info")
+    return redirect(url_for("forum_staff.translate", session_id=session.id, lang=lang))
 
 
 @bp.post("/<int:session_id>/proposal-cap")

@@ -172,6 +172,7 @@ def propose(
         item = ForumItem(
             position=len(session.items),
             text={language: text},
+            language=language,  # shown with its own lang and dir on phones in other languages
             proposed=True,
             flags=flags,
             status=ItemStatus.PENDING if session.requires_approval or flags else ItemStatus.APPROVED,
