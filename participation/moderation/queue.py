@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from participation.core.hygiene import parse_id
 from participation.core.textflags import FLAG_ORDER, find_spans
 from participation.database import utcnow
 from participation.extensions import db
@@ -49,12 +50,14 @@ class Filters:
         except ValueError:
             age = Age.ANY
         return cls(
-            survey=int(survey) if survey.isdigit() else None,
+            survey=parse_id(survey),
             language=args.get("language", "")[:10],
             flagged=args.get("flagged") == "1",
             needs_reader=args.get("needs_reader") == "1",
             age=age,
-            page=max(1, min(int(page), 10_000)) if page.isdigit() else 1,
+            page=max(1, min(int(page), 10_000))
+            if page.isascii() and page.isdigit() and len(page) <= 5
+            else 1,
         )
 
     def args(self, **changes: Any) -> dict[str, Any]:

@@ -94,3 +94,10 @@ def test_analysts_never_see_raw_free_text(client):
     _submit_text(client, survey, "Hemlig text")
     login(client, gen_user("analyst"))
     assert client.get("/staff/moderation/").status_code == 403
+
+
+def test_queue_filters_too_long_for_a_number_are_ignored_not_a_500(client):
+    login(client, gen_user("staff"))
+    huge = "9" * 5000
+    response = client.get(f"/staff/moderation/?survey={huge}&page={huge}&age=x&language={huge}")
+    assert response.status_code == 200
