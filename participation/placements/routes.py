@@ -19,7 +19,7 @@ from participation.placements import posters, services
 from participation.placements.forms import NewPlacementsForm
 from participation.placements.models import Placement
 from participation.placements.services import CODE_MAX, live_placement, record_scan
-from participation.staff import ownership
+from participation.staff import confirm, ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.suppression import threshold
@@ -107,7 +107,19 @@ def new() -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def retire(placement_id: int) -> ResponseReturnValue:
     placement = _placement_or_404(placement_id)
-    if EmptyForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Retire this placement?"),
+            thing=_("%(place)s – code %(code)s", place=placement.place, code=placement.code),
+            consequence=_(
+                "Its posters and stickers stop working: the code leads to a “not found” page. This cannot be undone."
+            ),
+            button=_("Retire"),
+            cancel_url=url_for("placements_staff.index"),
+        )
+    if placement.retired_at is None:
         services.retire(placement, datetime.now(UTC))
         flash(
             _(

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from participation.extensions import db
 from participation.i18n.languages import content, shipped_languages
-from participation.staff import ownership
+from participation.staff import confirm, ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.surveys import questions, settings, staff_texts, translations
@@ -149,6 +149,18 @@ def status(survey_id: int) -> ResponseReturnValue:
     survey = owned_survey(survey_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("status") == SurveyStatus.ARCHIVED.value and not confirm.confirmed():
+        return confirm.ask(
+            title=_("Archive this survey?"),
+            thing=content(survey.title, survey.base_language).text,
+            consequence=_(
+                "Nobody can answer it any more, and its posters lead to a page that says it is closed. "
+                "The answers are kept."
+            ),
+            button=_("Archive"),
+            cancel_url=url_for("surveys_staff.edit", survey_id=survey.id),
+            fields={"status": SurveyStatus.ARCHIVED.value},
+        )
     try:
         settings.set_status(survey, SurveyStatus(request.form.get("status", "")))
     except ValueError as error:  # EditError is a ValueError; so is an unknown status
@@ -304,10 +316,20 @@ def move_option(survey_id: int, option_id: int) -> ResponseReturnValue:
 @bp.post("/<int:survey_id>/options/<int:option_id>/delete")
 @roles_required(*STAFF_ROLES)
 def delete_option(survey_id: int, option_id: int) -> ResponseReturnValue:
-    option = option_of(owned_survey(survey_id), option_id)
+    survey = owned_survey(survey_id)
+    option = option_of(survey, option_id)
     question_id = option.question_id
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Delete this option?"),
+            thing=content(option.label, survey.base_language).text,
+            consequence=_("The option is removed from the question. This cannot be undone."),
+            button=_("Delete"),
+            cancel_url=url_for("surveys_staff.question", survey_id=survey_id, question_id=question_id)
+            + "#options",
+        )
     try:
         questions.delete_option(option)
     except EditError as error:

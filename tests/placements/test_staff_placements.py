@@ -121,9 +121,17 @@ def test_localhost_warning_disappears_with_a_public_address(app, client):
 def test_retire_placement(client):
     placement = gen_placement(gen_survey(), code="OLDONE")
     login(client, gen_user("staff"))
-    response = client.post(
+    asked = client.post(
         f"/staff/placements/{placement.id}/retire",
         data={"csrf_token": csrf_token(client, "/staff/placements/")},
+    )
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Retire this placement?" in page and "OLDONE" in page
+    assert 'name="confirm" value="yes"' in page and 'href="/staff/placements/"' in page  # Cancel
+    assert client.get("/q/OLDONE").status_code == 302  # still leads to its survey
+    response = client.post(
+        f"/staff/placements/{placement.id}/retire",
+        data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page)[1], "confirm": "yes"},
     )
     assert response.status_code == 302
     assert client.get("/q/OLDONE").status_code == 404
