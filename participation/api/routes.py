@@ -35,6 +35,7 @@ from participation.insights import filters as needs_filters
 from participation.insights import needs
 from participation.insights.tally import DIMENSIONS
 from participation.privacy import client_key
+from participation.staff import confirm
 from participation.staff.auth import roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Partner, Role
@@ -226,6 +227,14 @@ def revoke(token_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     token = db.session.get(ApiToken, token_id) or abort(404)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Revoke this API token?"),
+            thing=token.name,
+            consequence=_("Tools using it get no more data. A revoked token cannot be used again."),
+            button=_("Revoke"),
+            cancel_url=url_for("api_tokens.manage"),
+        )
     services.revoke(token)
     flash(_("The token is revoked. Tools using it get no more data."), "info")
     return redirect(url_for("api_tokens.manage"))

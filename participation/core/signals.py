@@ -37,6 +37,10 @@ kiosk_placement = _signals.signal("kiosk-placement")
 # receiver returns a ThanksPart or None.
 thanks_parts = _signals.signal("thanks-parts")
 
+# The staff home (/staff/) asks what needs doing (user: the signed-in account, now: an aware datetime):
+# each receiver returns a participation.staff.home.HomePart or None.
+staff_home_parts = _signals.signal("staff-home-parts")
+
 
 def send(signal: Any, **values: Any) -> None:
     """Tell every receiver connected for this app."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -194,6 +194,13 @@ def pending_count(*, partner_id: int | None = None) -> int:
     return (
         db.session.scalar(_filtered(_joined(sa.select(sa.func.count(Answer.id))), Filters(), partner_id)) or 0
     )
+
+
+def oldest_pending_hour(*, partner_id: int | None = None) -> datetime | None:
+    """When the text that has waited longest was sent (to the hour), or None when nothing waits."""
+    oldest = sa.select(sa.func.min(Response.submitted_hour)).select_from(Answer)
+    query = _filtered(_joined(oldest), Filters(), partner_id)
+    return db.session.scalar(query)
 
 
 def surveys_with_texts(*, partner_id: int | None = None) -> list[Survey]:

@@ -13,15 +13,14 @@ from flask_login import current_user, logout_user
 from participation.core import links
 from participation.core.qr import qr_png, qr_svg
 from participation.extensions import db
-from participation.i18n.languages import choose_language, content, is_shipped, native_name, shipped_languages
+from participation.i18n.languages import choose_language, content, native_name, shipped_languages
 from participation.i18n.routing import staff_language
-from participation.placements import services
+from participation.placements import posters, services
 from participation.placements.forms import KioskForm, NewPlacementsForm
 from participation.placements.kiosk import current_kiosk, end_here, kiosk_until, set_kiosk_cookie
 from participation.placements.models import Placement
-from participation.placements.posters import poster_blocks
 from participation.placements.services import CODE_MAX, live_placement, record_scan
-from participation.staff import ownership
+from participation.staff import confirm, ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm, LoginForm
 from participation.suppression import threshold
@@ -111,7 +110,19 @@ def new() -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def retire(placement_id: int) -> ResponseReturnValue:
     placement = _placement_or_404(placement_id)
-    if EmptyForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Retire this placement?"),
+            thing=_("%(place)s – code %(code)s", place=placement.place, code=placement.code),
+            consequence=_(
+                "Its posters and stickers stop working: the code leads to a “not found” page. This cannot be undone."
+            ),
+            button=_("Retire"),
+            cancel_url=url_for("placements_staff.index"),
+        )
+    if placement.retired_at is None:
         services.retire(placement, datetime.now(UTC))
         flash(
             _(
@@ -137,35 +148,35 @@ def qr(placement_id: int, kind: str) -> Response:
     return response
 
 
-POSTER_FORMATS = ("a4", "a5", "stickers")
-POSTER_LANGUAGES_MAX = 3
-
-
 @staff_bp.get("/<int:placement_id>/poster")
 @roles_required(*STAFF_ROLES)
 def poster(placement_id: int) -> str:
-    """A printable A4 poster, A5 flyer or A4 sheet of stickers with the QR, titles, short URL and code."""
+    """A printable A4 poster, A5 flyer or A4 sheet of stickers, with its form to choose what it shows."""
     placement = _placement_or_404(placement_id)
     if placement.survey is None or placement.retired_at is not None:
         abort(404)
-    layout = request.args.get("format", "a4")
-    if layout not in POSTER_FORMATS:
-        abort(400)
     survey = placement.survey
-    wanted = [code for code in request.args.getlist("lang") if is_shipped(code)]
-    languages = list(dict.fromkeys(wanted or [placement.language or survey.base_language]))[
-        :POSTER_LANGUAGES_MAX
-    ]
-    services.record_poster(placement, layout, languages)
+    choice = posters.poster_choice(placement, survey, request.args)
+    if choice is None:
+        abort(400)
+    services.record_poster(placement, choice.layout, choice.languages)
+    short_url = links.short_url(placement.code)
     return render_template(
         "placements/poster.html",
         placement=placement,
         survey=survey,
-        layout=layout,
-        blocks=poster_blocks(survey, languages),
-        short_url=links.short_url(placement.code),
+        choice=choice,
+        layout=choice.layout,
+        blocks=posters.poster_blocks(survey, choice.languages),
+        colour=posters.theme_colour(survey),
+        short_url=short_url,
+        address_parts=posters.address_parts(short_url),
         local_address=links.is_local_address(),
-        sticker_count=18,
+        sticker_count=posters.STICKERS_PER_SHEET,
+        formats={"a4": _("A4 poster"), "a5": _("A5 flyer"), "stickers": _("A4 sheet of 18 stickers")},
+        languages_max=posters.POSTER_LANGUAGES_MAX,
+        line_max=posters.LINE_MAX,
+        partners_max=posters.PARTNERS_MAX,
     )
 
 

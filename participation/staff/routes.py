@@ -13,7 +13,7 @@ from flask_login import current_user, login_user, logout_user
 from participation.extensions import db, limiter
 from participation.i18n.routing import staff_language
 from participation.security import local_path
-from participation.staff import services
+from participation.staff import home, services
 from participation.staff.auth import ALL_ROLES, roles_required
 from participation.staff.forms import EmptyForm, LoginForm, NewUserForm, PasswordForm, UserForm
 from participation.staff.models import Role, User
@@ -69,7 +69,13 @@ def logout() -> ResponseReturnValue:
 @bp.get("/")
 @roles_required(*ALL_ROLES)
 def dashboard() -> str:
-    return render_template("staff/dashboard.html")
+    """What needs doing: open surveys, texts to moderate, the forum, actions, and for admins lockouts."""
+    now = datetime.now(UTC)
+    return render_template(
+        "staff/dashboard.html",
+        parts=home.home_parts(current_user, now),
+        lockouts=home.lockouts(now) if current_user.role is Role.ADMIN else None,
+    )
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 
 from participation.extensions import db
 from participation.i18n.languages import content
+from participation.staff import confirm
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.surveys import questions
@@ -170,6 +171,15 @@ def delete_option(survey_id: int, option_id: int) -> ResponseReturnValue:
     item: Question = option.question
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if not confirm.confirmed():  # with JavaScript the builder asks in the page and sends confirm=yes
+        return confirm.ask(
+            title=_("Delete this option?"),
+            thing=content(option.label, survey.base_language).text,
+            consequence=_("The option is removed from the question. This cannot be undone."),
+            button=_("Delete"),
+            cancel_url=url_for("surveys_staff.question", survey_id=survey_id, question_id=item.id)
+            + "#options",
+        )
     try:
         questions.delete_option(option)
     except EditError as error:

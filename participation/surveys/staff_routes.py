@@ -18,7 +18,7 @@ from participation.core.links import page_url, short_form
 from participation.core.qr import qr_svg
 from participation.extensions import db
 from participation.i18n.languages import content, shipped_languages
-from participation.staff import ownership
+from participation.staff import confirm, ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.surveys import questions, settings, staff_options, staff_texts, translations
@@ -164,6 +164,18 @@ def status(survey_id: int) -> ResponseReturnValue:
     survey = owned_survey(survey_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    if request.form.get("status") == SurveyStatus.ARCHIVED.value and not confirm.confirmed():
+        return confirm.ask(
+            title=_("Archive this survey?"),
+            thing=content(survey.title, survey.base_language).text,
+            consequence=_(
+                "Nobody can answer it any more, and its posters lead to a page that says it is closed. "
+                "The answers are kept."
+            ),
+            button=_("Archive"),
+            cancel_url=url_for("surveys_staff.edit", survey_id=survey.id),
+            fields={"status": SurveyStatus.ARCHIVED.value},
+        )
     try:
         settings.set_status(survey, SurveyStatus(request.form.get("status", "")))
     except ValueError as error:  # EditError is a ValueError; so is an unknown status

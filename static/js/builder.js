@@ -87,6 +87,17 @@
       if (!(form instanceof HTMLFormElement) || !form.closest("[data-builder-fragment]")) { return; }
       event.preventDefault();
       var submitter = event.submitter;
+      // Something that cannot be undone asks first; without JavaScript the server's own page asks.
+      if (form.dataset.confirm) {
+        if (!window.confirm(form.dataset.confirm)) { return; }
+        if (!form.querySelector("input[name=confirm]")) {
+          var yes = document.createElement("input");
+          yes.type = "hidden";
+          yes.name = "confirm";
+          yes.value = "yes";
+          form.appendChild(yes);
+        }
+      }
       swapPart(form, submitter).catch(function () {
         // Anything unexpected: send the form the ordinary way, which always works.
         if (submitter && submitter.name) {

@@ -142,6 +142,13 @@ def test_a_youth_worker_builds_a_survey_of_every_kind_without_a_page_load_per_op
     loads = {"count": 0}
     clicks = {"count": 0}
     page.on("load", lambda _page: loads.__setitem__("count", loads["count"] + 1))
+    dialogs: list[str] = []  # deleting asks first: the youth worker says yes
+
+    def answer(dialog) -> None:  # type: ignore[no-untyped-def]
+        dialogs.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
 
     def click(locator: Any, navigates: bool = True) -> None:
         clicks["count"] += 1
@@ -192,6 +199,7 @@ def test_a_youth_worker_builds_a_survey_of_every_kind_without_a_page_load_per_op
     expect(page.locator("#options .option-item input[name=label]").first).to_have_value("Nej")
     click(page.get_by_role("button", name="Ta bort Nej"), navigates=False)
     expect(page.locator("#options .option-item")).to_have_count(1)
+    assert dialogs and "Nej" in dialogs[-1]  # it asked before deleting
     option_loads += loads["count"] - before
     # On the survey's page the questions move and go in place too.
     click(page.locator(".builder-next a:not(.button)"))  # back to all questions

@@ -11,7 +11,7 @@ from PIL import Image
 
 from participation.extensions import db
 from participation.placements.models import Placement
-from tests.factories import csrf_token, gen_placement, gen_survey, gen_user, login
+from tests.factories import csrf_token, gen_placement, gen_survey, gen_theme, gen_user, login
 
 CODE = re.compile(r"^[A-Z]{1,6}[2-9]{2}$")
 
@@ -78,17 +78,22 @@ def test_qr_downloads_decode_to_the_public_url(app, client):
 
 
 def test_poster_has_titles_in_chosen_languages_short_url_and_code(client):
-    placement = gen_placement(gen_survey(), code="SKOLAN")
+    survey = gen_survey()
+    survey.languages = ["sv", "en", "ar", "fi"]
+    db.session.commit()
+    placement = gen_placement(survey, code="SKOLAN")
     login(client, gen_user("staff"))
     html = client.get(
         f"/staff/placements/{placement.id}/poster?format=a4&lang=sv&lang=en&lang=ar&lang=fi"
     ).get_data(as_text=True)
     assert "Testenkät" in html and "Test survey" in html
     assert '<section class="block" lang="ar" dir="rtl">' in html
-    assert 'lang="fi"' not in html  # at most three languages
+    assert 'lang="fi"' not in html.split("</header>", 1)[1]  # at most three languages
     assert "127.0.0.1:5000/q/SKOLAN" in html and "<strong>SKOLAN</strong>" in html
     assert "only works on this computer" in html  # still a localhost address
-    assert "Scan the code and have your say" in html  # the English block is in English
+    assert "2 minutes · anonymous" in html  # the English block is in English
+    assert 'name="lang" value="ar" checked' in html and 'name="lang" value="fi">' in html  # the form
+    assert "<span>127.0.0.1:5000/</span><wbr><span>q/</span><wbr><span>SKOLAN</span>" in html
 
 
 def test_sticker_sheet_and_flyer(client):
@@ -116,9 +121,17 @@ def test_localhost_warning_disappears_with_a_public_address(app, client):
 def test_retire_placement(client):
     placement = gen_placement(gen_survey(), code="OLDONE")
     login(client, gen_user("staff"))
-    response = client.post(
+    asked = client.post(
         f"/staff/placements/{placement.id}/retire",
         data={"csrf_token": csrf_token(client, "/staff/placements/")},
+    )
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Retire this placement?" in page and "OLDONE" in page
+    assert 'name="confirm" value="yes"' in page and 'href="/staff/placements/"' in page  # Cancel
+    assert client.get("/q/OLDONE").status_code == 302  # still leads to its survey
+    response = client.post(
+        f"/staff/placements/{placement.id}/retire",
+        data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page)[1], "confirm": "yes"},
     )
     assert response.status_code == 302
     assert client.get("/q/OLDONE").status_code == 404
@@ -137,3 +150,27 @@ def test_scans_responses_and_conversion_with_small_counts_hidden(client, runner)
     assert re.match(r"^\d+$", cells[2].strip())  # the demo has many responses from the school
     assert cells[3].strip() == "–"  # fewer than ten scans: no conversion
     assert "Print and download" not in html  # analysts read, they do not print
+
+
+def test_poster_form_keeps_the_survey_languages_the_line_partners_and_the_theme_colour(client):
+    survey = gen_survey()
+    theme = gen_theme("leisure")
+    theme.colour = "#0a7d3b"
+    survey.questions[1].themes = [theme]
+    db.session.commit()
+    placement = gen_placement(survey, code="BIO")
+    login(client, gen_user("staff"))
+    html = client.get(
+        f"/staff/placements/{placement.id}/poster?format=stickers&lang=en&lang=ar&lang=sv"
+        "&line=Vinn+biobiljetter&partners=Fritidsg%C3%A5rden"
+    ).get_data(as_text=True)
+    assert 'lang="ar"' not in html.split("</header>", 1)[1]  # Arabic is not one of the survey's languages
+    assert 'name="lang" value="ar"' not in html
+    assert html.count('<p class="title" lang="en"') == 18 and html.count('<p class="title" lang="sv"') == 18
+    assert 'fill="#0a7d3b"' in html
+    a4 = client.get(
+        f"/staff/placements/{placement.id}/poster?format=a4&line=Vinn+biobiljetter&partners=Fritidsg%C3%A5rden"
+    ).get_data(as_text=True)
+    assert '<p class="line" dir="auto">Vinn biobiljetter</p>' in a4
+    assert '<p class="partners" dir="auto">Fritidsgården</p>' in a4
+    assert 'src="/static/js/print.js"' in a4 and "<script>" not in a4

@@ -113,7 +113,12 @@ def test_questions_and_options_can_be_added_edited_reordered_and_deleted(client)
     )
     db.session.expire_all()
     assert [o.label["sv"] for o in db.session.get(Question, question.id).options] == ["Röd", "Grön", "Blå"]
-    post(client, f"{base}/options/{green.id}/delete", page=f"{base}/questions/{question.id}")
+    post(
+        client,
+        f"{base}/options/{green.id}/delete",
+        {"confirm": "yes"},
+        page=f"{base}/questions/{question.id}",
+    )
     db.session.expire_all()
     assert [o.label["sv"] for o in db.session.get(Question, question.id).options] == ["Röd", "Blå"]
     post(client, f"{base}/questions/{question.id}/move", {"direction": "up"}, page=base)
@@ -129,7 +134,10 @@ def test_edits_that_would_corrupt_answers_are_refused_with_a_reason(client):
     base = f"/staff/surveys/{survey.id}"
     chosen = db.session.get(Option, int(opt(survey, "pick", "b")))
     refused = post(
-        client, f"{base}/options/{chosen.id}/delete", page=f"{base}/questions/{chosen.question_id}"
+        client,
+        f"{base}/options/{chosen.id}/delete",
+        {"confirm": "yes"},
+        page=f"{base}/questions/{chosen.question_id}",
     )
     assert refused.status_code == 422 and "cannot be deleted" in refused.get_data(as_text=True)
     assert db.session.get(Option, chosen.id) is not None
@@ -168,7 +176,10 @@ def test_duplicate_and_archive(client):
     assert copy.headers["Location"].endswith(f"/staff/surveys/{copy_survey.id}")
     assert copy_survey.status is SurveyStatus.DRAFT and len(copy_survey.questions) == len(survey.questions)
     assert q(copy_survey, "show").show_if_option.key == "b"
-    post(client, f"{base}/status", {"status": "archived"}, page=base)
+    asked = post(client, f"{base}/status", {"status": "archived"}, page=base)
+    assert asked.status_code == 200 and "Archive this survey?" in asked.get_data(as_text=True)
+    assert client.get(f"/en/s/{survey.slug}").status_code == 200  # not yet: it asks first
+    post(client, f"{base}/status", {"status": "archived", "confirm": "yes"}, page=base)
     assert client.get(f"/en/s/{survey.slug}").status_code == 410
 
 

@@ -126,7 +126,12 @@ def test_options_change_in_place_as_fragments(client):
     )
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "at most 200 characters" in text and "x" * 201 in text
-    deleted = post(client, f"/staff/surveys/{survey.id}/options/{new_id}/delete", {}, page, FRAGMENT)
+    asked = post(client, f"/staff/surveys/{survey.id}/options/{new_id}/delete", {}, page, FRAGMENT)
+    assert asked.status_code == 200 and 'name="confirm"' in asked.get_data(as_text=True)  # it asks first
+    assert _options(question.id) != before  # and nothing is gone yet
+    deleted = post(
+        client, f"/staff/surveys/{survey.id}/options/{new_id}/delete", {"confirm": "yes"}, page, FRAGMENT
+    )
     assert deleted.status_code == 200 and _options(question.id) == before
 
 
