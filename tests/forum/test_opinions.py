@@ -31,18 +31,23 @@ def camps(per_camp: int = 30, seed: int = 3) -> list[list[int]]:
     return people
 
 
-def statements_session(people: list[list[int]]) -> ForumSession:
-    session = make_session(ForumMode.STATEMENTS, items=STATEMENTS)
+def add_votes(session_id: int, item_ids: list[int], people: list[list[int]]) -> None:
+    """Each row of votes as one participant of the session (in the items' order)."""
     hour = datetime(2026, 1, 1, tzinfo=UTC)
     for number, row in enumerate(people):
-        participant = ForumParticipant(session_id=session.id, participant_hash=f"p{number}", joined_hour=hour)
+        participant = ForumParticipant(session_id=session_id, participant_hash=f"p{number}", joined_hour=hour)
         db.session.add(participant)
         db.session.flush()
-        for item, value in zip(session.items, row, strict=True):
+        for item_id, value in zip(item_ids, row, strict=True):
             db.session.add(
-                ForumVote(session_id=session.id, item_id=item.id, participant_id=participant.id, value=value)
+                ForumVote(session_id=session_id, item_id=item_id, participant_id=participant.id, value=value)
             )
     db.session.commit()
+
+
+def statements_session(people: list[list[int]]) -> ForumSession:
+    session = make_session(ForumMode.STATEMENTS, items=STATEMENTS)
+    add_votes(session.id, [item.id for item in session.items], people)
     return session
 
 
