@@ -268,7 +268,11 @@ def _export_rows(session: ForumSession) -> list[list[str]]:
 def printable(session_id: int) -> str:
     session = _session(session_id)
     return render_template(
-        "forum/staff_results.html", session=session, rows=_export_rows(session), k=threshold()
+        "forum/staff_results.html",
+        session=session,
+        rows=_export_rows(session),
+        k=threshold(),
+        opinions=opinions.opinion_groups(session),
     )
 
 
@@ -332,7 +336,7 @@ def _opinion_table(grouped: opinions.OpinionGroups, session: ForumSession) -> Ta
         for group, cell in zip(grouped.groups, common.shares, strict=True):
             table.rows.append(
                 [group.number, group.size, _("Common ground"), text(common.item), per_cent(cell.share)]
-                + [cell.share is None, None, True]
+                + [cell.share is None, None, False]  # "among the others" does not apply
             )
     return table
 

@@ -30,6 +30,9 @@ def test_opinion_groups_have_no_axe_violations(new_context: NewContext, lang: st
     visit(tablet, f"/staff/forum/{session_id(forum)}")
     assert tablet.locator("[data-swap=opinions] .opinion-table").count() >= 2
     assert_accessible(tablet, f"the facilitator's opinion groups in {lang}")
+    visit(tablet, f"/staff/forum/{session_id(forum)}/results")
+    assert tablet.locator(".opinion-groups").count() == 1
+    assert_accessible(tablet, f"the printable results with opinion groups in {lang}")
 
     projector = new_context(**PROJECTOR).new_page()
     visit(projector, f"/{lang}/f/{forum.code}/screen")

@@ -144,5 +144,9 @@ def test_the_export_has_the_opinion_groups_table(client):
     machine = client.get(f"/staff/forum/{session.id}/results.csv?format=machine&table=opinion_groups")
     header = machine.get_data(as_text=True).splitlines()[0]
     assert header.startswith("group,") and "E: trygg skola" in machine.get_data(as_text=True)
+    printable = client.get(f"/staff/forum/{session.id}/results").get_data(as_text=True)
+    assert "Opinion groups" in printable and "Common ground" in printable
+    human = client.get(f"/staff/forum/{session.id}/results.csv?delimiter=comma").get_data(as_text=True)
+    assert "Opinion groups" in human and "Results" in human
     plain = client.get(f"/staff/forum/{session.id}/results.csv?format=machine")
     assert plain.get_data(as_text=True).splitlines()[0].startswith("item,")
