@@ -17,6 +17,10 @@ items, protected counts and shares only.
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +43,8 @@ GROUP_COUNTS = range(2, 6)
 SEED = 15
 TRIES = 8
 ITERATIONS = 100
-SILHOUETTE_SAMPLE = 1500  # the silhouette is measured on at most this many rows (every n-th)
+SILHOUETTE_SAMPLE = 1000  # the silhouette is measured on at most this many rows (every n-th)
+REFRESH_SECONDS = 10.0  # while votes come in, a session's groups are found again at most this often
 APART_SHOWN = 3
 APART_MIN = 0.15  # a difference of agree shares smaller than this sets nothing apart
 COMMON_SHARE = 0.6
@@ -99,19 +104,17 @@ def silhouette(points: Array, labels: Array) -> float:
     """The mean silhouette of (a regular sample of) the rows; a row alone in its group counts zero."""
     step = max(1, -(-len(points) // SILHOUETTE_SAMPLE))
     sample = np.arange(0, len(points), step)
-    distances = np.sqrt(_squared_distances(points[sample], points))
-    groups = np.unique(labels)
-    scores = []
-    for row, index in enumerate(sample):
-        own = labels == labels[index]
-        if own.sum() <= 1:
-            scores.append(0.0)
-            continue
-        inside = distances[row, own].sum() / (own.sum() - 1)
-        outside = min(distances[row, labels == g].mean() for g in groups if g != labels[index])
-        spread = max(inside, outside)
-        scores.append(0.0 if spread == 0 else (outside - inside) / spread)
-    return float(np.mean(scores))
+    distances = np.sqrt(np.maximum(_squared_distances(points[sample], points), 0.0))
+    members = labels[:, None] == np.unique(labels)[None, :]  # rows × groups
+    sizes = members.sum(axis=0).astype(float)
+    means = distances @ members / sizes  # each sampled row's mean distance to each group
+    own = members[sample]
+    alone = sizes[own.argmax(axis=1)] <= 1
+    inside = (distances @ members)[own] / np.maximum(sizes[own.argmax(axis=1)] - 1, 1)
+    outside = np.where(own, np.inf, means).min(axis=1)
+    spread = np.maximum(inside, outside)
+    scores = np.where(alone | (spread == 0), 0.0, (outside - inside) / np.where(spread == 0, 1, spread))
+    return float(scores.mean())
 
 
 def _numbered(labels: Array) -> Array:
@@ -122,8 +125,31 @@ def _numbered(labels: Array) -> Array:
     return np.array([order[label] for label in labels.tolist()])
 
 
+_CACHE: OrderedDict[tuple[bytes, tuple[int, ...], int], Array | None] = OrderedDict()
+_CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()
+
+
 def group_labels(matrix: Array, min_size: int) -> Array | None:
-    """Each row's group, or None: 2–5 groups by the best silhouette, every group at least min_size rows."""
+    """Each row's group, or None: 2–5 groups by the best silhouette, every group at least min_size rows.
+
+    Remembered by the matrix's own digest, so the projectors and the facilitator's page asking for the
+    same votes cost one computation, and any change of a vote (or a held row) computes anew.
+    """
+    key = (hashlib.sha256(matrix.tobytes()).digest(), matrix.shape, min_size)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key]
+    labels = _group_labels(matrix, min_size)
+    with _CACHE_LOCK:
+        _CACHE[key] = labels
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return labels
+
+
+def _group_labels(matrix: Array, min_size: int) -> Array | None:
     rows = matrix.shape[0]
     if rows < 2 * min_size or matrix.shape[1] < 2:
         return None
@@ -152,6 +178,10 @@ class Votes:
     vote_ids: Array  # the same shape: the ForumVote id, 0 where the participant did not vote
     participants: list[int]
     items: list[ForumItem]
+
+    def only(self, keep: Array) -> Votes:
+        kept = [pid for pid, mine in zip(self.participants, keep.tolist(), strict=True) if mine]
+        return Votes(self.values[keep], self.vote_ids[keep], kept, self.items)
 
 
 def session_votes(session: ForumSession) -> Votes:
@@ -242,13 +272,44 @@ def _apart(statements: list[Statement]) -> list[Statement]:
     return shown[:APART_SHOWN]
 
 
+_RECENT: dict[tuple[object, ...], tuple[float, dict[int, int] | None]] = {}
+
+
+def _grouped(session: ForumSession, votes: Votes, k: int) -> tuple[Votes, Array | None]:
+    """The votes with each row's group, found anew at most every REFRESH_SECONDS per session.
+
+    In between, the groups found last are kept for the participants still counted (new voters wait for
+    the next round; a held one is gone at once) and every figure is computed from the current votes; if
+    a group would now be under k, the groups are found anew.
+    """
+    key = (session.id, session.code, session.created_at, k)
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        recent = _RECENT.get(key)
+    if recent is not None and now - recent[0] < REFRESH_SECONDS:
+        if recent[1] is None:
+            return votes, None
+        groups = recent[1]
+        kept = votes.only(np.array([pid in groups for pid in votes.participants], dtype=bool))
+        labels = np.array([groups[pid] for pid in kept.participants], dtype=np.int64)
+        count = max(groups.values()) + 1
+        if len(labels) and np.bincount(labels, minlength=count).min() >= k:
+            return kept, labels
+    found = group_labels(votes.values, k)
+    mapping = None if found is None else dict(zip(votes.participants, found.tolist(), strict=True))
+    with _CACHE_LOCK:
+        _RECENT[key] = (now, mapping)
+        for old in [key for key, (at, _) in _RECENT.items() if now - at >= REFRESH_SECONDS]:
+            del _RECENT[old]
+    return votes, found
+
+
 def opinion_groups(session: ForumSession, k: int | None = None) -> OpinionGroups | None:
     """The session's opinion groups as they may be shown, or None (not statements, too few, too small)."""
     if session.mode is not ForumMode.STATEMENTS:
         return None
     k = threshold() if k is None else k
-    votes = session_votes(session)
-    labels = group_labels(votes.values, k)
+    votes, labels = _grouped(session, session_votes(session), k)
     if labels is None:
         return None
     groups: list[Group] = []

@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 import sqlalchemy as sa
 
 from participation.extensions import db
@@ -49,6 +50,13 @@ def statements_session(people: list[list[int]]) -> ForumSession:
     session = make_session(ForumMode.STATEMENTS, items=STATEMENTS)
     add_votes(session.id, [item.id for item in session.items], people)
     return session
+
+
+@pytest.fixture(autouse=True)
+def _fresh_groups():
+    opinions._RECENT.clear()
+    yield
+    opinions._RECENT.clear()
 
 
 def texts(statements) -> set[str]:
@@ -150,3 +158,19 @@ def test_the_export_has_the_opinion_groups_table(client):
     assert "Opinion groups" in human and "Results" in human
     plain = client.get(f"/staff/forum/{session.id}/results.csv?format=machine")
     assert plain.get_data(as_text=True).splitlines()[0].startswith("item,")
+
+
+def test_groups_kept_between_refreshes_never_show_a_group_under_k(app, db):
+    """Within REFRESH_SECONDS the last groups are reused, yet a held participant is gone at once."""
+    session = statements_session(camps())
+    with app.test_request_context():
+        first = opinions.opinion_groups(session)
+        assert first is not None and len(first.groups) == 2
+        ids = sorted(db.session.scalars(sa.select(ForumParticipant.id)))
+        held = ids[30:56]  # of the second camp, only four are still counted
+        db.session.execute(
+            sa.update(ForumParticipant).where(ForumParticipant.id.in_(held)).values(quarantined=True)
+        )
+        db.session.commit()
+        again = opinions.opinion_groups(session)
+    assert again is None or all(group.size >= 5 for group in again.groups)
