@@ -18,7 +18,7 @@ from participation.core.hygiene import to_id
 from participation.core.links import public_url, short_address
 from participation.core.qr import qr_svg
 from participation.extensions import limiter
-from participation.forum import labels, results, sessions, voting
+from participation.forum import labels, opinions, results, sessions, voting
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_MAX, ForumError
 from participation.i18n.languages import choose_language, content, current_language, is_shipped, localise
@@ -231,6 +231,7 @@ def screen(code: str) -> Response:
         "forum/screen.html",
         session=session,
         public=public,
+        opinions=opinions.opinion_groups(session, public.k) if session.revealed else None,
         rows=labels.rows(public),
         participants_label=labels.participants_label(public.participants, public.k),
         state=labels.state_key(public),

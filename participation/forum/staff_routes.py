@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.core.hygiene import to_id
-from participation.exports import MACHINE, Column, Report, Style, Table, report_csv, report_xlsx
+from participation.exports import MACHINE, Column, Report, Style, Table, per_cent, report_csv, report_xlsx
 from participation.extensions import db
-from participation.forum import labels, results, sessions, translations
+from participation.forum import labels, opinions, results, sessions, translations
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, TIMER_MINUTES, Control, ForumError
@@ -104,6 +104,7 @@ def manage(session_id: int) -> str:
         proposals_allowed=sessions.proposals_allowed(session),
         proposal_cap_max=PROPOSAL_CAP_MAX,
         pending=sessions.pending_items(session),
+        opinions=opinions.opinion_groups(session),
         themes=themes,
         form=EmptyForm(),
         item_form=ItemForm(formdata=None),
@@ -267,7 +268,11 @@ def _export_rows(session: ForumSession) -> list[list[str]]:
 def printable(session_id: int) -> str:
     session = _session(session_id)
     return render_template(
-        "forum/staff_results.html", session=session, rows=_export_rows(session), k=threshold()
+        "forum/staff_results.html",
+        session=session,
+        rows=_export_rows(session),
+        k=threshold(),
+        opinions=opinions.opinion_groups(session),
     )
 
 
@@ -297,7 +302,43 @@ def _export_report(session: ForumSession) -> Report:
         (_("Smallest number shown (k)"), public.k),
         (_("Made"), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
     ]
-    return Report(_("Forum results"), about, [table])
+    grouped = opinions.opinion_groups(session, public.k)
+    tables = [table] + ([_opinion_table(grouped, session)] if grouped is not None else [])
+    return Report(_("Forum results"), about, tables)
+
+
+def _opinion_table(grouped: opinions.OpinionGroups, session: ForumSession) -> Table:
+    """Per group what sets it apart, then the common ground per group: protected shares only, no people."""
+    hidden = _("Hidden (fewer than %(k)d)", k=grouped.k)
+    columns = [
+        Column(_("Group"), "group", numeric=True),
+        Column(_("People in the group (about)"), "group_size", numeric=True),
+        Column(_("Kind"), "kind"),
+        Column(_("Statement"), "statement"),
+        Column(_("Agree in this group (%)"), "agree_group_percent", numeric=True),
+        Column(f"{_('Agree in this group (%)')}: {hidden}", "agree_group_hidden"),
+        Column(_("Agree among the others (%)"), "agree_others_percent", numeric=True),
+        Column(f"{_('Agree among the others (%)')}: {hidden}", "agree_others_hidden"),
+    ]
+    table = Table("opinion_groups", _("Opinion groups"), columns)
+
+    def text(item: ForumItem) -> str:
+        return content(item.text, session.base_language).text
+
+    for group in grouped.groups:
+        for statement in group.apart:
+            mine, others = statement.group.cell, statement.rest.cell
+            table.rows.append(
+                [group.number, group.size, _("Sets the group apart"), text(statement.item)]
+                + [per_cent(mine.share), mine.share is None, per_cent(others.share), others.share is None]
+            )
+    for common in grouped.common:
+        for group, cell in zip(grouped.groups, common.shares, strict=True):
+            table.rows.append(
+                [group.number, group.size, _("Common ground"), text(common.item), per_cent(cell.share)]
+                + [cell.share is None, None, False]  # "among the others" does not apply
+            )
+    return table
 
 
 @bp.get("/<int:session_id>/results.<any(csv, xlsx):kind>")
@@ -314,6 +355,9 @@ def export(session_id: int, kind: str) -> Response:
         response = report_xlsx(report, machine=machine)
     else:
         style = MACHINE if machine else Style.named(request.args.get("delimiter"), g.lang)
+        if machine:  # one bare table for BI tools: the results, or ?table=opinion_groups
+            wanted = request.args.get("table", "results")
+            report.tables = [t for t in report.tables if t.key == wanted] or report.tables[:1]
         response = report_csv(report, style, machine=machine)
     response.headers["Content-Disposition"] = f'attachment; filename="forum-{session.code}.{kind}"'
     return response
