@@ -76,11 +76,13 @@ def index() -> str:
     return render_template(
         "placements/index.html",
         # Scans and responses per poster are the partner's own data: each partner sees its own.
-        stats=[
-            row
-            for row in services.placement_stats(threshold())
-            if ownership.can_read(current_user, row.placement)
-        ],
+        groups=services.grouped(
+            [
+                row
+                for row in services.placement_stats(threshold())
+                if ownership.can_read(current_user, row.placement)
+            ]
+        ),
         local_address=links.is_local_address(),
         form=EmptyForm(),
     )

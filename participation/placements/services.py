@@ -130,7 +130,32 @@ class PlacementStats:
     placement: Placement
     scans: int
     responses: Cell
-    conversion: float | None
+    conversion: float | None  # responses per scan, when both are shown and there are more scans than answers
+
+    @property
+    def typed(self) -> bool:
+        """More answers than scans: people typed the address or a code instead of scanning."""
+        return self.responses.count is not None and self.responses.count > self.scans
+
+
+@dataclass(frozen=True)
+class PlacementGroup:
+    """The placements of one survey, or of the forum sessions, as the list shows them together."""
+
+    survey: Survey | None  # None: forum sessions' placements
+    rows: list[PlacementStats]
+
+
+def grouped(rows: list[PlacementStats]) -> list[PlacementGroup]:
+    """Rows grouped by their survey (surveys newest first), the forum sessions' placements last."""
+    groups: dict[int | None, list[PlacementStats]] = {}
+    for row in rows:
+        groups.setdefault(row.placement.survey_id, []).append(row)
+    surveys = {row.placement.survey_id: row.placement.survey for row in rows}
+    order = sorted((key for key in groups if key is not None), reverse=True)
+    return [PlacementGroup(surveys[key], groups[key]) for key in order] + (
+        [PlacementGroup(None, groups[None])] if None in groups else []
+    )
 
 
 def placement_stats(k: int) -> list[PlacementStats]:
@@ -158,7 +183,9 @@ def placement_stats(k: int) -> list[PlacementStats]:
         scanned = int(scans.get(placement.id, 0))
         shown = cell(responses.get(placement.id, Count()), None, k)
         conversion = (
-            min(shown.count / scanned, 1.0) if shown.count is not None and scanned >= SHARE_MIN_BASE else None
+            shown.count / scanned
+            if shown.count is not None and scanned >= SHARE_MIN_BASE and shown.count <= scanned
+            else None
         )
         result.append(PlacementStats(placement, scanned, shown, conversion))
     return result

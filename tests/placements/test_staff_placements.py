@@ -145,11 +145,27 @@ def test_scans_responses_and_conversion_with_small_counts_hidden(client, runner)
     login(client, gen_user("analyst"))
     html = client.get("/staff/placements/").get_data(as_text=True)
     row = html.split("<code>SKOLAN</code>", 1)[1].split("</tr>", 1)[0]
-    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-    assert cells[1].strip() == "3"  # scans
-    assert re.match(r"^\d+$", cells[2].strip())  # the demo has many responses from the school
-    assert cells[3].strip() == "–"  # fewer than ten scans: no conversion
+    cells = dict(re.findall(r'<td data-label="([^"]+)">(.*?)</td>', row, re.S))
+    assert cells["Scans"].strip() == "3"
+    assert re.match(r"^\d+$", cells["Responses"].strip())  # the demo has many responses from the school
+    # More answers than scans (people typed the address): said in words, never as "782 %".
+    assert cells["Conversion"].strip() == "More answers than scans: some typed the address"
+    assert "%" not in cells["Conversion"]
     assert "Print and download" not in html  # analysts read, they do not print
+
+
+def test_placements_are_grouped_by_survey_with_the_language_by_its_name(client):
+    first, second = gen_survey("forst"), gen_survey("sedan")
+    gen_placement(first, code="TVATT1")
+    pinned = gen_placement(second, code="TVATT2")
+    pinned.language = "ar"
+    db.session.commit()
+    login(client, gen_user("staff"))
+    html = client.get("/staff/placements/").get_data(as_text=True)
+    headings = re.findall(r'<h2 id="group-\d+">(.*?)</h2>', html, re.S)
+    assert len(headings) == 2 and "(sedan)" in headings[0] and "(forst)" in headings[1]  # newest first
+    assert html.index("TVATT2") < html.index("TVATT1")
+    assert '<bdi lang="ar">العربية</bdi>' in html
 
 
 def test_poster_form_keeps_the_survey_languages_the_line_partners_and_the_theme_colour(client):
