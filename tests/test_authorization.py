@@ -66,6 +66,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "forum_staff.index": STAFF,
     "forum_staff.new": STAFF,
     "forum_staff.manage": OWN_STAFF,
+    "forum_staff.reopen": ADMIN,
     "forum_staff.control": OWN_STAFF,
     "forum_staff.close": OWN_STAFF,
     "forum_staff.timer": OWN_STAFF,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -183,6 +184,25 @@ def control(session: ForumSession, action: Control, now: datetime) -> None:
             )
         bump(session)
         record(f"forum_{action.value}", "forum_session", session.id, code=session.code)
+
+
+def may_reopen(session: ForumSession, now: datetime) -> bool:
+    """A session closed today (in the configured time zone) can be opened again by an admin; later not."""
+    if session.is_open or session.closed_at is None:
+        return False
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return session.closed_at.astimezone(zone).date() == now.astimezone(zone).date()
+
+
+def reopen(session: ForumSession, now: datetime) -> None:
+    """Undo a close the same day (admins only, checked by the route): open again, voting and proposals shut."""
+    if not may_reopen(session, now):
+        raise ForumError(_("Only a session closed today can be opened again."))
+    with db.transaction():
+        session.status = SessionStatus.OPEN
+        session.closed_at = None
+        bump(session)
+        record("forum_reopen", "forum_session", session.id, code=session.code)
 
 
 def start_timer(session: ForumSession, minutes: int | None, now: datetime) -> None:

@@ -28,6 +28,7 @@ from participation.i18n.routing import staff_language
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
+from participation.staff.models import Role
 from participation.suppression import threshold
 from participation.themes.models import Theme
 from participation.themes.services import theme_name
@@ -100,6 +101,7 @@ def manage(session_id: int) -> str:
         public=public,
         rows=labels.rows(public),
         seconds_left=sessions.seconds_left(session, datetime.now(UTC)),
+        may_reopen=sessions.may_reopen(session, datetime.now(UTC)),
         timer_minutes=TIMER_MINUTES,
         proposals_allowed=sessions.proposals_allowed(session),
         proposal_cap_max=PROPOSAL_CAP_MAX,
@@ -123,6 +125,22 @@ def control(session_id: int) -> ResponseReturnValue:
         abort(400)
     except ForumError as error:
         flash(str(error), "error")
+    return redirect(url_for("forum_staff.manage", session_id=session.id))
+
+
+@bp.post("/<int:session_id>/reopen")
+@roles_required(Role.ADMIN)
+def reopen(session_id: int) -> ResponseReturnValue:
+    """An admin undoes a close the same day (audited); voting and proposals stay shut until opened."""
+    session = _session(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        sessions.reopen(session, datetime.now(UTC))
+    except ForumError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The session is open again. Voting and proposals stay closed until you open them."), "info")
     return redirect(url_for("forum_staff.manage", session_id=session.id))
 
 

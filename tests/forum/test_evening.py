@@ -264,3 +264,39 @@ def test_the_prompt_is_written_at_the_start_and_shown_to_the_room(app):
     assert "Vad ska vi göra i sommar?" in client.get(f"/sv/f/{session.code}/screen").get_data(as_text=True)
     page = staff.get(f"/staff/forum/{session.id}/translate?lang=ar").get_data(as_text=True)
     assert 'name="prompt"' in page
+
+
+def test_an_admin_can_undo_a_close_the_same_day_and_it_is_audited(app, client):
+    from datetime import UTC, datetime, timedelta
+
+    import sqlalchemy as sa
+
+    from participation.audit.models import AuditEvent
+    from participation.extensions import db
+    from participation.forum import sessions as forum_sessions
+    from participation.forum.models import SessionStatus
+    from tests.factories import csrf_token, gen_forum_session, gen_user, login
+
+    session = gen_forum_session()
+    session.status, session.closed_at, session.voting_open = SessionStatus.CLOSED, datetime.now(UTC), False
+    db.session.commit()
+    staff = app.test_client()
+    login(staff, gen_user("staff", email="staff@undo.example"))
+    page = f"/staff/forum/{session.id}"
+    assert "Undo the close" not in staff.get(page).get_data(as_text=True)
+    assert staff.post(f"{page}/reopen", data={"csrf_token": csrf_token(staff, page)}).status_code == 403
+    login(client, gen_user("admin", email="admin@undo.example"))
+    assert "Undo the close (only today)" in client.get(page).get_data(as_text=True)
+    client.post(f"{page}/reopen", data={"csrf_token": csrf_token(client, page)})
+    db.session.expire_all()
+    assert session.status is SessionStatus.OPEN and session.closed_at is None and not session.voting_open
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "forum_reopen")) is not None
+    # Closed yesterday: too late to undo, and the page no longer offers it.
+    session.status, session.closed_at = SessionStatus.CLOSED, datetime.now(UTC) - timedelta(days=1, hours=1)
+    db.session.commit()
+    with app.test_request_context():
+        assert not forum_sessions.may_reopen(session, datetime.now(UTC))
+    assert "Undo the close" not in client.get(page).get_data(as_text=True)
+    client.post(f"{page}/reopen", data={"csrf_token": csrf_token(client, page)})
+    db.session.expire_all()
+    assert session.status is SessionStatus.CLOSED
