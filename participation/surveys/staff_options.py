@@ -59,16 +59,24 @@ def question_form(survey: Survey, question: Question | None, submitted: bool) ->
 
 
 def question_page(
-    survey: Survey, item: Question | None, form: QuestionForm | None = None, status: int = 200, **options: Any
+    survey: Survey,
+    item: Question | None,
+    form: QuestionForm | None = None,
+    status: int = 200,
+    *,
+    message: str = "",
+    **options: Any,
 ) -> tuple[str, int]:
-    """The question's page; `options` are what the options' part needs beyond the defaults (see staff_options)."""
+    """The question's page, or for builder.js only its editor (the part it swaps in place); `message`
+    says what was just done there, `options` are what the options' part needs beyond the defaults."""
     return render_template(
-        "surveys_staff/question.html",
+        "surveys_staff/_question_editor.html" if wants_fragment() else "surveys_staff/question.html",
         survey=survey,
         question=item,
         form=form or question_form(survey, item, submitted=False),
         actions=EmptyForm(),
         answered=item is not None and has_answers(question=item),
+        editor_message=message,
         **options_context(item, **options),
     ), status
 

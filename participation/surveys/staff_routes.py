@@ -217,6 +217,8 @@ def question(survey_id: int, question_id: int | None = None) -> ResponseReturnVa
         except EditError as error:
             form.prompt.errors = [str(error)]
         else:
+            if staff_options.wants_fragment():  # builder.js: the saved question's page, in place
+                return staff_options.question_page(survey, saved, message=_("Saved."))
             flash(_("Saved."), "info")
             return redirect(url_for("surveys_staff.question", survey_id=survey.id, question_id=saved.id))
     return staff_options.question_page(survey, item, form, 422 if request.method == "POST" else 200)

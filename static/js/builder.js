@@ -5,6 +5,8 @@
  * - Options (question page) and the list of questions (survey page): each form is sent in the background
  *   to the same route as without JavaScript, with the X-Builder-Fragment header; the part of the page
  *   that comes back replaces the old one (also on a refusal: 422 with the message and what was typed).
+ * - The question itself the same way: saving it, and "add another question", swap the question's editor
+ *   and put its address in the history, so building a survey loads no page after the first question.
  */
 (function () {
   "use strict";
@@ -30,7 +32,7 @@
   function kindSettings() {
     var kind = document.querySelector("form.question-form select[name=kind]");
     if (!kind) { return; }
-    var groups = document.querySelectorAll(".kind-settings[data-kinds]");
+    var groups = kind.form.querySelectorAll(".kind-settings[data-kinds]");
     function show() {
       groups.forEach(function (group) {
         group.hidden = group.getAttribute("data-kinds").split(" ").indexOf(kind.value) === -1;
@@ -43,6 +45,8 @@
   function focusTarget(form, submitter) {
     // Where the keyboard should be after the swap: the same control of the same item, or the new option's box.
     if (form.classList.contains("add-option")) { return "#new-label"; }
+    // A question: a refused field first, else the new option of the saved question (its options come next).
+    if (form.classList.contains("question-form")) { return "[aria-invalid=true], #new-label"; }
     var item = form.closest("[data-item]");
     if (!item) { return null; }
     if (submitter && submitter.name === "direction") {
@@ -55,14 +59,15 @@
     var part = form.closest("[data-builder-fragment]");
     var data = new FormData(form);
     if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
-    var target = focusTarget(form, submitter);
+    return swap(part, form.action, { method: "POST", body: data }, focusTarget(form, submitter));
+  }
+
+  function swap(part, address, request, target) {
+    // Fetch the part anew from `address` and put it in the old one's place; the keyboard goes to `target`.
     part.setAttribute("aria-busy", "true");
-    return fetch(form.action, {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "X-Builder-Fragment": "1" }
-    }).then(function (response) {
+    request.credentials = "same-origin";
+    request.headers = { "X-Builder-Fragment": "1" };
+    return fetch(address, request).then(function (response) {
       if (response.status !== 200 && response.status !== 422) { throw new Error(String(response.status)); }
       return response.text();
     }).then(function (html) {
@@ -71,11 +76,18 @@
       var fresh = holder.querySelector("#" + part.id);
       if (!fresh) { throw new Error("the answer has no part to show"); }
       part.replaceWith(fresh);
-      var focus = [target, "[aria-invalid=true]", "#new-label", "h2"].map(function (selector) {
+      if (fresh.dataset.location) {  // the question's editor: its own address, title and settings
+        if (fresh.dataset.location !== window.location.pathname) {
+          window.history.pushState({ builder: true }, "", fresh.dataset.location);
+        }
+        document.title = fresh.dataset.title;
+        kindSettings();
+      }
+      var focus = [target, "[aria-invalid=true]", "#new-label", "h2", "h1"].map(function (selector) {
         return selector ? fresh.querySelector(selector) : null;
       }).filter(function (element) { return element && !element.disabled; })[0];
       if (focus) {
-        if (focus.tagName === "H2") { focus.setAttribute("tabindex", "-1"); }
+        if (/^H[12]$/.test(focus.tagName)) { focus.setAttribute("tabindex", "-1"); }
         focus.focus();
       }
     });
@@ -112,7 +124,22 @@
     });
   }
 
+  function loadInPlace() {
+    // "Add another question": the empty editor in place of the last one.
+    document.addEventListener("click", function (event) {
+      var link = event.target instanceof Element && event.target.closest("a[data-builder-load]");
+      if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+      var part = link.closest("[data-builder-fragment]");
+      if (!part) { return; }
+      event.preventDefault();
+      swap(part, link.href, { method: "GET" }, "#prompt").catch(function () { window.location.href = link.href; });
+    });
+    // Back and forward through questions built in place: the page of that address.
+    window.addEventListener("popstate", function () { window.location.reload(); });
+  }
+
   deriveSlug();
   kindSettings();
   inPlace();
+  loadInPlace();
 }());

@@ -3,6 +3,7 @@ builder; axe on every page at laptop and phone width, in Swedish and English."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -172,7 +173,10 @@ def test_a_youth_worker_builds_a_survey_of_every_kind_without_a_page_load_per_op
             if index == 0
             else page.locator(".builder-next a.button")  # "add another question" on the question's page
         )
-        click(add)
+        click(add, navigates=index == 0)  # the first from the survey's page; then in place
+        expect(page.locator("h1")).to_have_text("Lägg till en fråga")
+        if index:
+            expect(page.locator("#prompt")).to_be_focused()  # the empty editor, ready to type in
         page.locator("#prompt").fill(prompt)
         page.locator("#kind").select_option(kind)
         clicks["count"] += 1
@@ -183,8 +187,14 @@ def test_a_youth_worker_builds_a_survey_of_every_kind_without_a_page_load_per_op
             page.locator("#min_value").fill("0")
             page.locator("#max_value").fill("7")
         assert page.locator("#scale_low").is_visible() == (kind == "scale")
-        click(page.locator("form.question-form button[type=submit]"))
-        assert page.locator("h1").inner_text() == prompt
+        click(page.locator("form.question-form button[type=submit]"), navigates=False)
+        expect(page.locator("h1")).to_have_text(prompt)
+        assert page.title().startswith(prompt[:30]) and page.title().endswith("– Delaktig")
+        assert re.search(r"/questions/\d+$", page.url)  # its own address, in the history
+        if options:
+            expect(page.locator("#new-label")).to_be_focused()
+        if index == 0:
+            question_loads = loads["count"]
         before = loads["count"]
         for number, label in enumerate(options, start=1):
             page.locator("#new-label").fill(label)
@@ -193,6 +203,13 @@ def test_a_youth_worker_builds_a_survey_of_every_kind_without_a_page_load_per_op
             expect(page.locator("#options .option-item")).to_have_count(number)
             assert page.evaluate("document.activeElement.id") == "new-label"
         option_loads += loads["count"] - before
+    question_loads = loads["count"] - question_loads  # after the first question: none
+    # The address in the history is the question's: reloading it shows the same question.
+    url = page.url
+    page.reload()
+    expect(page.locator("h1")).to_have_text(QUESTIONS[-1][1])
+    assert page.url == url
+    loads["count"] -= 1  # the reload was the test's, not the youth worker's
     # Reorder and remove in place: the last question's "Nej" goes up, then away.
     before = loads["count"]
     click(page.get_by_role("button", name="Flytta upp Nej"), navigates=False)
@@ -214,9 +231,11 @@ def test_a_youth_worker_builds_a_survey_of_every_kind_without_a_page_load_per_op
     print(
         f"\nbuilt {len(QUESTIONS)} questions of every kind with {options_total} options: "
         f"{clicks['count']} clicks or Enter presses, {loads['count']} full page loads, "
-        f"{option_loads} of them for options or moving and deleting questions"
+        f"{option_loads} of them for options or moving and deleting questions, "
+        f"{question_loads} for the questions after the first"
     )
     assert option_loads == 0
+    assert question_loads == 0
     db.session.rollback()
     survey = db.session.scalar(sa.select(Survey).where(Survey.slug == "fritid-i-backby"))
     assert survey is not None and survey.title == {"sv": "Fritid i Bäckby"}

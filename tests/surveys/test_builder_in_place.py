@@ -173,3 +173,40 @@ def test_questions_move_and_go_in_place_as_fragments(client):
     assert [q.position for q in db.session.get(Survey, survey.id).questions] == list(range(7))
     plain = post(client, f"{page}/questions/{first.id}/move", {"direction": "down"}, page)
     assert plain.status_code == 302 and plain.headers["Location"].endswith("#questions")
+
+
+def test_questions_are_added_and_saved_in_place_as_fragments(client):
+    survey = gen_survey(status=SurveyStatus.DRAFT)
+    login(client, gen_user("staff"))
+    new = f"/staff/surveys/{survey.id}/questions/new"
+    empty = client.get(new, headers=FRAGMENT)
+    text = empty.get_data(as_text=True)
+    assert empty.status_code == 200 and text.lstrip().startswith('<div id="question-editor"')
+    assert "<html" not in text and f'data-location="{new}"' in text and 'name="csrf_token"' in text
+    count = len(survey.questions)
+    refused = post(client, new, {"prompt": "", "kind": "single_choice", "key": "mitt-val"}, new, FRAGMENT)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "<html" not in text and 'aria-invalid="true"' in text
+    assert 'value="mitt-val"' in text  # what was typed stays
+    db.session.expire_all()
+    assert len(db.session.get(Survey, survey.id).questions) == count  # nothing stored
+    saved = post(client, new, {"prompt": "Vad gör du på helgen?", "kind": "single_choice"}, new, FRAGMENT)
+    text = saved.get_data(as_text=True)
+    db.session.expire_all()
+    question = db.session.get(Survey, survey.id).questions[-1]
+    assert saved.status_code == 200 and "<html" not in text and "Saved." in text
+    assert f'data-location="/staff/surveys/{survey.id}/questions/{question.id}"' in text
+    assert '<h1 class="question-heading">Vad gör du på helgen?</h1>' in text
+    assert 'id="new-label"' in text  # the options come next, in the same part
+    with client.session_transaction() as flashed:
+        assert not flashed.get("_flashes")  # said in the part, not left for the next page
+    edited = post(
+        client,
+        f"/staff/surveys/{survey.id}/questions/{question.id}",
+        {"prompt": "Vad gör du oftast på helgen?", "kind": "single_choice", "key": question.key},
+        new,
+        FRAGMENT,
+    )
+    assert edited.status_code == 200 and "Vad gör du oftast på helgen?</h1>" in edited.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Question, question.id).prompt["sv"] == "Vad gör du oftast på helgen?"
