@@ -68,7 +68,8 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     register_login(app)
-    babel.init_app(app, locale_selector=get_locale)
+    # Times on pages read in the initiative's zone (the one staff type them in), not in UTC.
+    babel.init_app(app, locale_selector=get_locale, default_timezone=app.config["TIMEZONE"])
     register_language_routing(app)
     register_formatting(app)
     register_security_headers(app)

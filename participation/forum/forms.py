@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Field, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateTimeLocalField, Field, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from participation.core.hygiene import has_visible_text
@@ -45,6 +49,7 @@ class NewSessionForm(FlaskForm):
         render_kw={"rows": 2},
     )
     partner_id = owner_field()
+    planned_at = DateTimeLocalField(_l("When it takes place (optional)"), validators=[Optional()])
     mode = SelectField(_l("Mode"), choices=mode_choices)
     base_language = SelectField(_l("Base language"))
     languages = CheckboxesField(_l("Languages"), validators=[DataRequired()])
@@ -58,6 +63,15 @@ class NewSessionForm(FlaskForm):
         validators=[Length(max=ITEMS_MAX * (PROPOSAL_MAX + 1)), visible_lines],
         render_kw={"rows": 6},
     )
+
+    def validate_planned_at(self, field: Field) -> None:
+        """A time in the local zone (as typed), kept in UTC; earlier today is fine, an earlier day is a typo."""
+        if field.data is None:
+            return
+        local = ZoneInfo(current_app.config["TIMEZONE"])
+        field.data = field.data.replace(tzinfo=local)
+        if field.data.date() < datetime.now(local).date():
+            raise ValidationError(_l("That day has passed. Choose today or a later day, or leave it empty."))
 
 
 class ItemForm(FlaskForm):

@@ -81,6 +81,8 @@ class ForumSession(Owned, Base):
     # Bumped in the same transaction as every change the screens show, so a poll can answer 304 cheaply.
     version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the evening is planned to start, if the facilitator said: the staff home's "next forum session".
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The partner that holds the forum (see participation.staff.ownership); set on the first flush.
     partner_id: Mapped[int] = mapped_column(sa.ForeignKey("partner.id", ondelete="RESTRICT"), index=True)

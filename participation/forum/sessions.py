@@ -79,6 +79,7 @@ def create_session(
     requires_approval: bool,
     items: list[str],
     prompt: str = "",
+    planned_at: datetime | None = None,
 ) -> ForumSession:
     """A new open session with its join code, a placement for the projector's QR, and its first items."""
     with db.transaction():
@@ -90,6 +91,7 @@ def create_session(
             prompt={base_language: prompt.strip()} if prompt.strip() else {},
             base_language=base_language,
             languages=list(languages),
+            planned_at=planned_at,
             dots_per_person=(
                 1 if mode is ForumMode.POLL else dots_per_person if mode is ForumMode.DOTS else None
             ),

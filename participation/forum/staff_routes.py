@@ -81,6 +81,7 @@ def new() -> ResponseReturnValue:
                 requires_approval=form.requires_approval.data,
                 items=[line for line in (form.items.data or "").splitlines() if line.strip()],
                 prompt=form.prompt.data or "",
+                planned_at=form.planned_at.data,
             )
         return redirect(url_for("forum_staff.manage", session_id=session.id))
     status = 422 if request.method == "POST" else 200

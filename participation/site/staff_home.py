@@ -86,10 +86,16 @@ def _moderation(_app: Flask, *, user: Any, now: datetime) -> HomePart | None:
 def _forum(_app: Flask, *, user: Any, now: datetime) -> HomePart | None:
     if user.role is Role.ANALYST:
         return None  # the forum's staff pages are for staff and admins
-    query = sa.select(ForumSession).where(ForumSession.status == SessionStatus.OPEN)
-    running = list(db.session.scalars(_mine(query, ForumSession).order_by(ForumSession.created_at.desc())))
+    query = _mine(sa.select(ForumSession).where(ForumSession.status == SessionStatus.OPEN), ForumSession)
+    started = sa.or_(ForumSession.planned_at.is_(None), ForumSession.planned_at <= now)
+    running = list(db.session.scalars(query.where(started).order_by(ForumSession.created_at.desc())))
+    upcoming = db.session.scalars(
+        query.where(ForumSession.planned_at > now).order_by(ForumSession.planned_at, ForumSession.id).limit(1)
+    ).first()
     return HomePart(
-        30, "staff/_home_forum.html", {"running": running[:LIST_MAX], "more": len(running) > LIST_MAX}
+        30,
+        "staff/_home_forum.html",
+        {"running": running[:LIST_MAX], "more": len(running) > LIST_MAX, "upcoming": upcoming},
     )
 
 

@@ -156,3 +156,53 @@ def test_the_staff_menu_is_a_details_element(client) -> None:
     login(client, gen_user("staff"))
     html = home(client)
     assert '<details class="staff-menu">' in html and "<summary>Menu</summary>" in html
+
+
+def test_the_next_planned_forum_session_is_shown_apart_from_the_running_ones(app, client) -> None:
+    from zoneinfo import ZoneInfo
+
+    import sqlalchemy as sa
+
+    from participation.forum.models import ForumSession
+    from tests.factories import csrf_token
+
+    login(client, gen_user("staff"))
+    local = ZoneInfo(app.config["TIMEZONE"])
+    tomorrow = (datetime.now(local) + timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
+    form = {
+        "title": "Tjejforum i december",
+        "mode": "topics",
+        "base_language": "sv",
+        "languages": ["sv"],
+        "dots_per_person": "3",
+        "requires_approval": "y",
+    }
+    past = (datetime.now(local) - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    refused = client.post(
+        "/staff/forum/new",
+        data={"csrf_token": csrf_token(client, "/staff/forum/new"), **form, "planned_at": past},
+    )
+    assert refused.status_code == 422 and "That day has passed" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ForumSession)) == 0  # nothing stored
+    created = client.post(
+        "/staff/forum/new",
+        data={
+            "csrf_token": csrf_token(client, "/staff/forum/new"),
+            **form,
+            "planned_at": tomorrow.strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    assert created.status_code == 302
+    planned = db.session.scalar(sa.select(ForumSession))
+    assert planned.planned_at == tomorrow.astimezone(UTC)  # typed in local time, kept in UTC
+    running = gen_forum_session()
+    forum = home(client).split('id="home-forum"', 1)[1].split("</section>", 1)[0]
+    listed, nxt = forum.split("Next:", 1)
+    assert running.code in listed and planned.code not in listed  # not running before its time
+    assert "Tjejforum i december" in nxt and "planned for" in nxt and "6:00\u202fPM" in nxt  # local time
+    manage = client.get(f"/staff/forum/{planned.id}").get_data(as_text=True)
+    assert "planned for" in manage
+    planned.planned_at = datetime.now(UTC) - timedelta(minutes=5)  # the evening has begun
+    db.session.commit()
+    forum = home(client).split('id="home-forum"', 1)[1].split("</section>", 1)[0]
+    assert planned.code in forum and "Next:" not in forum
