@@ -144,7 +144,10 @@ class QueueItem:
 
 @dataclass(frozen=True)
 class OtherItem:
-    """A text of another capability waiting for a decision (a proposed forum topic), as its source gives it."""
+    """A text of another capability waiting for a decision (a proposed forum topic), as its source gives it.
+
+    It is approved or hidden; redacting, and the "needs a reader" mark, are the answers' own.
+    """
 
     source: str  # the source's key, as in `Source.key` ("forum")
     id: int
@@ -155,7 +158,6 @@ class OtherItem:
     sent: datetime
     flags: tuple[str, ...] = ()
     segments: list[Segment] = field(default_factory=list)
-    decisions: tuple[str, ...] = ("approve", "hide")  # those the source supports (services.Decision values)
 
     @property
     def reasons(self) -> list[str]:
