@@ -122,9 +122,9 @@ def register_blueprints(app: Flask) -> None:
 
 def connect_capabilities(app: Flask) -> None:
     """Higher capabilities answer the signals of lower ones (participation.core.signals)."""
-    from participation import actions, followup, insights, placements, site
+    from participation import actions, followup, forum, insights, placements, site
 
-    for capability in (placements, followup, insights, actions, site):
+    for capability in (placements, followup, forum, insights, actions, site):
         capability.init_app(app)
 
 

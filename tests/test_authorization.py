@@ -44,6 +44,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "placements_staff.start_kiosk": OWN_STAFF,
     "moderation.queue": STAFF,
     "moderation.decide": OWN_STAFF,
+    "moderation.decide_other": OWN_STAFF,  # a proposed forum topic, decided in the queue
     "moderation.bulk": OWN_STAFF,
     "moderation.needs_reader": OWN_STAFF,
     "quarantine.decide": STAFF,
@@ -232,7 +233,11 @@ def _url(rule, ids) -> str:  # type: ignore[no-untyped-def]
         "point_id": ids["point"],
         "program_id": ids["program"],
     }
-    path = rule.rule.replace("<any(csv, xlsx):kind>", "csv").replace("<any(csv, xlsx, json):kind>", "json")
+    path = (
+        rule.rule.replace("<source_key>", "forum")
+        .replace("<any(csv, xlsx):kind>", "csv")
+        .replace("<any(csv, xlsx, json):kind>", "json")
+    )
     for name, value in values.items():
         path = path.replace(f"<int:{name}>", str(value)).replace(f"<any(svg, png):{name}>", str(value))
     assert "<" not in path, path

@@ -41,6 +41,11 @@ thanks_parts = _signals.signal("thanks-parts")
 # each receiver returns a participation.staff.home.HomePart or None.
 staff_home_parts = _signals.signal("staff-home-parts")
 
+# The moderation queue asks which other texts wait for a person (participant-proposed forum topics):
+# each receiver returns a participation.moderation.queue.Source, which lists its waiting items for the
+# queue's filters and takes the decisions on them with its own services and audit.
+moderation_sources = _signals.signal("moderation-sources")
+
 
 def send(signal: Any, **values: Any) -> None:
     """Tell every receiver connected for this app."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -12,6 +13,7 @@ from flask_login import current_user
 from participation.core.hygiene import to_id
 from participation.exports import MACHINE, Style, report_csv, report_xlsx
 from participation.extensions import db
+from participation.forum.models import ForumSession
 from participation.i18n.routing import staff_language
 from participation.insights import activity, coding, exports, labels, needs, sparks
 from participation.insights import filters as needs_filters
@@ -70,6 +72,12 @@ def needs_map() -> str:
         genders=PROFILE_CHOICES[ProfileField.GENDER],
         components=needs_filters.COMPONENTS,
         places=labels.placement_names(),
+        # The forum's result exports are its partner's data: analysts find them here (issue 14, point 3).
+        forum_sessions=list(
+            db.session.scalars(
+                ownership.visible(sa.select(ForumSession), ForumSession).order_by(ForumSession.id.desc())
+            )
+        ),
         delimiter=Style.named(None, g.lang),
         described=exports.describe(filters, by),
         spark=sparks.spark,

@@ -2,10 +2,14 @@
 
 Every decision works with and without JavaScript: a form post answers with a redirect back to the same
 page, filters and the next item's anchor; the queue's script (static/js/moderation.js) sends the same form
-asking for JSON and takes the item off the page in place.
+asking for JSON and takes the item off the page in place. Other sources' items (proposed forum topics,
+see queue.Source) are decided at `/<source>/<id>` with the source's own services, and only by those whose
+partner owns the source's object, exactly as on the source's own pages.
 """
 
 from __future__ import annotations
+
+import re
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -42,6 +46,7 @@ def _render_queue(status: int = 200, **extra: object) -> ResponseReturnValue:
         page=moderation_queue.page(filters, partner_id=partner_id),
         pending=moderation_queue.pending_count(partner_id=partner_id),
         surveys=moderation_queue.surveys_with_texts(partner_id=partner_id),
+        others=[(source, source.sessions(partner_id)) for source in moderation_queue.sources()],
         languages=[(code, native_name(code)) for code in shipped_languages()],
         language_name=_language_name,
         form=EmptyForm(),
@@ -56,6 +61,9 @@ def queue() -> ResponseReturnValue:
     return _render_queue()
 
 
+_ITEM_KEY = re.compile(r"(?:[a-z_]{1,20}-)?[0-9]{1,9}")
+
+
 def _wants_json() -> bool:
     return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
@@ -67,7 +75,7 @@ def _back(message: str) -> ResponseReturnValue:
     flash(message, "info")
     filters = moderation_queue.Filters.from_args(request.args)
     following = request.args.get("next", "")
-    anchor = f"item-{following}" if following.isdigit() else "queue"
+    anchor = f"item-{following}" if _ITEM_KEY.fullmatch(following) else "queue"
     return redirect(url_for("moderation.queue", **filters.args(), _anchor=anchor))
 
 
@@ -106,18 +114,71 @@ def decide(answer_id: int) -> ResponseReturnValue:
     return _back(messages[decision])
 
 
+def _source(key: str) -> moderation_queue.Source:
+    source = moderation_queue.source_named(key)
+    if source is None:
+        abort(404)
+    return source
+
+
+@bp.post("/<source_key>/<int:item_id>")
+@roles_required(*STAFF_ROLES)
+def decide_other(source_key: str, item_id: int) -> ResponseReturnValue:
+    """A decision on another source's item (a proposed forum topic), by its own services and audit."""
+    source = _source(source_key)
+    ownership.require_change(source.owner(item_id))
+    _checked_form()
+    try:
+        decision = services.Decision(request.form.get("decision", ""))
+    except ValueError:
+        abort(400)
+    try:
+        source.decide(item_id, decision.value)
+    except LookupError:
+        abort(404)
+    except services.ModerationError as error:
+        return _refused(str(error))
+    messages = {services.Decision.APPROVE: _("Approved."), services.Decision.HIDE: _("Hidden.")}
+    return _back(messages.get(decision, _("Saved.")))
+
+
+def _chosen() -> tuple[list[int], dict[str, list[int]]]:
+    """The ticked items: answers by their id, other sources' items by "<source>-<id>"."""
+    answers: list[int] = []
+    others: dict[str, list[int]] = {}
+    for value in request.form.getlist("selected"):
+        key, _dash, number = value.rpartition("-")
+        found = parse_id(number)
+        if found is None:
+            continue
+        if not key:
+            answers.append(found)
+        elif re.fullmatch(r"[a-z_]{1,20}", key):
+            others.setdefault(key, []).append(found)
+    return answers, others
+
+
 @bp.post("/bulk")
 @roles_required(*STAFF_ROLES)
 def bulk() -> ResponseReturnValue:
-    """Approve the chosen unflagged texts together; a flagged one among them refuses all."""
-    ids = [number for value in request.form.getlist("selected") if (number := parse_id(value)) is not None]
+    """Approve the chosen unflagged texts together; a flagged one among them refuses all.
+
+    A refusal answers 4xx, so the request's unit of work keeps none of the batch (database.init_app).
+    """
+    ids, others = _chosen()
     for survey in services.surveys_of(ids):
         ownership.require_change(survey)
+    chosen = {_source(key): numbers for key, numbers in others.items()}
+    for source, numbers in chosen.items():
+        for number in numbers:
+            ownership.require_change(source.owner(number))
     _checked_form()
-    if not ids:
+    if not ids and not chosen:
         return _refused(_("Choose at least one text to approve."))
     try:
-        approved = services.approve_many(ids)
+        approved = services.approve_many(ids) if ids else 0
+        for source, numbers in chosen.items():
+            approved += source.approve_many(numbers)
     except LookupError:
         abort(404)
     except services.ModerationError as error:

@@ -9,10 +9,12 @@ import sqlalchemy as sa
 
 from participation.config import DEFAULT_LANGUAGES
 from participation.extensions import db
+from participation.forum.models import ForumItem, ItemStatus
 from participation.surveys.models import Answer, ModerationStatus
 from tests.browser.test_more_pages import _log_in
 from tests.browser.test_survey_flow import assert_accessible, visit
-from tests.factories import gen_survey, gen_user
+from tests.factories import PARTNER, gen_survey, gen_user
+from tests.moderation.test_forum_proposals import forum, propose
 from tests.moderation.test_queue import add_texts
 
 if TYPE_CHECKING:
@@ -96,6 +98,48 @@ def test_without_script_a_decision_comes_back_to_the_next_item(new_context: NewC
     assert statuses()[first.id] is ModerationStatus.APPROVED
 
 
+def proposal_statuses() -> dict[int, ItemStatus]:
+    db.session.rollback()
+    rows = db.session.execute(sa.select(ForumItem.id, ForumItem.status).where(ForumItem.proposed))
+    return {row.id: row.status for row in rows}
+
+
+def test_forum_proposals_are_decided_with_keys_in_place_beside_the_answers(new_context: NewContext) -> None:
+    session = forum(partner=PARTNER)
+    flagged = propose(session, "Ring mig 070-123 45 67")
+    calm = propose(session, "Fler bänkar i parken")
+    (answer,) = add_texts(gen_survey(), ["Mer läxhjälp"])
+    page = new_context(**DESK).new_page()
+    _log_in(page, gen_user("staff"))
+    visit(page, QUEUE)
+    page.evaluate("() => { window.__samePage = true; }")
+    for _press in range(60):
+        if focused_item(page):
+            break
+        page.keyboard.press("Tab")
+    assert page.locator(f"#item-forum-{flagged.id} mark").inner_text() == "070-123 45 67"
+    for key in (f"forum-{flagged.id}", f"forum-{calm.id}", str(answer.id)):
+        assert focused_item(page) == f"item-{key}"
+        page.keyboard.press("Enter")
+        page.locator(f"#item-{key}").wait_for(state="detached")
+    assert page.evaluate("() => window.__samePage") is True
+    assert proposal_statuses() == {flagged.id: ItemStatus.HIDDEN, calm.id: ItemStatus.APPROVED}
+    assert statuses()[answer.id] is ModerationStatus.APPROVED
+
+
+def test_without_script_a_proposal_decision_comes_back_to_the_next_item(new_context: NewContext) -> None:
+    session = forum(partner=PARTNER)
+    first, second = propose(session, "Fler bänkar"), propose(session, "Längre öppettider")
+    page = new_context(javascript=False, **DESK).new_page()
+    _log_in(page, gen_user("staff"))
+    visit(page, f"{QUEUE}?source=forum-{session.id}")
+    with page.expect_navigation():
+        page.locator(f"#item-forum-{first.id} button[value=approve]").click()
+    assert page.url.endswith(f"{QUEUE}?source=forum-{session.id}#item-forum-{second.id}")
+    assert page.locator(f"#item-forum-{first.id}").count() == 0
+    assert proposal_statuses()[first.id] is ItemStatus.APPROVED
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_queue_has_no_axe_violations(new_context: NewContext, lang: str) -> None:
     survey = gen_survey()
@@ -104,6 +148,9 @@ def test_the_queue_has_no_axe_violations(new_context: NewContext, lang: str) -> 
     (marked,) = add_texts(survey, ["Fler kvällar"], language="so")
     marked.needs_reader = True
     db.session.commit()
+    session = forum(partner=PARTNER)
+    propose(session, "jag heter Ahmed")
+    propose(session, "ملعب جديد", language="ar")
     page = new_context(locale=lang, **DESK).new_page()
     _log_in(page, gen_user("staff"))
     visit(page, QUEUE)

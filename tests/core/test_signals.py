@@ -19,9 +19,19 @@ def test_every_app_has_its_own_receivers_once(app):
         signals.follow_up_of_code,
         signals.kiosk_placement,
         signals.themes_changed,
+        signals.moderation_sources,
     ):
         assert _receivers(app, signal) == _receivers(other, signal) >= 1
     assert _receivers(app, signals.thanks_parts) == 2  # the follow-up offer and the latest actions
+    assert _receivers(app, signals.moderation_sources) == 1  # the forum's proposals
+
+
+def test_the_moderation_queue_hears_the_forum_without_importing_it(app):
+    with app.test_request_context():
+        from participation.moderation.queue import source_named, sources
+
+        assert [source.key for source in sources()] == ["forum"]
+        assert source_named("forum") is not None and source_named("nosuch") is None
 
 
 def test_a_signal_sent_in_one_app_is_answered_by_its_receivers_only(app, db):
