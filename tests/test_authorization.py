@@ -45,6 +45,7 @@ ALLOWED: dict[str, set[str] | dict[str, set[str]]] = {
     "moderation.queue": STAFF,
     "moderation.decide": OWN_STAFF,
     "moderation.decide_other": OWN_STAFF,  # a proposed forum topic, decided in the queue
+    "moderation.needs_reader_other": OWN_STAFF,  # a proposed forum topic left for a reader
     "moderation.bulk": OWN_STAFF,
     "moderation.needs_reader": OWN_STAFF,
     "quarantine.decide": STAFF,

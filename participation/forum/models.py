@@ -119,6 +119,8 @@ class ForumItem(Base):
     flags: Mapped[list[str] | None] = mapped_column(sa.JSON)
     # A proposal beyond the flood ceiling of its address: shown nowhere until staff release it.
     quarantined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A moderator who cannot read the proposal's language left it for a colleague who can.
+    needs_reader: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     session: Mapped[ForumSession] = relationship(back_populates="items")

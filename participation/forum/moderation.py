@@ -4,6 +4,7 @@ The moderation capability sits below the forum, so it asks (`signals.moderation_
 module answers with `ForumProposals`: the proposals waiting for approval, filtered as the queue asks,
 and the decisions on them made with `sessions.moderate_item`, which audits them as the facilitator's
 page does. Proposals can be approved or hidden; the forum has no redacted state, so none is offered.
+A moderator who cannot read a proposal's language marks it for a colleague, as with free texts.
 Held proposals (quarantined) wait on the staff home instead, as on the facilitator's page.
 """
 
@@ -17,6 +18,7 @@ from flask import Flask
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from participation.audit.services import record
 from participation.core import signals
 from participation.core.textflags import detect_flags
 from participation.database import utcnow
@@ -71,9 +73,11 @@ class ForumProposals:
         return [(session.id, content(session.title, session.base_language)) for session in found]
 
     def items(self, filters: Filters, partner_id: int | None) -> list[OtherItem]:
-        if filters.survey is not None or filters.needs_reader:
-            return []  # a survey was chosen; and proposals cannot be marked for a reader
+        if filters.survey is not None:
+            return []  # a survey was chosen
         query = self._waiting(partner_id)
+        if filters.needs_reader:
+            query = query.where(ForumItem.needs_reader.is_(True))
         if filters.other is not None:
             kind, session_id = filters.other
             if kind != KEY:
@@ -102,6 +106,7 @@ class ForumProposals:
                 sent=item.created_at,
                 flags=tuple(item.flags or ()),
                 segments=segments(text),
+                needs_reader=item.needs_reader,
             )
             if not filters.flagged or found.flagged:
                 items.append(found)
@@ -134,3 +139,11 @@ class ForumProposals:
         for item in waiting:
             moderate_item(item.session, item, ItemStatus.APPROVED)
         return len(waiting)
+
+    def mark_reader(self, item_id: int, needed: bool) -> None:
+        item = db.session.get(ForumItem, item_id)
+        if item is None:
+            raise LookupError(item_id)
+        with db.transaction():
+            item.needs_reader = needed
+            record("proposal_needs_reader" if needed else "proposal_reader_found", "forum_item", item.id)

@@ -146,7 +146,7 @@ class QueueItem:
 class OtherItem:
     """A text of another capability waiting for a decision (a proposed forum topic), as its source gives it.
 
-    It is approved or hidden; redacting, and the "needs a reader" mark, are the answers' own.
+    It is approved or hidden, and may be marked for a reader of its language; redacting is the answers' own.
     """
 
     source: str  # the source's key, as in `Source.key` ("forum")
@@ -158,6 +158,7 @@ class OtherItem:
     sent: datetime
     flags: tuple[str, ...] = ()
     segments: list[Segment] = field(default_factory=list)
+    needs_reader: bool = False
 
     @property
     def reasons(self) -> list[str]:
@@ -198,6 +199,9 @@ class Source(Protocol):
 
     def approve_many(self, item_ids: Sequence[int]) -> int:
         """Approve unflagged items together; a flagged one refuses all (services.ModerationError)."""
+
+    def mark_reader(self, item_id: int, needed: bool) -> None:
+        """Leave the item for a colleague who reads its language, or take the mark away (LookupError)."""
 
 
 def sources() -> list[Source]:

@@ -197,8 +197,28 @@ def needs_reader(answer_id: int) -> ResponseReturnValue:
         services.mark_needs_reader(answer_id, needed)
     except LookupError:
         abort(404)
+    return _marked(needed, f"item-{answer_id}")
+
+
+def _marked(needed: bool, anchor: str) -> ResponseReturnValue:
+    """The answer to a "needs a reader" form: JSON for moderation.js, else back to the item."""
     if _wants_json():
         return jsonify(ok=True, needed=needed, message=_("Saved."))
     flash(_("Saved."), "info")
     filters = moderation_queue.Filters.from_args(request.args)
-    return redirect(url_for("moderation.queue", **filters.args(), _anchor=f"item-{answer_id}"))
+    return redirect(url_for("moderation.queue", **filters.args(), _anchor=anchor))
+
+
+@bp.post("/<source_key>/<int:item_id>/reader")
+@roles_required(*STAFF_ROLES)
+def needs_reader_other(source_key: str, item_id: int) -> ResponseReturnValue:
+    """The mark "needs a reader" on another source's item (a proposed forum topic)."""
+    source = _source(source_key)
+    ownership.require_change(source.owner(item_id))
+    _checked_form()
+    needed = request.form.get("needed") == "1"
+    try:
+        source.mark_reader(item_id, needed)
+    except LookupError:
+        abort(404)
+    return _marked(needed, f"item-{source_key}-{item_id}")

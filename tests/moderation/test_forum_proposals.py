@@ -112,7 +112,7 @@ def test_only_waiting_proposals_appear_and_the_filters_apply_to_them(staff_a):
     assert shown("age=day") == [f(flagged), f(calm), str(answer.id)]
     assert shown("age=older") == [f(arabic)]
     assert shown(f"source=forum-{session.id}&language=ar") == []
-    assert shown("needs_reader=1") == []  # proposals cannot be marked for a reader
+    assert shown("needs_reader=1") == []  # none is marked for a reader yet
     assert shown("source=forum-x") == shown("source=survey-0") == shown()  # malformed: no filter
     assert shown("source=nosuch-1") == []  # a source nobody answers for holds nothing
     html = staff_a.get(QUEUE).get_data(as_text=True)
@@ -260,3 +260,44 @@ def test_the_staff_home_counts_waiting_proposals(staff_a):
     home = staff_a.get("/staff/").get_data(as_text=True)
     assert "/staff/moderation/" in home
     assert "1 text is waiting." in home
+
+
+def test_a_proposal_is_left_for_a_reader_of_its_language(app, staff_a):
+    session = forum()
+    arabic = propose(session, "ملعب جديد", language="ar")
+    calm = propose(session, "Fler fotbollsplaner")
+    action = f"/staff/moderation/forum/{arabic.id}/reader"
+    html = staff_a.get(QUEUE).get_data(as_text=True)
+    item = html[html.index(f'id="item-forum-{arabic.id}"') :]
+    assert f'action="{action}"' in item[: item.index("</article>")]
+    assert "leave it for a colleague who reads العربية" in item[: item.index("</article>")]
+    token = csrf_token(staff_a, QUEUE)
+    marked = staff_a.post(f"{action}?language=ar", data={"csrf_token": token, "needed": "1"})
+    assert marked.status_code == 302 and marked.headers["Location"].endswith(f"#item-forum-{arabic.id}")
+    assert "language=ar" in marked.headers["Location"]  # back to the same filters
+    db.session.expire_all()
+    assert db.session.get(ForumItem, arabic.id).needs_reader is True
+    events = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == arabic.id))
+    assert "proposal_needs_reader" in list(events)
+    assert keys(staff_a.get(f"{QUEUE}?needs_reader=1").get_data(as_text=True)) == [f"forum-{arabic.id}"]
+    json_answer = staff_a.post(
+        action, data={"csrf_token": token, "needed": "0"}, headers={"Accept": "application/json"}
+    )
+    assert json_answer.status_code == 200 and json_answer.get_json()["needed"] is False
+    assert keys(staff_a.get(f"{QUEUE}?needs_reader=1").get_data(as_text=True)) == []
+    # Another partner's staff cannot mark it, nor can an analyst; an unknown item is not found.
+    other = app.test_client()
+    login(other, gen_user("staff", email="staff-b@example.se", partner=B))
+    refused = other.post(action, data={"csrf_token": csrf_token(other, QUEUE), "needed": "1"})
+    assert refused.status_code == 404
+    analyst = app.test_client()
+    login(analyst, gen_user("analyst", email="analyst-a@example.se", partner=A))
+    assert (
+        analyst.post(action, data={"csrf_token": csrf_token(analyst, "/staff/"), "needed": "1"}).status_code
+        == 403
+    )
+    missing = staff_a.post("/staff/moderation/forum/999999/reader", data={"csrf_token": token, "needed": "1"})
+    assert missing.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ForumItem, arabic.id).needs_reader is False
+    assert db.session.get(ForumItem, calm.id).needs_reader is False
