@@ -446,7 +446,7 @@ HEADER = ["type", "name", "label::English (en)"]
     [
         (b"this is not a spreadsheet", "The file is not an Excel workbook (.xlsx)."),
         (b"PK\x03\x04 broken zip", "The file is not an Excel workbook (.xlsx)."),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old", "The file is in the old Excel format (.xls)."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old", "The file is in the old Excel format (.xls) but cannot be read"),
         (xlsx(None, [["list_name", "name"]]), "The workbook has no sheet named 'survey'."),
         (xlsx([["type", "name"], ["text", "idea"]]), "The survey sheet has no label column"),
         (

@@ -10,13 +10,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from participation.surveys.models import Option, Question
 from participation.surveys.xlsform.columns import SETTINGS_READ, dropped_settings, unsupported_choice_columns
 from participation.surveys.xlsform.languages import language_code
 from participation.surveys.xlsform.problems import Problem
 from participation.surveys.xlsform.ranking import RankingRows
+from participation.surveys.xlsform.workbook import Book
 
 # The names Delaktig's own export gives the notes that carry the survey's title (in every language) and thanks.
 TITLE_NOTE = "survey_title"
@@ -42,7 +42,7 @@ class ReadForm:
     themes: list[tuple[Question | Option, list[str], str, int]] = field(default_factory=list)
 
 
-def read_form(book: Workbook) -> ReadForm:
+def read_form(book: Book) -> ReadForm:
     """The form in a workbook: questions not yet in any session, and what could not be brought along."""
     return FormReader(book).read()
 
@@ -50,7 +50,7 @@ def read_form(book: Workbook) -> ReadForm:
 class FormReader(RankingRows):
     """Reads one XLSForm workbook into a form, collecting problems and errors."""
 
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Book) -> None:
         super().__init__(book)
         self.yes_no_lists = {}
         self.profile_fields = []
