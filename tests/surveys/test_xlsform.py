@@ -112,9 +112,16 @@ def test_export_writes_a_kobo_form_with_every_kind_and_every_language(db):
     assert rows["text"]["constraint"] == "string-length(.) <= 500"
     # Top 3 of 4 as ODK asks for it: three place questions in a group, each without the earlier picks.
     assert [row["name"] for row in book["survey"]][6:11] == ["rank", "rank_1", "rank_2", "rank_3", None]
-    assert (rows["rank"]["label::English (en)"], rows["rank"]["appearance"]) == ("Question rank", "field-list")
+    assert (rows["rank"]["label::English (en)"], rows["rank"]["appearance"]) == (
+        "Question rank",
+        "field-list",
+    )
     assert rows["rank"]["max_choices"] == "3"
-    assert [rows[f"rank_{place}"]["label::English (en)"] for place in (1, 2, 3)] == ["First", "Second", "Third"]
+    assert [rows[f"rank_{place}"]["label::English (en)"] for place in (1, 2, 3)] == [
+        "First",
+        "Second",
+        "Third",
+    ]
     assert rows["rank_1"]["label::Svenska (sv)"] == "Etta"
     assert [rows[f"rank_{place}"]["choice_filter"] for place in (1, 2, 3)] == [
         None,
@@ -446,7 +453,10 @@ HEADER = ["type", "name", "label::English (en)"]
     [
         (b"this is not a spreadsheet", "The file is not an Excel workbook (.xlsx)."),
         (b"PK\x03\x04 broken zip", "The file is not an Excel workbook (.xlsx)."),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old", "The file is in the old Excel format (.xls) but cannot be read"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old",
+            "The file is in the old Excel format (.xls) but cannot be read",
+        ),
         (xlsx(None, [["list_name", "name"]]), "The workbook has no sheet named 'survey'."),
         (xlsx([["type", "name"], ["text", "idea"]]), "The survey sheet has no label column"),
         (

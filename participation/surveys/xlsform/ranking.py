@@ -73,6 +73,21 @@ def _has_only(row: dict[str, str], columns: set[str]) -> bool:
     return all(not value or header.partition("::")[0] in columns for header, value in row.items())
 
 
+def _place_list(row: dict[str, str], key: str, place: int) -> str | None:
+    """The choice list of a ranking's place question as Delaktig writes it; None for any other row."""
+    select, list_name, or_other = split_type(" ".join(row.get("type", "").split()))
+    if (
+        select != "select_one"
+        or or_other
+        or row.get("name", "") != place_name(key, place)
+        or _compact(row.get("choice_filter", "")) != _compact(place_filter(key, place))
+        or not _has_only(row, _PLACE_COLUMNS)
+        or (place > 1 and row.get("required", "").strip().lower() not in _FALSE)
+    ):
+        return None
+    return list_name
+
+
 class RankingRows(ProfileRows):
     """A group of place questions that is a ranking with a limit, read as one ranking question."""
 
@@ -111,16 +126,8 @@ class RankingRows(ProfileRows):
         for number, row in rows[index + 1 : index + RANKING_MAX + 2]:
             if _type(row) in _END:
                 return (inner, list_names.pop()) if inner and self._fits(list_names, len(inner)) else None
-            select, list_name, or_other = split_type(" ".join(row.get("type", "").split()))
-            place = len(inner) + 1
-            if (
-                select != "select_one"
-                or or_other
-                or row.get("name", "") != place_name(key, place)
-                or _compact(row.get("choice_filter", "")) != _compact(place_filter(key, place))
-                or not _has_only(row, _PLACE_COLUMNS)
-                or (place > 1 and row.get("required", "").strip().lower() not in _FALSE)
-            ):
+            list_name = _place_list(row, key, len(inner) + 1)
+            if list_name is None:
                 return None
             list_names.add(list_name)
             inner.append((number, row))
