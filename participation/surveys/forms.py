@@ -116,5 +116,5 @@ class OptionForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("XLSForm file (.xlsx)"), validators=[FileRequired()])
+    file = FileField(_l("XLSForm file (.xlsx or .xls)"), validators=[FileRequired()])
     partner_id = owner_field()

@@ -31,6 +31,8 @@ class Conditions(FormReading):
 
     # The choice list of each question read as Delaktig's yes/no, in case a later condition needs its options.
     yes_no_lists: dict[str, str]
+    # The number of place questions while a ranking's group (see ranking.py) is read, else None.
+    ranking_places: int | None = None
 
     def _required(self, number: int, value: str) -> bool:
         """yes/true/1 is required; an expression is reported and left optional."""
@@ -177,7 +179,10 @@ class Conditions(FormReading):
 
     def _read_ranking_limit(self, number: int, value: str, question: Question) -> None:
         """A ranking asks for the top three at most; a Kobo rank question orders every option."""
-        if value.isascii() and value.isdigit() and len(value) <= 3 and int(value) >= 1:
+        if self.ranking_places is not None:
+            self._read_places_limit(number, value, question, self.ranking_places)
+            return
+        if _is_limit(value):
             question.max_choices = int(value)
         elif value:
             self._problem(
@@ -192,6 +197,33 @@ class Conditions(FormReading):
                 _l("Delaktig asks participants to rank only their top %(max)s options.", max=RANKING_MAX),
             )
             question.max_choices = RANKING_MAX if question.max_choices else None
+
+    def _read_places_limit(self, number: int, value: str, question: Question, places: int) -> None:
+        """A ranking's group of places: its own max_choices when it asks for as many places, else the places.
+
+        The limit is kept only below Delaktig's default (three places, one per option at most), so a form
+        with three places of five options and Delaktig's own ranking without a limit read the same.
+        """
+        default = min(RANKING_MAX, len(question.options))
+        if _is_limit(value) and min(int(value), default) == places:
+            question.max_choices = int(value)
+            return
+        if value:
+            self._problem(
+                "survey",
+                number,
+                _l(
+                    "max_choices '%(value)s' was not imported: the group asks for %(places)s places.",
+                    value=value,
+                    places=places,
+                ),
+            )
+        question.max_choices = places if places < default else None
+
+
+def _is_limit(value: str) -> bool:
+    """Whether a max_choices cell is a whole number from 1 (and short enough to be one)."""
+    return value.isascii() and value.isdigit() and len(value) <= 3 and int(value) >= 1
 
 
 def _number_bounds(expression: str) -> tuple[int | None, int | None] | None:

@@ -10,13 +10,13 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from participation.surveys.models import Option, Question
 from participation.surveys.xlsform.columns import SETTINGS_READ, dropped_settings, unsupported_choice_columns
 from participation.surveys.xlsform.languages import language_code
 from participation.surveys.xlsform.problems import Problem
-from participation.surveys.xlsform.profile import ProfileRows
+from participation.surveys.xlsform.ranking import RankingRows
+from participation.surveys.xlsform.workbook import Book
 
 # The names Delaktig's own export gives the notes that carry the survey's title (in every language) and thanks.
 TITLE_NOTE = "survey_title"
@@ -42,15 +42,15 @@ class ReadForm:
     themes: list[tuple[Question | Option, list[str], str, int]] = field(default_factory=list)
 
 
-def read_form(book: Workbook) -> ReadForm:
+def read_form(book: Book) -> ReadForm:
     """The form in a workbook: questions not yet in any session, and what could not be brought along."""
     return FormReader(book).read()
 
 
-class FormReader(ProfileRows):
+class FormReader(RankingRows):
     """Reads one XLSForm workbook into a form, collecting problems and errors."""
 
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Book) -> None:
         super().__init__(book)
         self.yes_no_lists = {}
         self.profile_fields = []
@@ -68,11 +68,19 @@ class FormReader(ProfileRows):
         if self.errors:
             return form
         self._read_choices()
-        for number, row in self.survey_sheet.rows:
+        rows = self.survey_sheet.rows
+        index = 0
+        while index < len(rows):
+            number, row = rows[index]
+            ranking = self._read_ranking_group(rows, index)
+            if ranking:
+                index += ranking
+                continue
             if " ".join(row.get("type", "").lower().split()) == "note":
                 self._read_note(number, row)
             elif not self._read_profile(number, row):
                 self._read_row(number, row)
+            index += 1
         if not self.questions and not self.profile_fields:
             self.errors.append(Problem(_l("The survey sheet has no question Delaktig can import.")))
         self._report_file()

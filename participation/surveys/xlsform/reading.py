@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from participation.surveys.editing import OPTION_KEY
 from participation.surveys.models import KEY_MAX, TEXT_LIMITS, Option, Question
 from participation.surveys.xlsform.languages import SHIPPED_LANGUAGES, language_code, language_header
 from participation.surveys.xlsform.problems import LazyString, Problem
-from participation.surveys.xlsform.workbook import Sheet, other_sheets, read_sheet
+from participation.surveys.xlsform.workbook import Book, Sheet, other_sheets, read_sheet
 
 _REFERENCE = re.compile(r"\$\{[^}]*\}")
 # XLSForm's language for labels without one when the settings name none.
@@ -46,7 +45,7 @@ class ChoiceList:
 class FormReading:
     """What every part of reading a workbook shares: its sheets, messages, languages and choice lists."""
 
-    def __init__(self, book: Workbook) -> None:
+    def __init__(self, book: Book) -> None:
         """Read the sheets; nothing is checked until read()."""
         self.problems: list[Problem] = []
         self.errors: list[Problem] = []

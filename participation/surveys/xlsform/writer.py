@@ -12,6 +12,7 @@ from participation.exports import append_row
 from participation.surveys.models import FREE_TEXT_MAX, SCALE_POINTS, Option, Question, QuestionKind, Survey
 from participation.surveys.xlsform.languages import language_header
 from participation.surveys.xlsform.profile import profile_texts
+from participation.surveys.xlsform.ranking import place_filter, place_name, place_words, places
 from participation.surveys.xlsform.reader import THANKS_NOTE, TITLE_NOTE
 from participation.surveys.xlsform.scales import YES_NO_LABELS, point_texts
 from participation.themes.models import Theme
@@ -88,9 +89,52 @@ def _themes_cell(themes: list[Theme]) -> dict[str, str]:
 
 
 def _survey_rows(survey: Survey, languages: list[str], list_names: dict[str, str]) -> list[dict[str, str]]:
-    """The survey sheet: one row per question."""
+    """The survey sheet: one row per question, a group of place questions for a ranking with a limit."""
     options = {option.id: (question, option) for question in survey.questions for option in question.options}
-    return [_question_row(question, languages, list_names, options) for question in survey.questions]
+    taken = {question.key for question in survey.questions} | set(survey.profile_fields)
+    taken |= {TITLE_NOTE, "intro", THANKS_NOTE}
+    rows = []
+    for question in survey.questions:
+        row = _question_row(question, languages, list_names, options)
+        if _ranked_in_places(question, taken):
+            rows += _ranking_rows(question, row, languages, list_names)
+        else:
+            rows.append(row)
+    return rows
+
+
+def _ranked_in_places(question: Question, taken: set[str]) -> bool:
+    """Whether a ranking asks for fewer places than it has options, and its place names are free."""
+    count = places(question) if question.kind is QuestionKind.RANKING else 0
+    return 0 < count < len(question.options) and not any(
+        place_name(question.key, place) in taken for place in range(1, count + 1)
+    )
+
+
+def _ranking_rows(
+    question: Question, row: dict[str, str], languages: list[str], list_names: dict[str, str]
+) -> list[dict[str, str]]:
+    """A ranking's top N as ODK asks for it: N select_one questions in a group, each without the earlier picks.
+
+    The group carries the question, its condition and themes (and Delaktig's max_choices as set); the
+    first place is required when the question is. See ranking.py for the shape the import reads back.
+    """
+    group = {"type": "begin_group", "name": question.key} | _texts_cells("label", question.prompt, languages)
+    group |= {"relevant": row["relevant"], "appearance": "field-list"}
+    group |= {"max_choices": row["max_choices"]} if "max_choices" in row else {}
+    group |= _themes_cell(question.themes)
+    words = place_words(languages)
+    rows = [group]
+    for place in range(1, places(question) + 1):
+        rows.append(
+            {"type": f"select_one {list_names[question.key]}", "name": place_name(question.key, place)}
+            | _texts_cells("label", words[place - 1], languages)
+            | {
+                "required": row["required"] if place == 1 else "",
+                "choice_filter": place_filter(question.key, place),
+            }
+        )
+    return [*rows, {"type": "end_group"}]
 
 
 def _question_row(
