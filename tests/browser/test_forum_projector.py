@@ -57,6 +57,20 @@ FIVE_AR = (
     "يجب أن يفتح مركز الشباب في عطلة نهاية الأسبوع",
     "يجب أن يشارك الجميع في القرار في البلدية",
 )
+TWELVE_AR = (
+    "المزيد من الوظائف الصيفية",
+    "مفتوح في عطلة نهاية الأسبوع",
+    "مساعدة في الواجبات في مركز الشباب",
+    "طريق أكثر أمانًا من الحافلة إلى البيت",
+    "أمسية للفتيات كل أسبوع",
+    "ملعب كرة قدم مضاء",
+    "اشتراك أرخص في النادي الرياضي للشباب",
+    "استوديو موسيقى في القبو",
+    "مساعدة أكثر في البحث عن عمل",
+    "رحلات في العطل",
+    "مكان هادئ للواجبات",
+    "المزيد من الكبار في الخارج مساءً",
+)
 SIZES = [(1280, 720), (1920, 1080)]
 
 # The page's scroll size against the window, and the smallest type of each kind of text on the screen.
@@ -126,13 +140,36 @@ def test_the_projector_fits_without_scrolling_in_large_type(
     assert measured["qr"] >= height / 4, measured
 
 
+@pytest.mark.parametrize(
+    ("kind", "width", "height", "smallest"),
+    [("topics", 1280, 720, 22), ("topics", 1920, 1080, 26), ("statements", 1920, 1080, 24)],
+)
+def test_the_projector_in_two_languages_fits_too(
+    new_context: NewContext, kind: str, width: int, height: int, smallest: float
+) -> None:
+    """Swedish and Arabic side by side. (Five statements with two opinion groups in two languages need more
+    than 720 lines in large type: at 1280×720 that screen scrolls.)"""
+    if kind == "statements":
+        forum = statements_with_groups()
+        translate_to_arabic(forum)
+    else:
+        forum = twelve_topics()
+        translate_to_arabic(forum, TWELVE_AR)
+    page = projector(new_context, width, height)
+    visit(page, f"/sv/f/{forum.code}/screen?lang2=ar")
+    assert page.locator(".ranking .second[lang=ar]").count() == (5 if kind == "statements" else 12)
+    measured = page.evaluate(MEASURE)
+    assert measured["scrollHeight"] <= height and measured["scrollWidth"] <= width, measured
+    assert measured["items"] >= smallest and measured["counts"] >= (16 if height == 720 else 19), measured
+
+
 # --- The opinion groups in two languages --------------------------------------------------------------
 
 
-def translate_to_arabic(forum: Forum) -> None:
+def translate_to_arabic(forum: Forum, arabic_texts: tuple[str, ...] = FIVE_AR) -> None:
     session = db.session.get(ForumSession, session_id(forum))
     assert session is not None
-    for each, arabic in zip(session.items, FIVE_AR, strict=True):
+    for each, arabic in zip(session.items, arabic_texts, strict=True):
         each.text = {**each.text, "ar": arabic}
     db.session.commit()
 
