@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_babel import ngettext
 
+from participation.database import utcnow
 from participation.forum.models import ForumItem, ForumMode, ForumSession
 from participation.forum.results import PublicCounts
+from participation.forum.sessions import time_is_up, voting_is_open
 from participation.i18n.languages import content
 from participation.suppression import Cell
 
@@ -89,12 +92,18 @@ def rows(public: PublicCounts) -> list[Row]:
     return out
 
 
-def state_key(public: PublicCounts) -> str:
+def state_key(public: PublicCounts, now: datetime | None = None) -> str:
     """What, when it changes, needs the page's regions fetched again rather than numbers updated: the
-    switches, the countdown, the reveal, which items are shown and their texts in the page's language."""
+    switches (voting as it is now: a countdown that has ended closed it), the countdown, the reveal,
+    which items are shown and their texts in the page's language."""
     session = public.session
+    now = now or utcnow()
     deadline = session.deadline.isoformat() if session.deadline is not None else ""
-    switches = f"{session.status.value}:{session.voting_open:d}{session.proposals_open:d}{session.revealed:d}"
+    voting = voting_is_open(session, now)
+    switches = (
+        f"{session.status.value}:{voting:d}{session.proposals_open:d}{session.revealed:d}"
+        f"{time_is_up(session, now):d}"
+    )
     texts = [
         content(session.title, session.base_language).text,
         content(session.prompt, session.base_language).text,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_limiter import RateLimitExceeded
 from markupsafe import Markup
@@ -21,7 +24,15 @@ from participation.extensions import limiter
 from participation.forum import labels, opinions, results, sessions, voting
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_MAX, ForumError
-from participation.i18n.languages import choose_language, content, current_language, is_shipped, localise
+from participation.i18n.languages import (
+    choose_language,
+    content,
+    current_language,
+    is_shipped,
+    localise,
+    text_direction,
+    to_babel,
+)
 from participation.privacy import device_key, device_token, keyed_hash, new_token, set_device_cookie
 
 bp = Blueprint("forum", __name__, url_prefix="/<lang>/f")
@@ -69,6 +80,7 @@ def _page(
     participant = voting.find_participant(session, _participant_hash(session, token) if token else None)
     counts = results.session_results(session, participant)
     public = results.public_counts(session, counts)
+    now = _now()
     page = render_template(
         "forum/session.html",
         session=session,
@@ -77,8 +89,10 @@ def _page(
         rows=labels.rows(public),
         participants_label=labels.participants_label(public.participants, public.k),
         items=_in_order(session),
-        state=labels.state_key(public),
-        seconds_left=sessions.seconds_left(session, _now()),
+        state=labels.state_key(public, now),
+        voting_open=sessions.voting_is_open(session, now),
+        time_up=sessions.time_is_up(session, now),
+        seconds_left=sessions.seconds_left(session, now),
         dots_left=voting.dots_left(session, participant),
         error=error,
         notice=notice,
@@ -153,7 +167,7 @@ def vote(code: str) -> ResponseReturnValue:
     participant, fresh = _acting_participant(session)
     try:
         if request.form.get("action") == "withdraw":
-            voting.withdraw(session, participant, item_id)
+            voting.withdraw(session, participant, item_id, now=_now())
         else:
             voting.vote(session, participant, item_id, value, now=_now())
     except ForumError as error:
@@ -182,7 +196,7 @@ def propose(code: str) -> ResponseReturnValue:
 def results_json(code: str) -> Response:
     """Live results for screens and phones; a poll that has seen this version gets a bodiless 304."""
     session = _session_or_404(code)
-    etag = f"{session.id}-{session.version}-{current_language()}"
+    etag = f"{session.id}-{sessions.live_version(session, _now())}-{current_language()}"
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
@@ -196,13 +210,15 @@ def _live(session: ForumSession) -> dict[str, object]:
     """results.json: the public counts with their words and bar lengths, nothing while results are hidden."""
     public = results.public_counts(session, results.session_results(session))
     shown = session.revealed
+    now = _now()
     return {
         "version": session.version,
         "status": session.status.value,
-        "voting_open": session.voting_open,
+        "voting_open": sessions.voting_is_open(session, now),
+        "time_up": sessions.time_is_up(session, now),  # the countdown has ended and closed voting
         "revealed": shown,
-        "state": labels.state_key(public),
-        "seconds_left": sessions.seconds_left(session, _now()),
+        "state": labels.state_key(public, now),
+        "seconds_left": sessions.seconds_left(session, now),
         "participants": public.participants.count,
         "participants_label": labels.participants_label(public.participants, public.k),
         # What a hidden count is shown as; a hidden count itself is null.
@@ -218,6 +234,25 @@ def _live(session: ForumSession) -> dict[str, object]:
     }
 
 
+@dataclass(frozen=True)
+class SecondLanguage:
+    """The projector's `?lang2=`: the fixed words of its headings (the opinion groups') in that language."""
+
+    lang: str
+
+    @property
+    def dir(self) -> str:
+        return text_direction(self.lang)
+
+    def gettext(self, message: str, **variables: Any) -> str:
+        with force_locale(to_babel(self.lang)):
+            return _(message, **variables)
+
+    def ngettext(self, singular: str, plural: str, num: int, **variables: Any) -> str:
+        with force_locale(to_babel(self.lang)):
+            return ngettext(singular, plural, num, **variables)
+
+
 @bp.get("/<code>/screen")
 def screen(code: str) -> Response:
     """The projector: large type, the join QR and the address said plainly, the live bars, a countdown.
@@ -227,6 +262,8 @@ def screen(code: str) -> Response:
     session = _session_or_404(code)
     public = results.public_counts(session, results.session_results(session))
     lang2 = request.args.get("lang2", "")
+    second = lang2 if is_shipped(lang2) and lang2 != current_language() else None
+    now = _now()
     page = render_template(
         "forum/screen.html",
         session=session,
@@ -234,10 +271,13 @@ def screen(code: str) -> Response:
         opinions=opinions.opinion_groups(session, public.k) if session.revealed else None,
         rows=labels.rows(public),
         participants_label=labels.participants_label(public.participants, public.k),
-        state=labels.state_key(public),
-        seconds_left=sessions.seconds_left(session, _now()),
+        state=labels.state_key(public, now),
+        voting_open=sessions.voting_is_open(session, now),
+        time_up=sessions.time_is_up(session, now),
+        seconds_left=sessions.seconds_left(session, now),
         in_lang2=partial(localise, lang=lang2),
-        lang2=lang2 if is_shipped(lang2) and lang2 != current_language() else None,
+        lang2=second,
+        second=SecondLanguage(second) if second else None,
         join_address=Markup('<strong class="join-url" dir="ltr">{}</strong>').format(short_address("/f")),
         join_code=Markup('<strong class="code" dir="ltr">{}</strong>').format(session.code),
         join_url=public_url(session.code),

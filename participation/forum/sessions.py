@@ -166,10 +166,16 @@ class Control(enum.StrEnum):
 
 
 def control(session: ForumSession, action: Control, now: datetime) -> None:
-    """The facilitator's switches; closing the session freezes its results for good."""
+    """The facilitator's switches; closing the session freezes its results for good.
+
+    Opening voting clears the countdown, so that voting a countdown closed can be opened again.
+    """
     if not session.is_open:
         raise ForumError(_("This session is closed; its results are frozen."))
     with db.transaction():
+        _settle_countdown(session, now)
+        if action is Control.OPEN_VOTING:
+            session.deadline = None
         if action is Control.CLOSE_SESSION:
             session.status = SessionStatus.CLOSED
             session.voting_open = session.proposals_open = False
@@ -214,9 +220,12 @@ def start_timer(session: ForumSession, minutes: int | None, now: datetime) -> No
     if not session.is_open:
         raise ForumError(_("This session is closed; its results are frozen."))
     with db.transaction():
+        _settle_countdown(session, now)
         session.deadline = None if minutes is None else now + timedelta(minutes=minutes)
         bump(session)
-        record("forum_timer", "forum_session", session.id, minutes=minutes or 0)
+        # When voting closes by itself is part of the record: the end, computed from it, writes nothing.
+        ends = session.deadline.isoformat() if session.deadline is not None else None
+        record("forum_timer", "forum_session", session.id, minutes=minutes or 0, ends=ends)
 
 
 def seconds_left(session: ForumSession, now: datetime) -> int | None:
@@ -224,3 +233,32 @@ def seconds_left(session: ForumSession, now: datetime) -> int | None:
     if session.deadline is None or not session.is_open:
         return None
     return max(0, int((session.deadline - now).total_seconds() + 0.999))
+
+
+def time_is_up(session: ForumSession, now: datetime) -> bool:
+    """Whether the facilitator's countdown has ended: from then on voting is closed.
+
+    Computed from the stored end, with no job at zero: a vote a moment after the end is refused by the
+    same rule that shows every screen voting closed. Opening voting again clears the countdown.
+    """
+    return session.is_open and session.deadline is not None and now >= session.deadline
+
+
+def voting_is_open(session: ForumSession, now: datetime) -> bool:
+    """Whether a vote is taken now: the session and its voting are open and no countdown has ended."""
+    return session.is_open and session.voting_open and not time_is_up(session, now)
+
+
+def live_version(session: ForumSession, now: datetime) -> str:
+    """What screens poll for (the ETag): the version, and whether the countdown has closed voting.
+
+    The end of a countdown changes what every screen shows without a write, so it is part of the tag.
+    """
+    return f"{session.version}-up" if time_is_up(session, now) else str(session.version)
+
+
+def _settle_countdown(session: ForumSession, now: datetime) -> None:
+    """Write down a close the countdown made, before a change that would otherwise undo it (stopping
+    or replacing the countdown would open voting again)."""
+    if time_is_up(session, now):
+        session.voting_open = False

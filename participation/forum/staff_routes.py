@@ -95,14 +95,17 @@ def manage(session_id: int) -> str:
     themes = list(db.session.scalars(sa.select(Theme).order_by(Theme.id)))
     counts = results.session_results(session)
     public = results.public_counts(session, counts)
+    now = datetime.now(UTC)
     return render_template(
         "forum/staff_manage.html",
         session=session,
         results=counts,
         public=public,
         rows=labels.rows(public),
-        seconds_left=sessions.seconds_left(session, datetime.now(UTC)),
-        may_reopen=sessions.may_reopen(session, datetime.now(UTC)),
+        seconds_left=sessions.seconds_left(session, now),
+        voting_open=sessions.voting_is_open(session, now),
+        time_up=sessions.time_is_up(session, now),
+        may_reopen=sessions.may_reopen(session, now),
         timer_minutes=TIMER_MINUTES,
         proposals_allowed=sessions.proposals_allowed(session),
         proposal_cap_max=PROPOSAL_CAP_MAX,

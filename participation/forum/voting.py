@@ -34,7 +34,14 @@ from participation.forum.models import (
     ForumVote,
     ItemStatus,
 )
-from participation.forum.sessions import ITEMS_MAX, PROPOSAL_MAX, ForumError, bump, proposals_allowed
+from participation.forum.sessions import (
+    ITEMS_MAX,
+    PROPOSAL_MAX,
+    ForumError,
+    bump,
+    proposals_allowed,
+    time_is_up,
+)
 from participation.privacy import truncate_to_hour
 
 # Control characters are never part of an honest topic; format characters (zero-width and direction
@@ -190,9 +197,11 @@ def propose(
 # --- Voting --------------------------------------------------------------------------------------
 
 
-def _votable_item(session: ForumSession, item_id: int) -> ForumItem:
+def _votable_item(session: ForumSession, item_id: int, now: datetime) -> ForumItem:
     if not session.is_open:
         raise ForumError(_("This session is closed; its results are frozen."), 410)
+    if time_is_up(session, now):
+        raise ForumError(_("Time is up. Voting is closed."))
     if not session.voting_open:
         raise ForumError(_("Voting is not open right now. Wait for the facilitator."))
     item = db.session.get(ForumItem, item_id)
@@ -227,15 +236,17 @@ def vote(
     """Cast (or, for statements, change) a vote; the database refuses a second vote or a dot too many.
 
     A new vote beyond the flood ceiling of the address, or by a held participant, is stored but held.
+    Once the facilitator's countdown has ended no vote is taken (sessions.time_is_up).
     """
-    item = _votable_item(session, item_id)
+    now = now or utcnow()
+    item = _votable_item(session, item_id, now)
     if value not in (AGREE, PASS, DISAGREE) or (session.mode is not ForumMode.STATEMENTS and value != AGREE):
         raise ForumError(_("That is not something you can vote on in this session."), 400)
     try:
         with db.transaction():
             held = _cast(session, participant, item, value)
             if held:
-                hold(BurstKind.FORUM, session.id, now or utcnow())
+                hold(BurstKind.FORUM, session.id, now)
             else:
                 bump(session)
             db.session.flush()
@@ -278,13 +289,15 @@ def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem,
     return held and existing is None
 
 
-def withdraw(session: ForumSession, participant: ForumParticipant, item_id: int) -> None:
-    """Take a vote (or one dot) back while voting is open.
+def withdraw(
+    session: ForumSession, participant: ForumParticipant, item_id: int, *, now: datetime | None = None
+) -> None:
+    """Take a vote (or one dot) back while voting is open (not after the countdown has ended).
 
     Each change is one statement guarded by what it expects to find, so that two parallel take-backs of
     a single vote give back one dot, not two: the second finds nothing left and is refused.
     """
-    item = _votable_item(session, item_id)
+    item = _votable_item(session, item_id, now or utcnow())
     existing = _my_vote(item, participant)
     if existing is None:
         raise ForumError(_("You have no vote here to take back."))
