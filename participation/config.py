@@ -20,6 +20,8 @@ DEFAULT_FLOOD_LIMITS = {
     "FLOOD_PROPOSALS": "40 per 10 minutes; 200 per 4 hours",
 }
 DEFAULT_PROPOSALS_PER_PERSON = 5
+# How many times a second the phones of one forum session may poll together before each waits longer.
+DEFAULT_FORUM_PHONE_POLLS = 400
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -104,4 +106,5 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "FORUM_PROPOSALS_PER_PERSON": max(
             int(_env("FORUM_PROPOSALS_PER_PERSON") or DEFAULT_PROPOSALS_PER_PERSON), 1
         ),
+        "FORUM_PHONE_POLLS": max(int(_env("FORUM_PHONE_POLLS") or DEFAULT_FORUM_PHONE_POLLS), 1),
     }

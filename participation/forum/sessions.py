@@ -48,6 +48,16 @@ def session_by_code(code: str) -> ForumSession | None:
     return db.session.scalar(sa.select(ForumSession).where(ForumSession.code == code.strip().upper()))
 
 
+def version_by_code(code: str) -> tuple[int, int] | None:
+    """(id, version) of the session with this code, reading nothing else: what a conditional poll needs."""
+    if not code or len(code) > 16:
+        return None
+    row = db.session.execute(
+        sa.select(ForumSession.id, ForumSession.version).where(ForumSession.code == code.strip().upper())
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
 def all_sessions() -> list[ForumSession]:
     return list(db.session.scalars(sa.select(ForumSession).order_by(ForumSession.id.desc())))
 
