@@ -35,6 +35,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_positive(name: str, default: int) -> int:
+    """A whole number of at least one; the default when unset."""
+    return max(int(_env(name) or default), 1)
+
+
 def instance_path_from_environment() -> str | None:
     """PARTICIPATION_INSTANCE_PATH, or None for Flask's default (instance/ beside the package)."""
     value = _env("INSTANCE_PATH")
@@ -103,8 +108,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "FLOOD_CEILINGS": _env_bool("FLOOD_CEILINGS", True),
         **{name: _env(name) or default for name, default in DEFAULT_FLOOD_LIMITS.items()},
-        "FORUM_PROPOSALS_PER_PERSON": max(
-            int(_env("FORUM_PROPOSALS_PER_PERSON") or DEFAULT_PROPOSALS_PER_PERSON), 1
+        "FORUM_PROPOSALS_PER_PERSON": _env_positive(
+            "FORUM_PROPOSALS_PER_PERSON", DEFAULT_PROPOSALS_PER_PERSON
         ),
-        "FORUM_PHONE_POLLS": max(int(_env("FORUM_PHONE_POLLS") or DEFAULT_FORUM_PHONE_POLLS), 1),
+        "FORUM_PHONE_POLLS": _env_positive("FORUM_PHONE_POLLS", DEFAULT_FORUM_PHONE_POLLS),
     }
