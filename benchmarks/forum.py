@@ -1,7 +1,8 @@
 """Load test of a live forum session: a room full of phones voting while projectors poll. Run by hand.
 
-    .venv/bin/python benchmarks/forum.py [--participants 500] [--duration 30] [--screens 5] [--workers 4]
-                                         [--threads 4] [--mode topics|poll] [--follow-redirects]
+    .venv/bin/python benchmarks/forum.py [--phones 1000] [--participants 0] [--duration 30] [--screens 5]
+                                         [--workers 4] [--threads 4] [--mode topics|poll]
+                                         [--phone-threads 128] [--phone-polls N] [--follow-redirects]
                                          [--database-url postgresql://postgres@127.0.0.1:5432/forumbench]
 
 What it does:
@@ -11,26 +12,34 @@ What it does:
    session with services.create_session in an app context of its own: topics mode (8 topics, voting
    opened and proposals closed as a facilitator would) or poll mode (8 options, voting open at once).
 2. Starts gunicorn (gthread workers, as benchmarks/submit.py does) on a free port of 127.0.0.1.
-3. Simulates --participants phones arriving at random over --duration seconds, each with its own cookie
-   jar (its own device): GET /sv/f/<code> (device cookie, session cookie, csrf_token from the page), then,
-   after a short think, POST /sv/f/<code>/vote for 2–3 different topics (poll: one option), expecting 303
-   each time. A fixed pool of client threads runs them; no request starts after a hard deadline.
-4. Meanwhile --screens projector screens poll /sv/f/<code>/results.json the way static/js/live.js does:
-   one request, then one second's pause, with If-None-Match set to the last ETag. They go on for a few
-   seconds after the last vote, so every vote can reach a screen.
+3. Simulates --phones phones arriving at random over --duration seconds, each with its own cookie jar
+   (its own device) and keep-alive connection, as static/js/live.js runs on them
+   (benchmarks/forum_phones.py): GET /sv/f/<code> (device cookie, csrf_token, the items), then polls
+   /sv/f/<code>/results.json with If-None-Match, waiting as long as the body's `poll_after` says; after a
+   short think it votes for 2–3 different topics (poll: one option), each a POST expecting 303 followed
+   by the page, as live.js's fetch does. A pool of --phone-threads threads runs every phone's next moment
+   by time. --participants more phones only vote, without polling (the run before issue 15: 500 of them).
+4. Meanwhile --screens projector screens poll results.json the way live.js does on the projector: one
+   request, then one second's pause, with If-None-Match set to the last ETag. Screens and phones go on
+   after the last vote for longer than the longest interval a phone was given, so every vote can reach
+   them.
 5. Checks that every acknowledged vote is stored (SELECT sum(weight) FROM forum_vote) and nothing else,
-   and that every acknowledged vote reached a screen; exits 1 if not. Prints a Markdown table for the README, stops gunicorn (also on Ctrl+C) and removes
-   the temporary files.
+   and that every acknowledged vote reached a screen and every phone there when it was acknowledged;
+   exits 1 if not. Prints a Markdown table for the README (benchmarks/forum_report.py) with the server's
+   and the load client's CPU read from /proc, stops gunicorn (also on Ctrl+C) and removes the temporary
+   files.
 
-The projector's update delay is estimated per acknowledged vote: the votes are ranked by the time their
-303 arrived, and the k-th vote counts as shown on a screen from the moment that screen received a
-results body whose total is at least k (totals only grow here, since nobody takes a vote back). The
-delay is that moment minus the 303's arrival, or 0 if the screen had it first. Commit order and 303 order
-can differ by a few milliseconds among concurrent votes, so this is an estimate; the report also gives a
-bound that is certain: the first answer (200 or 304) to a poll sent after the 303 arrived.
+The update delays are estimated per acknowledged vote (benchmarks/forum_delays.py): the votes are ranked
+by the time their 303 arrived, and the k-th vote counts as shown on a screen or a phone from the moment it
+received a results body (or, for a phone, a page) whose version includes it. The delay is that moment
+minus the 303's arrival, or 0 if it had it first. Commit order and 303 order can differ by a few
+milliseconds among concurrent votes, so this is an estimate; the report also gives a bound that is
+certain for the screens: the first answer (200 or 304) to a poll sent after the 303 arrived.
 
 All traffic is loopback: the load client runs on the same machine as the server (and the database), so
-on a small machine it competes with them for CPU. Numbers are for comparing, not for promising.
+on a small machine it competes with them for CPU; the report says how much it used, and how late the
+client started what it meant to do (a busy client would show there). Numbers are for comparing, not for
+promising.
 """
 
 from __future__ import annotations
@@ -38,7 +47,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,18 +55,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # E402: these need ROOT on sys.path when run as a script.
-from benchmarks.forum_crowd import (  # noqa: E402
-    LANG,
-    THINK,
-    Run,
-    certain_delays,
-    run_load,
-    shown_delays,
-    warm_up,
-)
+from benchmarks.forum_crowd import LANG, run_load, warm_up  # noqa: E402
+from benchmarks.forum_report import print_report  # noqa: E402
 from benchmarks.harness.cli import run_benchmark, stop_on_sigterm  # noqa: E402
+from benchmarks.harness.cpu import CpuMeter  # noqa: E402
 from benchmarks.harness.database import database_description, engine_for, prepare_database  # noqa: E402
-from benchmarks.harness.report import percentile, setup_lines  # noqa: E402
 from benchmarks.harness.server import (  # noqa: E402
     app_environment,
     app_settings,
@@ -131,101 +132,14 @@ def stored_counts(url: str) -> tuple[int, int]:
     return int(votes or 0), int(participants or 0)
 
 
-# --------------------------------------------------------------------------- report
-
-
-def ms(values: list[float], *ps: float) -> str:
-    ordered = sorted(values)
-    if not ordered:
-        return "–"
-    return " / ".join(f"{percentile(ordered, p) * 1000:.0f}" for p in ps) + " ms"
-
-
-def machine_lines(args: argparse.Namespace, database: str) -> list[str]:
-    votes = "one vote each" if args.mode == "poll" else "2–3 votes each (different topics)"
-    return [
-        *setup_lines(database, args.workers, args.threads),
-        f"- Load: one {args.mode} session with {len(ITEMS)} items; {args.participants} participants (a cookie "
-        f"jar each) arriving at random over {args.duration:g} s, {votes}, {THINK[0]:g}–{THINK[1]:g} s "
-        f"before each vote{', following each 303' if args.follow_redirects else ''}; "
-        f"{args.screens} screens polling `results.json` like live.js; "
-        f"at most {min(args.client_threads, args.participants)} client threads, on the same machine",
-    ]
-
-
-def print_report(args: argparse.Namespace, database: str, run: Run, stored: int, rows: int) -> bool:
-    stats = run.stats
-    acked = len(stats.acks)
-    equal = acked == stored
-    earliest, per_screen, never = shown_delays(stats.acks, stats.moves, run.screens)
-    certain = certain_delays(stats.acks, run.screens)
-    statuses: Counter[int] = Counter()
-    screen_errors: Counter[str] = Counter()
-    latencies: dict[int, list[float]] = {200: [], 304: []}
-    for result in run.screens:
-        statuses.update(result.statuses)
-        screen_errors.update(result.errors)
-        for status, values in result.latencies.items():
-            latencies.setdefault(status, []).extend(values)
-    polls = statuses[200] + statuses[304]
-    share = f"{statuses[304] / polls:.0%}" if polls else "–"
-    participant_errors = sum(stats.errors.values())
-    lines = [
-        "| Measure | Result |",
-        "|---|---:|",
-        f"| Participants joined (page loaded / participant rows stored) | {stats.joined} / {rows}"
-        f" of {args.participants} |",
-        f"| Votes acknowledged (303) / stored (`sum(weight)`) | {acked} / {stored}"
-        f" ({'equal' if equal else '**NOT EQUAL**'}) |",
-        f"| Errors: participants / screens | {participant_errors} / {sum(screen_errors.values())} |",
-        f"| Vote `POST` latency p50 / p95 / p99 | {ms(stats.vote_latencies, 50, 95, 99)} |",
-        f"| Page `GET` latency (first visit) p50 / p95 / p99 | {ms(stats.page_latencies, 50, 95, 99)} |",
-    ]
-    if args.follow_redirects:
-        lines.append(
-            f"| Page `GET` after each vote p50 / p95 / p99 | {ms(stats.follow_latencies, 50, 95, 99)} |"
-        )
-    lines += [
-        f"| Projector update delay, earliest of {args.screens} screens, p50 / p95 / max"
-        f" | {ms(earliest, 50, 95, 100)} |",
-        f"| Projector update delay, one screen, p50 / p95 / max | {ms(per_screen, 50, 95, 100)} |",
-        f"| Screen polls answered 304 (of {polls}) | {share} |",
-        f"| Screen poll latency p50 / p95: 304 · 200 | {ms(latencies[304], 50, 95)} ·"
-        f" {ms(latencies[200], 50, 95)} |",
-    ]
-    print()
-    print(f"### Load test: live forum session on {database.split()[0]}")
-    print()
-    print(*machine_lines(args, database), sep="\n")
-    print()
-    print(*lines, sep="\n")
-    print()
-    print(
-        f"Update delay: from a vote's 303 until a screen shows results that include it (estimated from"
-        f" the order of the 303s; every acknowledged vote, {len(per_screen)} vote × screen pairs). Certain"
-        f" upper bound, one screen, the answer to the first poll sent after the 303:"
-        f" {ms(certain, 50, 95, 100)} (p50 / p95 / max).{f' Never shown: {never} votes.' if never else ''}"
-    )
-    print()
-    if stats.errors:
-        print(f"Participant errors: {dict(stats.errors)}", file=sys.stderr)
-    if screen_errors:
-        print(f"Screen errors: {dict(screen_errors)}", file=sys.stderr)
-    if stats.abandoned:
-        print(f"{stats.abandoned} participants stopped at the hard deadline.", file=sys.stderr)
-    lags = sorted(stats.start_lags)
-    print(
-        f"({run.wall:.1f} s wall; load client used {run.client_cpu / run.wall:.0%} of one CPU;"
-        f" participants started late by p95 {percentile(lags, 95) * 1000:.0f} ms,"
-        f" max {percentile(lags, 100) * 1000:.0f} ms)",
-        file=sys.stderr,
-    )
-    return equal and never == 0
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--participants", type=int, default=500, help="simulated phones (default 500)")
+    parser.add_argument(
+        "--phones", type=int, default=1000, help="phones that vote and poll results.json (default 1000)"
+    )
+    parser.add_argument(
+        "--participants", type=int, default=0, help="participants that vote but do not poll (default 0)"
+    )
     parser.add_argument("--duration", type=float, default=30, help="seconds they arrive over (default 30)")
     parser.add_argument("--screens", type=int, default=5, help="projector screens polling (default 5)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
@@ -235,7 +149,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--client-threads", type=int, default=64, help="client threads running participants (default 64)"
     )
     parser.add_argument(
-        "--follow-redirects", action="store_true", help="load the page after each vote, as a browser does"
+        "--phone-threads",
+        type=int,
+        default=128,
+        help="client threads running the phones by time (default 128)",
+    )
+    parser.add_argument(
+        "--phone-polls",
+        type=int,
+        help="PARTICIPATION_FORUM_PHONE_POLLS for the server: polls a second before phones wait longer",
+    )
+    parser.add_argument(
+        "--follow-redirects",
+        action="store_true",
+        help="participants load the page after each vote, as a browser does (phones always do)",
     )
     parser.add_argument(
         "--database-url",
@@ -243,8 +170,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     args = parser.parse_args(argv)
-    if min(args.participants, args.workers, args.threads, args.client_threads) < 1 or args.duration <= 0:
-        parser.error("participants, workers, threads, client-threads and duration must be positive")
+    if min(args.workers, args.threads, args.client_threads, args.phone_threads) < 1 or args.duration <= 0:
+        parser.error("workers, threads, client-threads, phone-threads and duration must be positive")
+    if min(args.phones, args.participants) < 0 or args.phones + args.participants < 1:
+        parser.error("phones and participants cannot be negative, and someone must vote")
     if args.screens < 1:
         parser.error("at least one screen is needed to measure the update delay")
     return args
@@ -268,6 +197,7 @@ def _run(args: argparse.Namespace, temp: Path) -> int:
         # README's flood limits say, so every vote counts and reaches the projector.
         "PARTICIPATION_FLOOD_JOINS": "2000 per 10 minutes",
         "PARTICIPATION_FLOOD_VOTES": "10000 per 10 minutes",
+        **({"PARTICIPATION_FORUM_PHONE_POLLS": str(args.phone_polls)} if args.phone_polls else {}),
     }
     env = app_environment(settings)
     # The session is created in this process, so it reads the same settings as the server.
@@ -279,17 +209,21 @@ def _run(args: argparse.Namespace, temp: Path) -> int:
     print(f"Forum session {code} ({args.mode}, items {item_ids}).", file=sys.stderr)
     database = database_description(url)
     log = temp / "gunicorn.log"
-    with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log):
+    with gunicorn(env, port=port, workers=args.workers, threads=args.threads, log=log) as server_pid:
         warm_up(port, code, rounds=4 * args.workers)
-        run = run_load(args, port, code)
+        meter = CpuMeter(server_pid, url) if Path("/proc/stat").exists() else None
+        run = run_load(args, port, code, meter)
     server_errors(log)
     stored, rows = stored_counts(url)
-    ok = print_report(args, database, run, stored, rows)
-    if not run.stats.acks:
+    ok = print_report(args, database, len(ITEMS), run, stored, rows)
+    if not run.stats.acks and not run.phone_stats.acks:
         print("No vote was acknowledged: the benchmark did not work.", file=sys.stderr)
         return 1
     if not ok:
-        print("Acknowledged and stored votes differ, or a vote never reached a screen.", file=sys.stderr)
+        print(
+            "Acknowledged and stored votes differ, or a vote never reached a screen or a phone.",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

@@ -7,7 +7,6 @@ own cookie jar and connection. Times are time.perf_counter() values of this proc
 from __future__ import annotations
 
 import argparse
-import bisect
 import contextlib
 import json
 import queue
@@ -18,37 +17,27 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
+from benchmarks.forum_phones import (
+    LANG,
+    Phone,
+    PhoneRoom,
+    PhoneStats,
+    Room,
+    Schedule,
+    choose_items,
+    parse_page,
+    phone_room,
+)
 from benchmarks.harness.client import Client, ClientError, cookies_from, form_headers
+from benchmarks.harness.cpu import CpuMeter
 from participation.privacy import DEVICE_COOKIE
 
-LANG = "sv"
 THINK = (0.3, 1.5)  # seconds before each vote; below gunicorn's 2 s keep-alive, so connections stay open
 SCREEN_INTERVAL = 1.0  # static/js/live.js: the next poll one second after the last one answered
 SCREEN_TAIL = 3.0  # screens go on this long after the last participant finished
 GRACE = 60.0  # no participant request starts later than duration + GRACE
 REQUEST_JOIN = 35.0  # a screen mid-request answers or times out (30 s) within this
-
-
-class PageParser(HTMLParser):
-    """The participant page as a phone sees it: the csrf token and the items it can vote on."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.csrf_token: str | None = None
-        self.items: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag != "input":
-            return
-        a = {key: value or "" for key, value in attrs}
-        if a.get("type") != "hidden":
-            return
-        if a.get("name") == "csrf_token" and self.csrf_token is None:
-            self.csrf_token = a.get("value")
-        elif a.get("name") == "item" and a.get("value") and a["value"] not in self.items:
-            self.items.append(a["value"])
 
 
 # --------------------------------------------------------------------------- participants
@@ -94,12 +83,6 @@ class Plan:
         return f"/{LANG}/f/{self.code}"
 
 
-def choose_items(rng: random.Random, items: list[str], mode: str) -> list[str]:
-    if mode == "poll":
-        return [rng.choice(items)]
-    return rng.sample(items, min(len(items), rng.choice((2, 3))))
-
-
 def participant(index: int, arrival: float, plan: Plan, stats: Stats) -> None:
     """One phone: load the page, then vote; every request from its own cookie jar and connection."""
     rng = random.Random(plan.seed * 1_000_003 + index)
@@ -135,9 +118,7 @@ def _join(client: Client, plan: Plan, stats: Stats) -> tuple[dict[str, str], str
     if response.status != 200:
         raise ClientError(f"page GET status {response.status}")
     jar = cookies_from(response)
-    page = PageParser()
-    page.feed(body.decode("utf-8"))
-    page.close()
+    page = parse_page(body)
     if DEVICE_COOKIE not in jar or not page.csrf_token or not page.items:
         raise ClientError("page without device cookie, csrf_token or items")
     with stats.lock:
@@ -232,45 +213,6 @@ def screen(index: int, plan: Plan, stop: threading.Event, result: Screen) -> Non
         client.close()
 
 
-def shown_delays(
-    acks: list[float], moves: list[int], screens: list[Screen]
-) -> tuple[list[float], list[float], int]:
-    """Estimated update delays: (earliest screen per vote, every screen per vote, votes never shown)."""
-    earliest: list[float] = []
-    per_screen: list[float] = []
-    never = 0
-    reached = 0
-    for acked, moved in sorted(zip(acks, moves, strict=True)):
-        reached += moved  # the version the session has once this vote (and its join) counted
-        first: float | None = None
-        for result in screens:
-            totals = [total for _received, total in result.bodies]
-            # Versions only grow, so the first body at least this far is a bisection away.
-            position = bisect.bisect_left(totals, reached)
-            if position == len(totals):
-                continue
-            delay = max(0.0, result.bodies[position][0] - acked)
-            per_screen.append(delay)
-            first = delay if first is None else min(first, delay)
-        if first is None:
-            never += 1
-        else:
-            earliest.append(first)
-    return earliest, per_screen, never
-
-
-def certain_delays(acks: list[float], screens: list[Screen]) -> list[float]:
-    """Upper bounds, per vote and screen: the first answer to a poll sent after the 303 arrived."""
-    delays = []
-    for result in screens:
-        sent = [s for s, _received in result.answers]
-        for acked in acks:
-            position = bisect.bisect_left(sent, acked)
-            if position < len(sent):
-                delays.append(result.answers[position][1] - acked)
-    return delays
-
-
 # --------------------------------------------------------------------------- run
 
 
@@ -280,6 +222,10 @@ class Run:
     screens: list[Screen]
     wall: float
     client_cpu: float
+    phones: list[Phone] = field(default_factory=list)
+    phone_stats: PhoneStats = field(default_factory=PhoneStats)
+    version0: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)  # CpuMeter.since: client, server, other (seconds)
 
 
 def _version(port: int, code: str) -> int:
@@ -294,8 +240,41 @@ def _version(port: int, code: str) -> int:
         client.close()
 
 
-def run_load(args: argparse.Namespace, port: int, code: str) -> Run:
-    rng = random.Random(args.seed)
+def _participants(
+    args: argparse.Namespace, plan: Plan, stats: Stats, rng: random.Random
+) -> list[threading.Thread]:
+    """The pool of client threads for the participants that do not poll, their arrivals queued."""
+    tasks: queue.Queue[tuple[int, float] | None] = queue.Queue()
+    for index, arrival in enumerate(
+        sorted(plan.started + rng.uniform(0, args.duration) for _ in range(args.participants))
+    ):
+        tasks.put((index, arrival))
+    pool_size = min(args.client_threads, args.participants)
+    for _ in range(pool_size):
+        tasks.put(None)
+    return [
+        threading.Thread(target=client_pool, args=(tasks, plan, stats), daemon=True) for _ in range(pool_size)
+    ]
+
+
+def _phones(args: argparse.Namespace, plan: Plan) -> PhoneRoom:
+    """The phones that poll like live.js and vote, arriving over the same duration."""
+    room = Room(
+        port=plan.port,
+        code=plan.code,
+        mode=plan.mode,
+        think=THINK,
+        stop=threading.Event(),
+        votes_until=plan.hard_deadline,
+        stats=PhoneStats(),
+        schedule=Schedule(),
+    )
+    rng = random.Random(args.seed * 31 + 7)
+    arrivals = sorted(plan.started + rng.uniform(0, args.duration) for _ in range(args.phones))
+    return phone_room(room, arrivals, args.seed, args.phone_threads)
+
+
+def run_load(args: argparse.Namespace, port: int, code: str, meter: CpuMeter | None = None) -> Run:
     stats = Stats()
     stop = threading.Event()
     screens_stop = threading.Event()
@@ -311,41 +290,52 @@ def run_load(args: argparse.Namespace, port: int, code: str) -> Run:
         stop=stop,
         version0=_version(port, code),
     )
-    arrivals = sorted(started + rng.uniform(0, args.duration) for _ in range(args.participants))
-    tasks: queue.Queue[tuple[int, float] | None] = queue.Queue()
-    for index, arrival in enumerate(arrivals):
-        tasks.put((index, arrival))
-    pool_size = min(args.client_threads, args.participants)
-    for _ in range(pool_size):
-        tasks.put(None)
+    pool = _participants(args, plan, stats, random.Random(args.seed))
+    phones = _phones(args, plan)
     screens = [Screen() for _ in range(args.screens)]
     screen_threads = [
         threading.Thread(target=screen, args=(i, plan, screens_stop, screens[i]), daemon=True)
         for i in range(args.screens)
     ]
-    pool = [
-        threading.Thread(target=client_pool, args=(tasks, plan, stats), daemon=True) for _ in range(pool_size)
-    ]
     cpu_before = time.process_time()
+    meter_before = meter.snapshot() if meter else None
     try:
         for thread in screen_threads + pool:
             thread.start()
+        phones.start()
         print(
-            f"{args.participants} participants over {args.duration:g} s, {args.screens} screens polling …",
+            f"{args.phones} phones polling and {args.participants} participants voting over {args.duration:g} s,"
+            f" {args.screens} screens polling …",
             file=sys.stderr,
         )
         for thread in pool:
             while thread.is_alive():
                 thread.join(timeout=0.2)
-        # Let the screens catch up with the last votes, as the projector would.
-        screens_stop.wait(max(0.0, stats.last_activity + SCREEN_TAIL - time.perf_counter()))
+        while phones.voting() and time.perf_counter() < plan.hard_deadline + REQUEST_JOIN:
+            time.sleep(0.2)
+        # Let the screens and phones catch up with the last votes, as they would: a phone waits as long
+        # as the server last told it before it polls again.
+        last = max(stats.last_activity, phones.stats.last_vote)
+        tail = max(SCREEN_TAIL, phones.longest_interval() + 2.0)
+        screens_stop.wait(max(0.0, last + tail - time.perf_counter()))
     finally:
         stop.set()
         screens_stop.set()
+        phones.stop(REQUEST_JOIN)
         for thread in screen_threads:
             thread.join(timeout=REQUEST_JOIN)
+        cpu = meter.since(meter_before) if meter and meter_before else {}
     wall = time.perf_counter() - started
-    return Run(stats, screens, wall, time.process_time() - cpu_before)
+    return Run(
+        stats,
+        screens,
+        wall,
+        time.process_time() - cpu_before,
+        phones.phones,
+        phones.stats,
+        plan.version0,
+        cpu,
+    )
 
 
 def warm_up(port: int, code: str, rounds: int) -> None:

@@ -20,6 +20,8 @@ DEFAULT_FLOOD_LIMITS = {
     "FLOOD_PROPOSALS": "40 per 10 minutes; 200 per 4 hours",
 }
 DEFAULT_PROPOSALS_PER_PERSON = 5
+# How many times a second the phones of one forum session may poll together before each waits longer.
+DEFAULT_FORUM_PHONE_POLLS = 400
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -31,6 +33,11 @@ def _env_bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_positive(name: str, default: int) -> int:
+    """A whole number of at least one; the default when unset."""
+    return max(int(_env(name) or default), 1)
 
 
 def instance_path_from_environment() -> str | None:
@@ -101,7 +108,8 @@ def from_environment(instance_path: Path) -> dict[str, object]:
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "FLOOD_CEILINGS": _env_bool("FLOOD_CEILINGS", True),
         **{name: _env(name) or default for name, default in DEFAULT_FLOOD_LIMITS.items()},
-        "FORUM_PROPOSALS_PER_PERSON": max(
-            int(_env("FORUM_PROPOSALS_PER_PERSON") or DEFAULT_PROPOSALS_PER_PERSON), 1
+        "FORUM_PROPOSALS_PER_PERSON": _env_positive(
+            "FORUM_PROPOSALS_PER_PERSON", DEFAULT_PROPOSALS_PER_PERSON
         ),
+        "FORUM_PHONE_POLLS": _env_positive("FORUM_PHONE_POLLS", DEFAULT_FORUM_PHONE_POLLS),
     }

@@ -25,7 +25,9 @@ def upgrade() -> None:
     with op.batch_alter_table("forum_session", schema=None) as batch_op:
         batch_op.add_column(sa.Column("planned_at", UTCDateTime(), nullable=True))
     with op.batch_alter_table("forum_item", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("needs_reader", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("needs_reader", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, ngettext
@@ -21,7 +21,7 @@ from participation.core.hygiene import to_id
 from participation.core.links import public_url, short_address
 from participation.core.qr import qr_svg
 from participation.extensions import limiter
-from participation.forum import labels, opinions, results, sessions, voting
+from participation.forum import labels, live, opinions, results, sessions, voting
 from participation.forum.models import ForumItem, ForumParticipant, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_MAX, ForumError
 from participation.i18n.languages import (
@@ -194,21 +194,48 @@ def propose(code: str) -> ResponseReturnValue:
 @bp.get("/<code>/results.json")
 @limiter.exempt
 def results_json(code: str) -> Response:
-    """Live results for screens and phones; a poll that has seen this version gets a bodiless 304."""
-    session = _session_or_404(code)
-    etag = f"{session.id}-{sessions.live_version(session, _now())}-{current_language()}"
-    if request.if_none_match.contains(etag):
-        response = Response(status=304)
-    else:
-        response = jsonify(_live(session))
+    """Live results for screens and phones; a poll that has seen this version gets a bodiless 304.
+
+    That poll reads the session's version and nothing else: no counts, no session row, no catalog. In a
+    big room a body counted a moment ago in this process is shared (participation.forum.live).
+    """
+    now = _now()
+    found = sessions.live_state_by_code(code, now)
+    if found is None:
+        abort(404)
+    session_id, version, up = found
+    lang = current_language()
+    if request.if_none_match.contains(_etag(session_id, version, up, lang)):
+        return _results_response(None, _etag(session_id, version, up, lang))
+    body = live.bodies().shared(session_id, code.strip().upper(), lang, version, up)
+    if body is None:
+        session = _session_or_404(code)
+        counts = results.session_results(session)
+        encoded = current_app.json.dumps(_live(session, counts)).encode("utf-8")
+        up = sessions.time_is_up(session, now)
+        body = live.Body(session.code, session.version, up, encoded, counts.participants, live.now())
+        live.bodies().keep(session.id, lang, body)
+    etag = _etag(session_id, body.version, body.up, lang)
+    return _results_response(None if request.if_none_match.contains(etag) else body.data, etag)
+
+
+def _etag(session_id: int, version: int, up: bool, lang: str) -> str:
+    """The session's version, and whether its countdown has closed voting: the end of a countdown changes
+    what every screen shows without a write, so it is part of the tag."""
+    return f"{session_id}-{version}{'-up' if up else ''}-{lang}"
+
+
+def _results_response(data: bytes | None, etag: str) -> Response:
+    response = Response(status=304) if data is None else Response(data, mimetype="application/json")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
-def _live(session: ForumSession) -> dict[str, object]:
-    """results.json: the public counts with their words and bar lengths, nothing while results are hidden."""
-    public = results.public_counts(session, results.session_results(session))
+def _live(session: ForumSession, counts: results.SessionResults) -> dict[str, object]:
+    """results.json: the public counts with their words and bar lengths, nothing while results are hidden;
+    and how long a phone waits before it polls again (`poll_after`, ms), which grows with the room."""
+    public = results.public_counts(session, counts)
     shown = session.revealed
     now = _now()
     return {
@@ -219,6 +246,7 @@ def _live(session: ForumSession) -> dict[str, object]:
         "revealed": shown,
         "state": labels.state_key(public, now),
         "seconds_left": sessions.seconds_left(session, now),
+        "poll_after": live.room_poll_after_ms(counts.participants),
         "participants": public.participants.count,
         "participants_label": labels.participants_label(public.participants, public.k),
         # What a hidden count is shown as; a hidden count itself is null.

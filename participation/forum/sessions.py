@@ -48,6 +48,19 @@ def session_by_code(code: str) -> ForumSession | None:
     return db.session.scalar(sa.select(ForumSession).where(ForumSession.code == code.strip().upper()))
 
 
+def live_state_by_code(code: str, now: datetime) -> tuple[int, int, bool] | None:
+    """(id, version, whether a countdown has closed voting) of the session with this code, reading nothing
+    else: what a conditional poll needs."""
+    if not code or len(code) > 16:
+        return None
+    row = db.session.execute(
+        sa.select(ForumSession.id, ForumSession.version, ForumSession.status, ForumSession.deadline).where(
+            ForumSession.code == code.strip().upper()
+        )
+    ).first()
+    return None if row is None else (row[0], row[1], _ended(row[2], row[3], now))
+
+
 def all_sessions() -> list[ForumSession]:
     return list(db.session.scalars(sa.select(ForumSession).order_by(ForumSession.id.desc())))
 
@@ -241,20 +254,16 @@ def time_is_up(session: ForumSession, now: datetime) -> bool:
     Computed from the stored end, with no job at zero: a vote a moment after the end is refused by the
     same rule that shows every screen voting closed. Opening voting again clears the countdown.
     """
-    return session.is_open and session.deadline is not None and now >= session.deadline
+    return _ended(session.status, session.deadline, now)
+
+
+def _ended(status: SessionStatus, deadline: datetime | None, now: datetime) -> bool:
+    return status is SessionStatus.OPEN and deadline is not None and now >= deadline
 
 
 def voting_is_open(session: ForumSession, now: datetime) -> bool:
     """Whether a vote is taken now: the session and its voting are open and no countdown has ended."""
     return session.is_open and session.voting_open and not time_is_up(session, now)
-
-
-def live_version(session: ForumSession, now: datetime) -> str:
-    """What screens poll for (the ETag): the version, and whether the countdown has closed voting.
-
-    The end of a countdown changes what every screen shows without a write, so it is part of the tag.
-    """
-    return f"{session.version}-up" if time_is_up(session, now) else str(session.version)
 
 
 def _settle_countdown(session: ForumSession, now: datetime) -> None:

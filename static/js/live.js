@@ -1,5 +1,7 @@
 // Live forum pages (phones, projector, facilitator): poll results.json with If-None-Match about once a
 // second; an unchanged session costs one tiny query and a bodiless 304, and no worker is held between polls.
+// A phone's page (data-paced) waits as long as results.json's poll_after says: one second in a small
+// room, longer in a big one (participation/forum/live.py); its own vote it sees at once in the answer.
 // New counts change words, bar lengths (CSS animates them) and the ranking's order in place. When more
 // changes (a switch, the reveal, new items, a translation) the page is fetched and its [data-swap]
 // regions and [data-list] rows are replaced, never the whole page: a phone's list does not move. Vote
@@ -12,8 +14,10 @@
   var url = root.getAttribute("data-live");
   var page = root.getAttribute("data-page") || window.location.pathname;
   var always = root.hasAttribute("data-refresh-always");  // the facilitator's page: any change
+  var paced = root.hasAttribute("data-paced");  // a phone: the server says how long to wait
   var etag = null;
-  var delay = 1000;
+  var pace = 1000;
+  var delay = pace;
   var sending = false;
 
   function each(scope, selector, fn) { Array.prototype.forEach.call(scope.querySelectorAll(selector), fn); }
@@ -58,6 +62,7 @@
     var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live]");
     if (!fresh) { return; }
     root.setAttribute("data-state", fresh.getAttribute("data-state") || "");
+    if (fresh.hasAttribute("data-version")) { root.setAttribute("data-version", fresh.getAttribute("data-version")); }
     root.className = fresh.className;
     each(root, "[data-list]", function (old) {
       var next = fresh.querySelector("[data-list='" + old.getAttribute("data-list") + "']");
@@ -114,13 +119,15 @@
         return response.json();
       })
       .then(function (data) {
-        delay = 1000;
-        if (!data) { return null; }
+        if (data && paced && data.poll_after > 0) { pace = Math.min(Number(data.poll_after), 15000); }
+        delay = pace;
+        // Older than the page this phone already has (its own vote's answer): nothing to show.
+        if (!data || data.version < Number(root.getAttribute("data-version") || 0)) { return null; }
         root.setAttribute("data-version", String(data.version));
         return apply(data);
       })
       .catch(function () { delay = Math.min(delay * 2, 15000); })
-      .then(function () { window.setTimeout(poll, document.hidden ? 5000 : delay); });
+      .then(function () { window.setTimeout(poll, document.hidden ? Math.max(5000, delay) : delay); });
   }
 
   // A vote posts without leaving the page; the answer (the page after the redirect, or the page with

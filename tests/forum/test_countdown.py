@@ -170,3 +170,23 @@ def test_the_facilitator_sees_the_close_and_opens_voting_again(app, monkeypatch)
     assert phone.client.get(f"/en/f/{session.code}/results.json").get_json()["voting_open"] is True
     assert phone.vote(session.items[0].id).status_code == 303
     assert votes_stored(session) == 1
+
+
+def test_a_big_rooms_shared_body_does_not_outlive_the_end_of_the_countdown(app, monkeypatch):
+    from participation.forum import live
+
+    monkeypatch.setattr(live, "SHARED_FROM", 1)  # every room shares its body for a moment
+    monkeypatch.setattr(live, "now", lambda: 1000.0)  # and that moment never passes
+    session = make_session(ForumMode.POLL, items=("Ja", "Nej"))
+    staff = staff_client(app)
+    assert post_staff(staff, f"/staff/forum/{session.id}/timer", minutes="1").status_code == 302
+    phone = Phone(app, session)
+    assert phone.vote(session.items[0].id).status_code < 400  # the room has someone to share with
+    before = phone.client.get(f"/en/f/{session.code}/results.json")
+    assert before.get_json()["voting_open"] is True
+    assert phone.client.get(f"/en/f/{session.code}/results.json").headers["ETag"] == before.headers["ETag"]
+    later = datetime.now(UTC) + timedelta(minutes=1, seconds=1)
+    monkeypatch.setattr(routes, "_now", lambda: later)
+    after = phone.client.get(f"/en/f/{session.code}/results.json")
+    assert after.get_json()["voting_open"] is False and after.get_json()["time_up"] is True
+    assert after.headers["ETag"].endswith('-up-en"')
