@@ -550,3 +550,24 @@ def test_a_given_address_that_is_taken_is_an_error_and_a_derived_one_gets_a_numb
     derived = import_xlsform(data)
     assert derived.errors == [] and derived.survey.slug == "ideas-2"
     assert "The survey's web address is 'ideas-2'." in said(derived.problems)
+
+
+def test_names_and_expressions_from_the_file_keep_their_direction_in_a_right_to_left_message(db):
+    result = import_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "relevant"],
+                ["integer", "age", "How old are you?", ""],
+                ["text", "why", "Why?", "${age} > 15"],
+            ],
+            settings=[["default_language"], ["English (en)"]],
+        )
+    )
+    (problem,) = [p for p in result.problems if "15" in str(p)]
+    with force_locale("ar"):
+        arabic = str(problem)
+    assert "\u2068${age} > 15\u2069" in arabic  # isolated, so the sentence does not reorder it
+    assert arabic.count("\u2068") == arabic.count("\u2069")
+    with force_locale("sv"):
+        assert "\u2068" not in str(problem) and "${age} > 15" in str(problem)
+    assert "\u2068" not in said([problem])[0]

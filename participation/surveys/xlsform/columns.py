@@ -5,9 +5,7 @@ Every cell with content on an imported row is either read or named in the result
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
-from participation.surveys.xlsform.problems import LazyString
+from participation.surveys.xlsform.problems import LazyString, _l
 
 # Read by the questions; label::… columns are read per language.
 SURVEY_COLUMNS = {"type", "name", "label", "required", "relevant", "constraint", "themes", "max_choices"}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
 from participation.surveys.models import (
     FREE_TEXT_MAX,
     NUMBER_LIMIT,
@@ -14,6 +12,7 @@ from participation.surveys.models import (
     Question,
     QuestionKind,
 )
+from participation.surveys.xlsform.problems import _l
 from participation.surveys.xlsform.reading import FormReading
 
 _FALSE = {"", "no", "false", "false()", "0"}

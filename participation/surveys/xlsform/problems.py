@@ -7,11 +7,30 @@ page that shows it (or English, Flask-Babel's fallback, outside a request).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, gettext
 from flask_babel.speaklater import LazyString  # type: ignore[import-untyped]  # the lazy text of _l()
 
-__all__ = ["LazyString", "Problem"]
+__all__ = ["LazyString", "Problem", "_l"]
+
+# Unicode's first-strong isolate and its end: a name or expression from the file keeps its own direction.
+_ISOLATE, _END = "\u2068", "\u2069"
+
+
+def _l(msgid: str, **values: Any) -> LazyString:
+    """A message about the file, translated when shown (as Flask-Babel's lazy_gettext). On a right-to-left
+    page each value from the file (a name, an expression such as `${age} > 15`) is isolated, so an Arabic
+    sentence does not reorder its left-to-right parts."""
+    return LazyString(_shown, msgid, **values)
+
+
+def _shown(msgid: str, **values: Any) -> str:
+    locale = get_locale()
+    if values and locale is not None and locale.text_direction == "rtl":
+        values = {key: f"{_ISOLATE}{value}{_END}" for key, value in values.items()}
+    return gettext(msgid, **values)
+
 
 # The sheet names are XLSForm's own words.
 _WHERE = {

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from participation.i18n.languages import to_babel
 from participation.surveys.models import PROFILE_CHOICES, ProfileField
+from participation.surveys.xlsform.problems import _l
 from participation.surveys.xlsform.questions import QuestionRows, split_type
 from participation.surveys.xlsform.reading import Choice
 

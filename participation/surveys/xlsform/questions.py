@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask_babel import lazy_gettext as _l
-
 from participation.surveys.editing import KEY
 from participation.surveys.models import KEY_MAX, Option, Question, QuestionKind
 from participation.surveys.xlsform.columns import SURVEY_COLUMNS, dropped_cells
 from participation.surveys.xlsform.conditions import Conditions
-from participation.surveys.xlsform.problems import LazyString
+from participation.surveys.xlsform.problems import LazyString, _l
 from participation.surveys.xlsform.scales import scale_list, yes_no_list
 
 # pyxform's spellings of each select type, longest first so 'select one from' wins over 'select one'.

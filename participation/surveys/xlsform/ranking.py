@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from participation.i18n.languages import to_babel
 from participation.surveys.models import RANKING_MAX, Question
+from participation.surveys.xlsform.problems import _l
 from participation.surveys.xlsform.profile import ProfileRows
 from participation.surveys.xlsform.questions import split_type
 

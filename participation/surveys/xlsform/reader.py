@@ -9,12 +9,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
 from participation.surveys.models import Option, Question
 from participation.surveys.xlsform.columns import SETTINGS_READ, dropped_settings, unsupported_choice_columns
 from participation.surveys.xlsform.languages import language_code
-from participation.surveys.xlsform.problems import Problem
+from participation.surveys.xlsform.problems import Problem, _l
 from participation.surveys.xlsform.ranking import RankingRows
 from participation.surveys.xlsform.workbook import Book
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
-
 from participation.surveys.editing import OPTION_KEY
 from participation.surveys.models import KEY_MAX, TEXT_LIMITS, Option, Question
 from participation.surveys.xlsform.languages import SHIPPED_LANGUAGES, language_code, language_header
-from participation.surveys.xlsform.problems import LazyString, Problem
+from participation.surveys.xlsform.problems import LazyString, Problem, _l
 from participation.surveys.xlsform.workbook import Book, Sheet, other_sheets, read_sheet
 
 _REFERENCE = re.compile(r"\$\{[^}]*\}")

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from participation.extensions import db
 from participation.surveys.editing import SLUG, free_slug
 from participation.surveys.models import Survey, SurveyStatus
-from participation.surveys.xlsform.problems import Problem
+from participation.surveys.xlsform.problems import Problem, _l
 from participation.surveys.xlsform.reader import ReadForm, read_form, slugify
 from participation.surveys.xlsform.workbook import open_workbook
 from participation.themes.models import Theme

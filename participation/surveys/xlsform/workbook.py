@@ -12,10 +12,9 @@ import zipfile
 from dataclasses import dataclass
 
 import xlrd
-from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 
-from participation.surveys.xlsform.problems import LazyString
+from participation.surveys.xlsform.problems import LazyString, _l
 
 # A .xlsx is a zip file; refuse one that unpacks to more than this rather than parse it.
 UNPACKED_MAX = 20 * 1024 * 1024
