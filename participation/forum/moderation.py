@@ -11,7 +11,6 @@ Held proposals (quarantined) wait on the staff home instead, as on the facilitat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -26,7 +25,7 @@ from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, ItemStatus
 from participation.forum.sessions import moderate_item
 from participation.i18n.languages import Localised, content
-from participation.moderation.queue import Age, Filters, OtherItem, segments
+from participation.moderation.queue import Filters, OtherItem, segments
 from participation.moderation.services import Decision, ModerationError
 
 KEY = "forum"
@@ -86,13 +85,9 @@ class ForumProposals:
         if filters.language:
             language = sa.func.coalesce(ForumItem.language, ForumSession.base_language)
             query = query.where(language == filters.language)
-        now = utcnow()
-        if filters.age is Age.DAY:
-            query = query.where(ForumItem.created_at >= now - timedelta(days=1))
-        elif filters.age is Age.WEEK:
-            query = query.where(ForumItem.created_at >= now - timedelta(days=7))
-        elif filters.age is Age.OLDER:
-            query = query.where(ForumItem.created_at < now - timedelta(days=7))
+        age = filters.age.of(ForumItem.created_at, utcnow())
+        if age is not None:
+            query = query.where(age)
         items = []
         for item, session in db.session.execute(query.order_by(ForumItem.id)).all():
             text = _original(item)

@@ -38,6 +38,16 @@ class Age(enum.StrEnum):
     WEEK = "week"
     OLDER = "older"
 
+    def of(self, column: Any, now: datetime) -> sa.ColumnElement[bool] | None:
+        """The condition on `column` (when the item came in) for this age; None for any age."""
+        if self is Age.DAY:
+            return column >= now - timedelta(days=1)
+        if self is Age.WEEK:
+            return column >= now - timedelta(days=7)
+        if self is Age.OLDER:
+            return column < now - timedelta(days=7)
+        return None
+
 
 _WHERE = re.compile(r"([a-z_]{1,20})-([0-9]{1,9})")
 
@@ -269,14 +279,8 @@ def _filtered(query: Q, filters: Filters, partner_id: int | None) -> Q:
         query = query.where(_flagged())
     if filters.needs_reader:
         query = query.where(Answer.needs_reader.is_(True))
-    now = utcnow()
-    if filters.age is Age.DAY:
-        query = query.where(Response.submitted_hour >= now - timedelta(days=1))
-    elif filters.age is Age.WEEK:
-        query = query.where(Response.submitted_hour >= now - timedelta(days=7))
-    elif filters.age is Age.OLDER:
-        query = query.where(Response.submitted_hour < now - timedelta(days=7))
-    return query
+    age = filters.age.of(Response.submitted_hour, utcnow())
+    return query if age is None else query.where(age)
 
 
 def _joined(query: Q) -> Q:

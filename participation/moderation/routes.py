@@ -10,6 +10,8 @@ partner owns the source's object, exactly as on the source's own pages.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -190,18 +192,22 @@ def bulk() -> ResponseReturnValue:
 @roles_required(*STAFF_ROLES)
 def needs_reader(answer_id: int) -> ResponseReturnValue:
     """Mark a text for a colleague who reads its language, or take the mark away."""
-    ownership.require_change(services.survey_of(answer_id))
+    return _mark_reader(
+        services.survey_of(answer_id),
+        lambda needed: services.mark_needs_reader(answer_id, needed),
+        f"item-{answer_id}",
+    )
+
+
+def _mark_reader(owner: Any, mark: Callable[[bool], object], anchor: str) -> ResponseReturnValue:
+    """A "needs a reader" form on an item of `owner`: JSON for moderation.js, else back to the item."""
+    ownership.require_change(owner)
     _checked_form()
     needed = request.form.get("needed") == "1"
     try:
-        services.mark_needs_reader(answer_id, needed)
+        mark(needed)
     except LookupError:
         abort(404)
-    return _marked(needed, f"item-{answer_id}")
-
-
-def _marked(needed: bool, anchor: str) -> ResponseReturnValue:
-    """The answer to a "needs a reader" form: JSON for moderation.js, else back to the item."""
     if _wants_json():
         return jsonify(ok=True, needed=needed, message=_("Saved."))
     flash(_("Saved."), "info")
@@ -214,11 +220,8 @@ def _marked(needed: bool, anchor: str) -> ResponseReturnValue:
 def needs_reader_other(source_key: str, item_id: int) -> ResponseReturnValue:
     """The mark "needs a reader" on another source's item (a proposed forum topic)."""
     source = _source(source_key)
-    ownership.require_change(source.owner(item_id))
-    _checked_form()
-    needed = request.form.get("needed") == "1"
-    try:
-        source.mark_reader(item_id, needed)
-    except LookupError:
-        abort(404)
-    return _marked(needed, f"item-{source_key}-{item_id}")
+    return _mark_reader(
+        source.owner(item_id),
+        lambda needed: source.mark_reader(item_id, needed),
+        f"item-{source_key}-{item_id}",
+    )
