@@ -15,11 +15,10 @@ from participation.actions.forms import STATUS_LABELS, ActionForm
 from participation.actions.models import Action, ActionStatus
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, ItemStatus, SessionStatus
+from participation.i18n import editor
 from participation.i18n.languages import (
     content,
     is_shipped,
-    native_name,
-    shipped_languages,
 )
 from participation.i18n.routing import staff_language
 from participation.staff import ownership
@@ -145,21 +144,30 @@ def translate(action_id: int) -> ResponseReturnValue:
     action = ownership.require_change(db.session.get(Action, action_id))
     lang = request.args.get("lang", "")
     if not is_shipped(lang) or lang == action.base_language:
-        first = next(code for code in shipped_languages() if code != action.base_language)
-        return redirect(url_for("actions.translate", action_id=action.id, lang=first))
+        lang = editor.first_other_language(action.base_language)
+        return redirect(url_for("actions.translate", action_id=action.id, lang=lang))
     form = EmptyForm()
+    errors: set[str] = set()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        services.translate_action(
-            action, lang, {field: request.form.get(field, "") for field in ("title", "text", "reason")}
-        )
-        flash(_("Saved."), "info")
-        return redirect(url_for("actions.translate", action_id=action.id, lang=lang))
-    return render_template(
-        "actions/staff_translate.html",
-        action=action,
-        lang=lang,
-        form=form,
-        languages=[(code, native_name(code)) for code in shipped_languages() if code != action.base_language],
+        submitted = {key: value for key, value in request.form.items() if key != "csrf_token"}
+        try:
+            services.translate_action(action, lang, submitted)
+        except services.ActionError as error:
+            flash(str(error), "error")
+            errors = editor.too_long(services.action_texts(action), submitted)
+        else:
+            flash(_("Saved."), "info")
+            return redirect(url_for("actions.translate", action_id=action.id, lang=lang))
+    page = editor.editor(
+        services.action_texts(action),
+        lang,
+        action.base_language,
+        lambda code: url_for("actions.translate", action_id=action.id, lang=code),
+        typed=request.form if errors else None,
+        errors=errors,
     )
+    return render_template(
+        "actions/staff_translate.html", action=action, page=page, form=form
+    ), 422 if errors else 200

@@ -13,6 +13,8 @@ from participation.actions.models import TEXT_LIMITS, Action, ActionStatus, acti
 from participation.audit.services import record
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, SessionStatus, forum_item_theme
+from participation.i18n import editor
+from participation.i18n.editor import Text
 from participation.staff.models import Partner
 from participation.themes.models import Theme
 
@@ -157,15 +159,21 @@ def answer_rate() -> AnswerRate:
     return AnswerRate(len(items), answered, statistics.median(days) if days else None)
 
 
+def action_texts(action: Action) -> list[Text]:
+    """The action's texts for the translation editor: its title, what was done and why not."""
+    return [
+        Text(field, getattr(action, field), action.base_language, limit)
+        for field, limit in TEXT_LIMITS.items()
+    ]
+
+
 def translate_action(action: Action, lang: str, values: dict[str, str]) -> None:
-    """One language's texts of an action; an empty box falls back to the base language."""
+    """One language's texts of an action; an empty box falls back to the base language. A text longer
+    than its field is refused (ActionError), nothing cut and nothing stored."""
+    texts = action_texts(action)
+    if editor.too_long(texts, values):
+        raise ActionError(_("Some texts are too long. They are marked below."))
     with db.transaction():
-        for field, limit in TEXT_LIMITS.items():
-            value = values.get(field, "").strip()[:limit]
-            texts = getattr(action, field)
-            if value:
-                texts[lang] = value
-            else:
-                texts.pop(lang, None)
+        editor.store(texts, lang, values)
         action.has_reason = any(value.strip() for value in action.reason.values())
         record("action_translated", "action", action.id, language=lang)

@@ -18,6 +18,7 @@ from participation.forum import labels, opinions, results, sessions, translation
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, TIMER_MINUTES, Control, ForumError
+from participation.i18n import editor
 from participation.i18n.languages import (
     content,
     is_shipped,
@@ -176,15 +177,17 @@ def timer(session_id: int) -> ResponseReturnValue:
 
 
 def _translate_page(session: ForumSession, lang: str, errors: set[str]) -> tuple[str, int]:
-    return render_template(
-        "forum/staff_translate.html",
-        session=session,
-        target=lang,
-        fields=translations.translatable_fields(session),
-        values=request.form if errors else {},
+    page = editor.editor(
+        translations.translatable_fields(session),
+        lang,
+        session.base_language,
+        lambda code: url_for("forum_staff.translate", session_id=session.id, lang=code),
+        typed=request.form if errors else None,
         errors=errors,
-        form=EmptyForm(),
-        completeness=translations.completeness(session, shipped_languages()),
+        languages=shipped_languages(),  # proposals may be written in any language, the base one too
+    )
+    return render_template(
+        "forum/staff_translate.html", session=session, page=page, form=EmptyForm()
     ), 422 if errors else 200
 
 
@@ -195,8 +198,8 @@ def translate(session_id: int) -> ResponseReturnValue:
     session = _session(session_id)
     lang = request.args.get("lang", "")
     if not is_shipped(lang):
-        others = [code for code in shipped_languages() if code != session.base_language]
-        return redirect(url_for("forum_staff.translate", session_id=session.id, lang=others[0]))
+        lang = editor.first_other_language(session.base_language)
+        return redirect(url_for("forum_staff.translate", session_id=session.id, lang=lang))
     if request.method != "POST":
         return _translate_page(session, lang, set())
     if not EmptyForm().validate_on_submit():

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from participation.exports import XLSX
+from participation.i18n import editor
 from participation.i18n.languages import is_shipped, shipped_languages
 from participation.privacy import new_token
 from participation.security import CONTENT_SECURITY_POLICY
@@ -22,25 +23,16 @@ from participation.surveys.staff_common import bp, owned_survey
 
 
 def _translate_page(survey: Survey, target: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
-    values = request.form if errors else MultiDict()
-    fields = translations.translatable_fields(survey)
-    rows = {
-        name: translations.rows_for(
-            texts.get(survey.base_language, ""), values.get(name, texts.get(target, ""))
-        )
-        for name, texts, _limit in fields
-    }
-    return render_template(
-        "surveys_staff/translate.html",
-        survey=survey,
-        target=target,  # not `lang`: that is the page's own language, the staff member's
-        fields=fields,
-        rows=rows,
-        values=values,
+    page = editor.editor(
+        translations.translatable_fields(survey),
+        target,
+        survey.base_language,
+        lambda code: url_for("surveys_staff.translate", survey_id=survey.id, lang=code),
+        typed=request.form if errors else None,
         errors=errors,
-        form=form,
-        completeness=translations.completeness(survey, shipped_languages()),
-        first_missing=translations.first_missing(survey, target),
+    )
+    return render_template(
+        "surveys_staff/translate.html", survey=survey, page=page, form=form
     ), 422 if errors else 200
 
 
@@ -51,8 +43,8 @@ def translate(survey_id: int) -> ResponseReturnValue:
     survey = owned_survey(survey_id)
     lang = request.args.get("lang", "")
     if not is_shipped(lang) or lang == survey.base_language:
-        others = [code for code in shipped_languages() if code != survey.base_language]
-        return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=others[0]))
+        lang = editor.first_other_language(survey.base_language)
+        return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=lang))
     form = EmptyForm()
     if request.method != "POST":
         return _translate_page(survey, lang, form, set())

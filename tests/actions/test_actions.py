@@ -130,3 +130,29 @@ def test_answer_rate_and_median_time(client, db):
     assert rate.median_days is not None and rate.median_days >= 0
     login(client, gen_user("staff"))
     assert "1 of 2 topics" in client.get("/staff/actions/").get_data(as_text=True)
+
+
+def test_a_translation_too_long_is_refused_with_what_was_typed_and_nothing_cut(client, db):
+    action = save(title="Läxhjälp på lördagar")
+    login(client, gen_user("admin"))
+    page = f"/staff/actions/{action.id}/translate?lang=ar"
+    editor = client.get(page).get_data(as_text=True)
+    assert 'class="translate-grid"' in editor and 'dir="rtl"' in editor  # the survey's side-by-side editor
+    long_text = "ن" * 2001
+    refused = client.post(
+        page,
+        data={"csrf_token": csrf_token(client, page), "title": "مساعدة في الواجبات", "text": long_text},
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and long_text in html and "مساعدة في الواجبات" in html
+    assert 'aria-invalid="true"' in html and "At most 2000 characters." in html
+    db.session.expire_all()
+    stored = db.session.get(Action, action.id)
+    assert "ar" not in stored.title and "ar" not in stored.text  # nothing partial, nothing cut
+    saved = client.post(
+        page, data={"csrf_token": csrf_token(client, page), "title": "مساعدة في الواجبات", "text": ""}
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Action, action.id).title["ar"] == "مساعدة في الواجبات"
+    assert client.get(f"/staff/actions/{action.id}/translate?lang=sv").status_code == 302  # the base: elsewhere

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 import pytest
 import sqlalchemy as sa
 
+from participation.actions.models import Action
 from participation.config import DEFAULT_LANGUAGES
 from participation.extensions import db
+from participation.forum.models import ForumSession
 from participation.measurement.models import Indicator, Program
 from participation.surveys.models import SurveyStatus
 from tests.browser.test_survey_flow import assert_accessible, visit
@@ -123,6 +125,7 @@ def test_staff_pages_have_no_axe_violations(new_context: NewContext, runner) -> 
         "/staff/data-requests/",
         "/staff/actions/",
         "/staff/actions/new",
+        f"/staff/actions/{first_id(Action)}/translate?lang=ar",
         "/staff/measurement/",
         f"/staff/measurement/indicators/{first_id(Indicator)}",
         f"/staff/measurement/programs/{first_id(Program)}",
@@ -130,6 +133,7 @@ def test_staff_pages_have_no_axe_violations(new_context: NewContext, runner) -> 
         "/staff/themes/new",
         "/staff/forum/",
         "/staff/forum/new",
+        f"/staff/forum/{first_id(ForumSession)}/translate?lang=ar",
         "/staff/api-tokens/",
     ]:
         visit(page, path)

@@ -94,27 +94,58 @@ def _boxes(page: Page, selector: str) -> list[dict[str, float]]:
     )
 
 
+def _editor_path(kind: str) -> str:
+    """A survey's, a forum session's or an action's translation editor into Arabic: the same editor."""
+    from participation.actions.models import Action
+
+    if kind == "survey":
+        return f"/staff/surveys/{gen_survey().id}/translate?lang=ar"
+    if kind == "forum":
+        from tests.factories import gen_forum_session
+
+        forum = gen_forum_session(items=("Fler sommarjobb i Bäckby", "En ny fotbollsplan vid skolan"))
+        forum.prompt = {"sv": "Vad ska vi be kommunen om i sommar?"}
+        db.session.commit()
+        return f"/staff/forum/{forum.id}/translate?lang=ar"
+    from datetime import date
+
+    from tests.factories import gen_partner
+
+    action = Action(
+        title={"sv": "Längre öppettider på fritidsgården"},
+        text={"sv": "Öppet till 22 på fredagar."},
+        base_language="sv",
+        partner_id=gen_partner().id,
+        decided_on=date.today(),
+    )
+    db.session.add(action)
+    db.session.commit()
+    return f"/staff/actions/{action.id}/translate?lang=ar"
+
+
+@pytest.mark.parametrize("kind", ["survey", "forum", "action"])
 def test_the_translation_editor_has_two_equal_columns_on_a_laptop_and_one_on_a_phone(
-    new_context: NewContext,
+    new_context: NewContext, kind: str
 ) -> None:
-    survey = gen_survey()
+    path = _editor_path(kind)
     db.session.commit()
     page = staff_page(new_context, "laptop", "sv")
-    visit(page, f"/staff/surveys/{survey.id}/translate?lang=ar")
+    visit(page, path)
     main = page.locator("main").bounding_box()
     assert main
     source, target = _boxes(page, ".translate-row:not(.translate-head) > div")[:2]
     print(f"\nlaptop: main {main['width']:.0f} px, base {source['w']:.0f} px, target {target['w']:.0f} px")
     assert source["w"] >= 0.4 * main["width"] and target["w"] >= 0.4 * main["width"]
     assert abs(source["w"] - target["w"]) <= 1 and source["y"] == target["y"]
-    textarea = page.locator("textarea[name=intro]")
+    textarea = page.locator("textarea[name=title]")
     assert textarea.get_attribute("dir") == "rtl" and textarea.get_attribute("lang") == "ar"
     # "Next missing" lands on the first empty box.
     page.locator("a.next-missing").click()
     assert page.url.endswith("#t-title")
+    assert_accessible(page, f"the {kind}'s translation editor")
 
     phone = staff_page(new_context, "phone", "sv", email="laptop-sv@example.se")
-    visit(phone, f"/staff/surveys/{survey.id}/translate?lang=ar")
+    visit(phone, path)
     source, target = _boxes(phone, ".translate-row:not(.translate-head) > div")[:2]
     assert target["y"] > source["y"] and abs(source["x"] - target["x"]) <= 1  # stacked
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -8,8 +8,8 @@ import re
 import sqlalchemy as sa
 
 from participation.extensions import db
+from participation.i18n.editor import rows_for
 from participation.surveys.models import Survey, SurveyStatus
-from participation.surveys.translations import rows_for
 from tests.factories import csrf_token, gen_survey, gen_user, login
 
 
