@@ -1,6 +1,7 @@
 """The projector and the countdown in real Chromium (issue 15): the projector fits 1920×1080 and 1280×720
-without scrolling, with five statements and two opinion groups or with twelve topics, in large type; the
-opinion groups follow `?lang2=`; the facilitator's countdown closes voting at zero on the phones, the
+without scrolling, with five statements and two opinion groups or with twelve topics, in large type, in one
+language or two (`?lang2=`); the opinion groups follow `?lang2=`, and each of their lines carries the number
+of its statement's bar; the facilitator's countdown closes voting at zero on the phones, the
 projector and the facilitator's page without a reload, and a vote after it is refused.
 
 Selectors use ids, classes, data attributes and form values, never UI text.
@@ -83,6 +84,10 @@ MEASURE = """() => {
     right: Math.max(...[...document.querySelectorAll('body *')].map(e => e.getBoundingClientRect().right)),
     items: least('.ranking .rank-text'), counts: least('.ranking .rank-count'), code: least('.screen-code'),
     groups: least('.opinion-table caption, .opinion-table th, .opinion-table td, .opinion-groups h2, .opinion-groups h3'),
+    second: Math.min(...[...document.querySelectorAll('.screen-results .second')].filter(e => {
+      const box = e.getBoundingClientRect();
+      return box.width > 1 && box.height > 1;
+    }).map(e => parseFloat(getComputedStyle(e).fontSize))),
     qr: document.querySelector('.screen-qr').getBoundingClientRect().height,
   };
 }"""
@@ -142,13 +147,18 @@ def test_the_projector_fits_without_scrolling_in_large_type(
 
 @pytest.mark.parametrize(
     ("kind", "width", "height", "smallest"),
-    [("topics", 1280, 720, 22), ("topics", 1920, 1080, 26), ("statements", 1920, 1080, 24)],
+    [
+        ("topics", 1280, 720, 22),
+        ("topics", 1920, 1080, 26),
+        ("statements", 1280, 720, 18),
+        ("statements", 1920, 1080, 24),
+    ],
 )
 def test_the_projector_in_two_languages_fits_too(
     new_context: NewContext, kind: str, width: int, height: int, smallest: float
 ) -> None:
-    """Swedish and Arabic side by side. (Five statements with two opinion groups in two languages need more
-    than 720 lines in large type: at 1280×720 that screen scrolls.)"""
+    """Swedish and Arabic: topics side by side; five statements with two opinion groups revealed each as one
+    block, the Arabic a lighter line under the Swedish. Nothing scrolls, either way, at either size."""
     if kind == "statements":
         forum = statements_with_groups()
         translate_to_arabic(forum)
@@ -161,6 +171,15 @@ def test_the_projector_in_two_languages_fits_too(
     measured = page.evaluate(MEASURE)
     assert measured["scrollHeight"] <= height and measured["scrollWidth"] <= width, measured
     assert measured["items"] >= smallest and measured["counts"] >= (16 if height == 720 else 19), measured
+    if kind == "statements":
+        assert page.locator(".screen-results .opinion-groups .opinion-table").count() == 3
+        assert measured["bottom"] <= height and measured["right"] <= width, measured
+        # The second language may be a little smaller than the first, never under 16 px; the groups' lines
+        # and figures 16 px at 720 lines, 19 at 1080; the QR code a quarter of the height.
+        small = 16 if height == 720 else 19
+        assert 16 <= measured["second"] <= measured["items"], measured
+        assert measured["groups"] >= small and measured["qr"] >= height / 4, measured
+        assert measured["code"] >= smallest, measured
 
 
 # --- The opinion groups in two languages --------------------------------------------------------------
@@ -205,6 +224,50 @@ def test_opinion_groups_follow_the_second_language(new_context: NewContext, app:
     visit(page, f"/sv/f/{forum.code}/screen")
     assert page.locator(".opinion-groups .second").count() == 0
     assert page.locator(".opinion-groups tbody th[scope=row][lang=sv]").count() == rows.count()
+
+
+# Per statement on the bars and per line of the groups: its number, its texts and what of it is on the screen.
+NUMBERED = """(where) => [...document.querySelectorAll(where)].map(e => {
+  const shown = (x) => x !== null && x.getBoundingClientRect().width > 1 && x.getBoundingClientRect().height > 1;
+  const number = e.querySelector('.statement-number'), first = e.querySelector('[lang=sv]');
+  const second = e.querySelector('.second[lang=ar]');
+  return {
+    number: number && Number(number.textContent.match(/\\d+/)[0]), numberShown: shown(number),
+    numberSize: number && parseFloat(getComputedStyle(number).fontSize),
+    first: first && first.textContent, firstShown: shown(first),
+    second: second && second.textContent, secondShown: shown(second),
+  };
+})"""
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_each_line_of_the_groups_leads_to_its_bar_in_both_languages(
+    new_context: NewContext, width: int, height: int
+) -> None:
+    """With opinion groups every statement has a number, on its bar and on its lines in the groups, so a
+    reader can tell which statement a line means and read it in the second language on its bar: at
+    1280×720 a group's line shows the first language (the second stays for a screen reader), at 1920×1080
+    both."""
+    forum = statements_with_groups()
+    translate_to_arabic(forum)
+    page = projector(new_context, width, height)
+    visit(page, f"/sv/f/{forum.code}/screen?lang2=ar")
+    bars = page.evaluate(NUMBERED, ".screen-results .ranking > li")
+    lines = page.evaluate(NUMBERED, ".screen-results .opinion-groups tbody th[scope=row]")
+    # The bars are numbered 1–5 in the order the facilitator wrote the statements, whatever their rank.
+    assert sorted(bar["number"] for bar in bars) == [1, 2, 3, 4, 5], bars
+    by_number = {bar["number"]: bar for bar in bars}
+    for bar in bars:
+        assert bar["first"] == FIVE[bar["number"] - 1] and bar["second"] == FIVE_AR[bar["number"] - 1], bar
+        assert bar["numberShown"] and bar["firstShown"] and bar["secondShown"], bar
+    assert len(lines) >= 3
+    for line in lines:
+        assert line["numberShown"] and line["firstShown"], line
+        assert line["numberSize"] >= 16, line
+        bar = by_number[line["number"]]
+        assert line["first"] == bar["first"] and line["second"] == bar["second"], (line, bar)
+        assert line["secondShown"] == (height == 1080), line
+    assert_accessible(page, f"the projector's statements and groups in two languages at {width}×{height}")
 
 
 # --- The countdown closes voting at zero ---------------------------------------------------------------
