@@ -61,16 +61,20 @@ def _rows_changed(statement: sa.Update | sa.Delete) -> int:
 # --- Participants --------------------------------------------------------------------------------
 
 
-def _participant_query(session: ForumSession, participant_hash: str) -> sa.Select[ForumParticipant]:
-    return sa.select(ForumParticipant).where(
-        ForumParticipant.session_id == session.id, ForumParticipant.participant_hash == participant_hash
-    )
+# Built once, as every phone's request runs them (building a statement costs more than running it).
+_PARTICIPANT = sa.select(ForumParticipant).where(
+    ForumParticipant.session_id == sa.bindparam("session_id"),
+    ForumParticipant.participant_hash == sa.bindparam("participant_hash"),
+)
+_MY_VOTE = sa.select(ForumVote).where(
+    ForumVote.item_id == sa.bindparam("item_id"), ForumVote.participant_id == sa.bindparam("participant_id")
+)
 
 
 def find_participant(session: ForumSession, participant_hash: str | None) -> ForumParticipant | None:
     if participant_hash is None:
         return None
-    return db.session.scalar(_participant_query(session, participant_hash))
+    return db.session.scalar(_PARTICIPANT, {"session_id": session.id, "participant_hash": participant_hash})
 
 
 def participant_for(session: ForumSession, participant_hash: str, now: datetime) -> ForumParticipant:
@@ -211,9 +215,7 @@ def _votable_item(session: ForumSession, item_id: int, now: datetime) -> ForumIt
 
 
 def _my_vote(item: ForumItem, participant: ForumParticipant) -> ForumVote | None:
-    return db.session.scalar(
-        sa.select(ForumVote).where(ForumVote.item_id == item.id, ForumVote.participant_id == participant.id)
-    )
+    return db.session.scalar(_MY_VOTE, {"item_id": item.id, "participant_id": participant.id})
 
 
 def _spend_dots(participant: ForumParticipant, dots: int) -> None:
