@@ -66,6 +66,7 @@ _PARTICIPANT = sa.select(ForumParticipant).where(
     ForumParticipant.session_id == sa.bindparam("session_id"),
     ForumParticipant.participant_hash == sa.bindparam("participant_hash"),
 )
+_NEW_VOTE = sa.insert(ForumVote)
 _MY_VOTE = sa.select(ForumVote).where(
     ForumVote.item_id == sa.bindparam("item_id"), ForumVote.participant_id == sa.bindparam("participant_id")
 )
@@ -277,14 +278,17 @@ def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem,
         held = existing.quarantined
     else:
         held = participant.quarantined or not within_ceiling(Flow.VOTE, session.id)
-        db.session.add(
-            ForumVote(
-                session_id=session.id,
-                item_id=item.id,
-                participant_id=participant.id,
-                value=value,
-                quarantined=held,
-            )
+        # One statement, not an object for the unit of work to flush: nothing in this request reads the
+        # vote back, and the unique key refuses a second one here as it would at the flush.
+        db.session.execute(
+            _NEW_VOTE,
+            {
+                "session_id": session.id,
+                "item_id": item.id,
+                "participant_id": participant.id,
+                "value": value,
+                "quarantined": held,
+            },
         )
     if session.dots_per_person is not None:
         _spend_dots(participant, 1)
