@@ -82,8 +82,11 @@ _COUNTS = (
     .where(ForumVote.session_id == sa.bindparam("session_id"), ~ForumVote.quarantined)
     .group_by(ForumVote.item_id, ForumVote.value)
 )
-_PARTICIPANTS = sa.select(sa.func.count(ForumParticipant.id)).where(
-    ForumParticipant.session_id == sa.bindparam("session_id"), ~ForumParticipant.quarantined
+# count(*): the id is never null, and without it PostgreSQL can count from the index alone too.
+_PARTICIPANTS = (
+    sa.select(sa.func.count())
+    .select_from(ForumParticipant)
+    .where(ForumParticipant.session_id == sa.bindparam("session_id"), ~ForumParticipant.quarantined)
 )
 _MINE = sa.select(ForumVote.item_id, ForumVote.weight, ForumVote.value).where(
     ForumVote.participant_id == sa.bindparam("participant_id")
