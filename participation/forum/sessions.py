@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from participation.audit.services import record
 from participation.extensions import db
@@ -42,10 +43,23 @@ def proposals_allowed(session: ForumSession) -> int:
     return int(current_app.config["FORUM_PROPOSALS_PER_PERSON"])
 
 
+# Built once: every phone's request looks its session up, every vote bumps it, and building a statement
+# costs more than running it.
+_BY_CODE = sa.select(ForumSession).where(ForumSession.code == sa.bindparam("code"))
+_LIVE_STATE = sa.select(
+    ForumSession.id, ForumSession.version, ForumSession.status, ForumSession.deadline
+).where(ForumSession.code == sa.bindparam("code"))
+_BUMP = (
+    sa.update(ForumSession)
+    .where(ForumSession.id == sa.bindparam("session_id"))
+    .values(version=ForumSession.version + 1)
+)
+
+
 def session_by_code(code: str) -> ForumSession | None:
     if not code or len(code) > 16:
         return None
-    return db.session.scalar(sa.select(ForumSession).where(ForumSession.code == code.strip().upper()))
+    return db.session.scalar(_BY_CODE, {"code": code.strip().upper()})
 
 
 def live_state_by_code(code: str, now: datetime) -> tuple[int, int, bool] | None:
@@ -53,11 +67,7 @@ def live_state_by_code(code: str, now: datetime) -> tuple[int, int, bool] | None
     else: what a conditional poll needs."""
     if not code or len(code) > 16:
         return None
-    row = db.session.execute(
-        sa.select(ForumSession.id, ForumSession.version, ForumSession.status, ForumSession.deadline).where(
-            ForumSession.code == code.strip().upper()
-        )
-    ).first()
+    row = db.session.execute(_LIVE_STATE, {"code": code.strip().upper()}).first()
     return None if row is None else (row[0], row[1], _ended(row[2], row[3], now))
 
 
@@ -76,9 +86,12 @@ def bump(session: ForumSession) -> None:
     Screens poll with the version as their ETag, so a bump committed apart from its change would let a
     screen cache a ranking the change has already made stale.
     """
-    db.session.execute(
-        sa.update(ForumSession).where(ForumSession.id == session.id).values(version=ForumSession.version + 1)
-    )
+    version = session.__dict__.get("version")  # as loaded; None when not loaded (or expired)
+    db.session.execute(_BUMP, {"session_id": session.id}, execution_options={"synchronize_session": False})
+    if version is not None:
+        # What the ORM's own synchronisation would do, without evaluating the statement in Python
+        # again on every vote: the page this request renders shows the version it wrote.
+        set_committed_value(session, "version", version + 1)
 
 
 def create_session(

@@ -61,16 +61,31 @@ def _rows_changed(statement: sa.Update | sa.Delete) -> int:
 # --- Participants --------------------------------------------------------------------------------
 
 
-def _participant_query(session: ForumSession, participant_hash: str) -> sa.Select[ForumParticipant]:
-    return sa.select(ForumParticipant).where(
-        ForumParticipant.session_id == session.id, ForumParticipant.participant_hash == participant_hash
+# Built once, as every phone's request runs them (building a statement costs more than running it).
+_PARTICIPANT = sa.select(ForumParticipant).where(
+    ForumParticipant.session_id == sa.bindparam("session_id"),
+    ForumParticipant.participant_hash == sa.bindparam("participant_hash"),
+)
+_NEW_VOTE = sa.insert(ForumVote)
+_ITEM_AND_MY_VOTE = (
+    sa.select(ForumItem, ForumVote)
+    .outerjoin(
+        ForumVote,
+        sa.and_(
+            ForumVote.item_id == ForumItem.id, ForumVote.participant_id == sa.bindparam("participant_id")
+        ),
     )
+    .where(ForumItem.id == sa.bindparam("item_id"))
+)
+_MY_VOTE = sa.select(ForumVote).where(
+    ForumVote.item_id == sa.bindparam("item_id"), ForumVote.participant_id == sa.bindparam("participant_id")
+)
 
 
 def find_participant(session: ForumSession, participant_hash: str | None) -> ForumParticipant | None:
     if participant_hash is None:
         return None
-    return db.session.scalar(_participant_query(session, participant_hash))
+    return db.session.scalar(_PARTICIPANT, {"session_id": session.id, "participant_hash": participant_hash})
 
 
 def participant_for(session: ForumSession, participant_hash: str, now: datetime) -> ForumParticipant:
@@ -197,23 +212,27 @@ def propose(
 # --- Voting --------------------------------------------------------------------------------------
 
 
-def _votable_item(session: ForumSession, item_id: int, now: datetime) -> ForumItem:
+def _votable_item(
+    session: ForumSession, participant: ForumParticipant, item_id: int, now: datetime
+) -> tuple[ForumItem, ForumVote | None]:
+    """The item to vote on, with the participant's vote on it if there is one: one statement."""
     if not session.is_open:
         raise ForumError(_("This session is closed; its results are frozen."), 410)
     if time_is_up(session, now):
         raise ForumError(_("Time is up. Voting is closed."))
     if not session.voting_open:
         raise ForumError(_("Voting is not open right now. Wait for the facilitator."))
-    item = db.session.get(ForumItem, item_id)
+    found = db.session.execute(
+        _ITEM_AND_MY_VOTE, {"item_id": item_id, "participant_id": participant.id}
+    ).first()
+    item = found[0] if found is not None else None
     if item is None or item.session_id != session.id or item.status is not ItemStatus.APPROVED:
         raise ForumError(_("That is not something you can vote on in this session."), 404)
-    return item
+    return item, found[1] if found is not None else None
 
 
 def _my_vote(item: ForumItem, participant: ForumParticipant) -> ForumVote | None:
-    return db.session.scalar(
-        sa.select(ForumVote).where(ForumVote.item_id == item.id, ForumVote.participant_id == participant.id)
-    )
+    return db.session.scalar(_MY_VOTE, {"item_id": item.id, "participant_id": participant.id})
 
 
 def _spend_dots(participant: ForumParticipant, dots: int) -> None:
@@ -239,12 +258,15 @@ def vote(
     Once the facilitator's countdown has ended no vote is taken (sessions.time_is_up).
     """
     now = now or utcnow()
-    item = _votable_item(session, item_id, now)
-    if value not in (AGREE, PASS, DISAGREE) or (session.mode is not ForumMode.STATEMENTS and value != AGREE):
-        raise ForumError(_("That is not something you can vote on in this session."), 400)
     try:
         with db.transaction():
-            held = _cast(session, participant, item, value)
+            # Read in the block, as the vote it may change: on SQLite under the writer's lock.
+            item, existing = _votable_item(session, participant, item_id, now)
+            if value not in (AGREE, PASS, DISAGREE) or (
+                session.mode is not ForumMode.STATEMENTS and value != AGREE
+            ):
+                raise ForumError(_("That is not something you can vote on in this session."), 400)
+            held = _cast(session, participant, item, value, existing)
             if held:
                 hold(BurstKind.FORUM, session.id, now)
             else:
@@ -261,9 +283,15 @@ def vote(
         ) from None
 
 
-def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem, value: int) -> bool:
-    """Add or change the vote; True when it is a new vote held in quarantine."""
-    existing = _my_vote(item, participant)
+def _cast(
+    session: ForumSession,
+    participant: ForumParticipant,
+    item: ForumItem,
+    value: int,
+    existing: ForumVote | None,
+) -> bool:
+    """Add or change the vote (`existing`, the participant's vote on the item); True when it is a new vote
+    held in quarantine."""
     if session.mode is ForumMode.STATEMENTS and existing is not None:
         existing.value = value  # changing one's mind is allowed while voting is open
         return False
@@ -275,14 +303,17 @@ def _cast(session: ForumSession, participant: ForumParticipant, item: ForumItem,
         held = existing.quarantined
     else:
         held = participant.quarantined or not within_ceiling(Flow.VOTE, session.id)
-        db.session.add(
-            ForumVote(
-                session_id=session.id,
-                item_id=item.id,
-                participant_id=participant.id,
-                value=value,
-                quarantined=held,
-            )
+        # One statement, not an object for the unit of work to flush: nothing in this request reads the
+        # vote back, and the unique key refuses a second one here as it would at the flush.
+        db.session.execute(
+            _NEW_VOTE,
+            {
+                "session_id": session.id,
+                "item_id": item.id,
+                "participant_id": participant.id,
+                "value": value,
+                "quarantined": held,
+            },
         )
     if session.dots_per_person is not None:
         _spend_dots(participant, 1)
@@ -297,8 +328,7 @@ def withdraw(
     Each change is one statement guarded by what it expects to find, so that two parallel take-backs of
     a single vote give back one dot, not two: the second finds nothing left and is refused.
     """
-    item = _votable_item(session, item_id, now or utcnow())
-    existing = _my_vote(item, participant)
+    _item, existing = _votable_item(session, participant, item_id, now or utcnow())
     if existing is None:
         raise ForumError(_("You have no vote here to take back."))
     with db.transaction():
