@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from benchmarks.harness.client import REQUEST_TIMEOUT, ClientError, cookies_from, form_headers
+from benchmarks.harness.client import Client, ClientError, cookies_from, form_headers
 from participation.privacy import DEVICE_COOKIE
 
 LANG = "sv"
@@ -67,42 +67,21 @@ def parse_page(body: bytes) -> PhonePage:
     return page
 
 
-class Connection:
+class Connection(Client):
     """One phone's keep-alive connection; reopened after KEEP_ALIVE idle seconds or when the server closed it."""
 
     def __init__(self, port: int) -> None:
-        self.port = port
-        self.connection: http.client.HTTPConnection | None = None
+        super().__init__(port, keep_alive=True)
         self.last_used = 0.0
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[http.client.HTTPResponse, bytes, float]:
-        started = time.perf_counter()
-        if self.connection is not None and started - self.last_used > KEEP_ALIVE:
+        if self.connection is not None and time.perf_counter() - self.last_used > KEEP_ALIVE:
             self.close()
-        if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
-        try:
-            self.connection.request(method, path, body=body, headers=headers or {})
-            response = self.connection.getresponse()
-            data = response.read()
-        except TimeoutError:
-            self.close()
-            raise ClientError("timeout") from None
-        except (OSError, http.client.HTTPException) as exc:
-            self.close()
-            raise ClientError(type(exc).__name__) from None
-        received = time.perf_counter()
-        self.last_used = received
-        if response.will_close:
-            self.close()
-        return response, data, received - started
+        answer = super().request(method, path, body, headers)
+        self.last_used = time.perf_counter()
+        return answer
 
 
 @dataclass

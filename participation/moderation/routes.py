@@ -93,15 +93,20 @@ def _checked_form() -> None:
         abort(400)
 
 
+def _decision() -> services.Decision:
+    """The decision a moderation form sent, after its CSRF token; 400 for anything else."""
+    _checked_form()
+    try:
+        return services.Decision(request.form.get("decision", ""))
+    except ValueError:
+        abort(400)
+
+
 @bp.post("/<int:answer_id>")
 @roles_required(*STAFF_ROLES)
 def decide(answer_id: int) -> ResponseReturnValue:
     ownership.require_change(services.survey_of(answer_id))
-    _checked_form()
-    try:
-        decision = services.Decision(request.form.get("decision", ""))
-    except ValueError:
-        abort(400)
+    decision = _decision()
     try:
         services.decide(answer_id, decision, request.form.get("text"))
     except LookupError:
@@ -129,11 +134,7 @@ def decide_other(source_key: str, item_id: int) -> ResponseReturnValue:
     """A decision on another source's item (a proposed forum topic), by its own services and audit."""
     source = _source(source_key)
     ownership.require_change(source.owner(item_id))
-    _checked_form()
-    try:
-        decision = services.Decision(request.form.get("decision", ""))
-    except ValueError:
-        abort(400)
+    decision = _decision()
     try:
         source.decide(item_id, decision.value)
     except LookupError:
