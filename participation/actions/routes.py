@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,16 +15,14 @@ from participation.actions.forms import STATUS_LABELS, ActionForm
 from participation.actions.models import Action, ActionStatus
 from participation.extensions import db
 from participation.forum.models import ForumItem, ForumSession, ItemStatus, SessionStatus
-from participation.i18n import editor
 from participation.i18n.languages import (
     content,
-    is_shipped,
 )
 from participation.i18n.routing import staff_language
 from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
-from participation.staff.forms import EmptyForm
 from participation.staff.models import Role
+from participation.staff.translate import translation_view
 from participation.themes.services import theme_choices
 
 bp = Blueprint("actions", __name__)
@@ -142,32 +140,12 @@ def edit(action_id: int | None = None) -> ResponseReturnValue:
 def translate(action_id: int) -> ResponseReturnValue:
     staff_language()
     action = ownership.require_change(db.session.get(Action, action_id))
-    lang = request.args.get("lang", "")
-    if not is_shipped(lang) or lang == action.base_language:
-        lang = editor.first_other_language(action.base_language)
-        return redirect(url_for("actions.translate", action_id=action.id, lang=lang))
-    form = EmptyForm()
-    errors: set[str] = set()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        submitted = {key: value for key, value in request.form.items() if key != "csrf_token"}
-        try:
-            services.translate_action(action, lang, submitted)
-        except services.ActionError as error:
-            flash(str(error), "error")
-            errors = editor.too_long(services.action_texts(action), submitted)
-        else:
-            flash(_("Saved."), "info")
-            return redirect(url_for("actions.translate", action_id=action.id, lang=lang))
-    page = editor.editor(
-        services.action_texts(action),
-        lang,
-        action.base_language,
-        lambda code: url_for("actions.translate", action_id=action.id, lang=code),
-        typed=request.form if errors else None,
-        errors=errors,
+    return translation_view(
+        texts=lambda: services.action_texts(action),
+        base=action.base_language,
+        link=lambda code: url_for("actions.translate", action_id=action.id, lang=code),
+        save=lambda lang, submitted: services.translate_action(action, lang, submitted),
+        refused=services.ActionError,
+        template="actions/staff_translate.html",
+        action=action,
     )
-    return render_template(
-        "actions/staff_translate.html", action=action, page=page, form=form
-    ), 422 if errors else 200

@@ -18,10 +18,8 @@ from participation.forum import labels, opinions, results, sessions, translation
 from participation.forum.forms import ItemForm, NewSessionForm
 from participation.forum.models import ForumItem, ForumMode, ForumSession, ItemStatus
 from participation.forum.sessions import PROPOSAL_CAP_MAX, PROPOSAL_MAX, TIMER_MINUTES, Control, ForumError
-from participation.i18n import editor
 from participation.i18n.languages import (
     content,
-    is_shipped,
     native_name,
     shipped_languages,
 )
@@ -30,6 +28,7 @@ from participation.staff import ownership
 from participation.staff.auth import ALL_ROLES, STAFF_ROLES, roles_required
 from participation.staff.forms import EmptyForm
 from participation.staff.models import Role
+from participation.staff.translate import translation_view
 from participation.suppression import threshold
 from participation.themes.models import Theme
 from participation.themes.services import theme_name
@@ -176,42 +175,22 @@ def timer(session_id: int) -> ResponseReturnValue:
     return redirect(url_for("forum_staff.manage", session_id=session.id))
 
 
-def _translate_page(session: ForumSession, lang: str, errors: set[str]) -> tuple[str, int]:
-    page = editor.editor(
-        translations.translatable_fields(session),
-        lang,
-        session.base_language,
-        lambda code: url_for("forum_staff.translate", session_id=session.id, lang=code),
-        typed=request.form if errors else None,
-        errors=errors,
-        languages=shipped_languages(),  # proposals may be written in any language, the base one too
-    )
-    return render_template(
-        "forum/staff_translate.html", session=session, page=page, form=EmptyForm()
-    ), 422 if errors else 200
-
-
 @bp.route("/<int:session_id>/translate", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def translate(session_id: int) -> ResponseReturnValue:
     """Side by side: each text in its own language, and a box for the chosen language (proposals too)."""
     session = _session(session_id)
-    lang = request.args.get("lang", "")
-    if not is_shipped(lang):
-        lang = editor.first_other_language(session.base_language)
-        return redirect(url_for("forum_staff.translate", session_id=session.id, lang=lang))
-    if request.method != "POST":
-        return _translate_page(session, lang, set())
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    submitted = {key: value for key, value in request.form.items() if key != "csrf_token"}
-    try:
-        translations.save_translations(session, lang, submitted)
-    except ForumError as error:
-        flash(str(error), "error")
-        return _translate_page(session, lang, translations.too_long(session, submitted))
-    flash(_("Saved."), "info")
-    return redirect(url_for("forum_staff.translate", session_id=session.id, lang=lang))
+    return translation_view(
+        texts=lambda: translations.translatable_fields(session),
+        base=session.base_language,
+        link=lambda code: url_for("forum_staff.translate", session_id=session.id, lang=code),
+        save=lambda lang, submitted: translations.save_translations(session, lang, submitted),
+        refused=ForumError,
+        template="forum/staff_translate.html",
+        base_is_a_target=True,  # proposals may be written in any language, the base one too
+        languages=shipped_languages(),
+        session=session,
+    )
 
 
 @bp.post("/<int:session_id>/proposal-cap")

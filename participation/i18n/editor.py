@@ -3,7 +3,8 @@
 Each capability says which texts it has (`Text`: a form name, the texts per language, the language the
 text was written in, its length limit); this module turns them into the rows of one page
 (`templates/staff/_translate.html`): the text as written on one side, a box for the chosen language on the
-other, sized to its content, with what was typed kept after a refusal.
+other, sized to its content, with what was typed kept after a refusal. The page's view is one too
+(`participation/staff/translate.py`).
 """
 
 from __future__ import annotations

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from participation.exports import XLSX
-from participation.i18n import editor
 from participation.i18n.languages import is_shipped, shipped_languages
 from participation.privacy import new_token
 from participation.security import CONTENT_SECURITY_POLICY
 from participation.staff import ownership
 from participation.staff.auth import STAFF_ROLES, roles_required
-from participation.staff.forms import EmptyForm
+from participation.staff.translate import translation_view
 from participation.surveys import settings, translations, xlsform
 from participation.surveys.editing import EditError
 from participation.surveys.forms import ImportForm
@@ -22,42 +20,20 @@ from participation.surveys.models import Survey
 from participation.surveys.staff_common import bp, owned_survey
 
 
-def _translate_page(survey: Survey, target: str, form: EmptyForm, errors: set[str]) -> tuple[str, int]:
-    page = editor.editor(
-        translations.translatable_fields(survey),
-        target,
-        survey.base_language,
-        lambda code: url_for("surveys_staff.translate", survey_id=survey.id, lang=code),
-        typed=request.form if errors else None,
-        errors=errors,
-    )
-    return render_template(
-        "surveys_staff/translate.html", survey=survey, page=page, form=form
-    ), 422 if errors else 200
-
-
 @bp.route("/<int:survey_id>/translate", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def translate(survey_id: int) -> ResponseReturnValue:
     """Side by side: the base language on one side, the chosen language's boxes on the other."""
     survey = owned_survey(survey_id)
-    lang = request.args.get("lang", "")
-    if not is_shipped(lang) or lang == survey.base_language:
-        lang = editor.first_other_language(survey.base_language)
-        return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=lang))
-    form = EmptyForm()
-    if request.method != "POST":
-        return _translate_page(survey, lang, form, set())
-    if not form.validate_on_submit():
-        abort(400)
-    submitted = {key: value for key, value in request.form.items() if key != "csrf_token"}
-    try:
-        translations.save_translations(survey, lang, submitted)
-    except EditError as error:
-        flash(str(error), "error")
-        return _translate_page(survey, lang, form, translations.too_long(survey, submitted))
-    flash(_("Saved."), "info")
-    return redirect(url_for("surveys_staff.translate", survey_id=survey.id, lang=lang))
+    return translation_view(
+        texts=lambda: translations.translatable_fields(survey),
+        base=survey.base_language,
+        link=lambda code: url_for("surveys_staff.translate", survey_id=survey.id, lang=code),
+        save=lambda lang, submitted: translations.save_translations(survey, lang, submitted),
+        refused=EditError,
+        template="surveys_staff/translate.html",
+        survey=survey,
+    )
 
 
 PREVIEW_WIDTHS = (360, 320)  # a common phone, and the narrowest one still sold
